@@ -1,0 +1,52 @@
+"""Making tokens: issuer-signed credentials, wallet presentations, scanner records."""
+import dataclasses
+
+from signing.device import DeviceKey
+from signing.keys import IssuerKeyset
+from signing.tokens import STEP_SECONDS, Credential, Presentation, ScannerRecord, TicketCredential, VoucherCredential
+
+
+def time_step(now: int) -> int:
+    """The presentation time step containing unix time ``now``."""
+    return int(now) // STEP_SECONDS
+
+
+def _whole_hours(valid_from: int, valid_until: int) -> tuple[int, int]:
+    """Tokens carry validity in whole hours: widen the window to the hours around it."""
+    return valid_from - valid_from % 3600, -(-valid_until // 3600) * 3600
+
+
+def _sign(keyset: IssuerKeyset, unsigned, *, now: int):
+    key = keyset.signing_key(now=now, valid_until=unsigned.valid_until)
+    keyed = dataclasses.replace(unsigned, key_id=key.key_id)
+    return dataclasses.replace(keyed, signature=key.private_key.sign(keyed.body()))
+
+
+def issue_voucher(keyset: IssuerKeyset, *, now: int, voucher_id: int, campaign_id: int,
+                  categories, offline_allowance_cents: int, valid_from: int, valid_until: int,
+                  device_key: bytes, venue_ids=()) -> VoucherCredential:
+    """A voucher credential signed with the newest issuer key that outlives it."""
+    valid_from, valid_until = _whole_hours(valid_from, valid_until)
+    unsigned = VoucherCredential(0, voucher_id, campaign_id, frozenset(categories), offline_allowance_cents,
+                                 valid_from, valid_until, device_key, tuple(venue_ids))
+    return _sign(keyset, unsigned, now=now)
+
+
+def issue_ticket(keyset: IssuerKeyset, *, now: int, ticket_id: int, event_id: int, venue_id: int,
+                 valid_from: int, valid_until: int, device_key: bytes) -> TicketCredential:
+    valid_from, valid_until = _whole_hours(valid_from, valid_until)
+    unsigned = TicketCredential(0, ticket_id, event_id, venue_id, valid_from, valid_until, device_key)
+    return _sign(keyset, unsigned, now=now)
+
+
+def present(credential: Credential, device: DeviceKey, *, now: int, deterministic: bool = False) -> Presentation:
+    """What the wallet shows at the door (in Python: for tests, vectors and benchmarks;
+    the PWA makes its own with WebCrypto)."""
+    unsigned = Presentation(credential, time_step(now))
+    return dataclasses.replace(unsigned, signature=device.sign(unsigned.body(), deterministic=deterministic))
+
+
+def record_scan(scanner: DeviceKey, *, record_id: bytes, scanner_id: int, scanned_at: int, event_id: int,
+                amount_cents: int, result: str, scanned_text: str, deterministic: bool = False) -> ScannerRecord:
+    unsigned = ScannerRecord(record_id, scanner_id, scanned_at, event_id, amount_cents, result, scanned_text)
+    return dataclasses.replace(unsigned, signature=scanner.sign(unsigned.body(), deterministic=deterministic))
