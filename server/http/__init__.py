@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by all blueprints: error shape, PWA shell serving."""

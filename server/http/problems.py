@@ -1,0 +1,50 @@
+"""Errors leave the API in one shape: RFC 9457 `application/problem+json` with
+`type`, `title`, `status`, `detail` and a stable machine-readable `code`."""
+import json
+
+from flask import Response
+from werkzeug.exceptions import HTTPException
+
+# Stable codes for the HTTP errors raised by Flask/Werkzeug themselves. Clients
+# switch on these, so they are spelled here rather than derived from library text.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable_content",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+def problem(status, code, title, detail=None):
+    """Build a problem+json response. `title` should be the HTTP status phrase
+    (the `type` is `about:blank`); `code` tells clients what exactly went wrong."""
+    body = {"type": "about:blank", "title": title, "status": status, "code": code}
+    if detail is not None:
+        body["detail"] = detail
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def from_http_exception(error: HTTPException):
+    """Error handler for every HTTPException, including the InternalServerError
+    Flask raises for unhandled exceptions. Only Werkzeug's generic description is
+    sent, never the original exception or a traceback (Flask logs those)."""
+    response = problem(
+        error.code,
+        HTTP_CODES.get(error.code, f"http_{error.code}"),
+        error.name,
+        error.description,
+    )
+    # Keep headers that carry meaning, such as `Allow` on 405.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
