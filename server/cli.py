@@ -1,0 +1,10 @@
+"""The `mentoring` command: Flask's commands (`run`, `shell`, `routes`) plus the
+token and key tools from `signing`."""
+from flask.cli import FlaskGroup
+
+from server import create_app
+from signing import cli as signing_cli
+
+main = FlaskGroup(name="mentoring", create_app=create_app, help="Mentoring server and tools.")
+main.add_command(signing_cli.token)
+main.add_command(signing_cli.keys)
