@@ -1,0 +1,38 @@
+import os
+
+import pytest
+
+from server import create_app
+from server.extensions import db
+
+
+def database_url_from_environment():
+    return os.environ.get("MENTORING_DATABASE_URL")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        url = database_url_from_environment() or ""
+        if not url.startswith("postgresql"):
+            pytest.skip("MENTORING_DATABASE_URL does not name a PostgreSQL database")
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The app on a fresh schema: the database named by MENTORING_DATABASE_URL
+    (CI runs the suite on PostgreSQL this way), else a temporary SQLite file."""
+    monkeypatch.setenv("MENTORING_INSTANCE_PATH", str(tmp_path / "instance"))
+    database_url = database_url_from_environment() or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()  # one pool per test app: don't pile up PostgreSQL connections
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
