@@ -103,9 +103,15 @@ class IssuerKeyset:
         # to start, not the one with the highest id.
         self.keys = sorted(keys, key=lambda k: k.not_before)
 
-    def rotate(self, *, now: int, lifetime_seconds: int = DEFAULT_KEY_LIFETIME_SECONDS,
+    def rotate(self, *, now: int, activate_in_seconds: int = 0,
+               lifetime_seconds: int = DEFAULT_KEY_LIFETIME_SECONDS,
                private_key: ed25519.Ed25519PrivateKey | None = None) -> IssuerKey:
-        """Add a new newest key. Older keys stay and keep verifying until they expire."""
+        """Add a new newest key. Older keys stay and keep verifying until they expire.
+
+        ``activate_in_seconds`` publishes the key before it signs anything: set it to at
+        least the scanners' maximum data age, so that no offline scanner meets a
+        credential signed by a key it has not downloaded yet."""
+        starts = now + activate_in_seconds
         used = {key.key_id for key in self.keys}
         if len(used) >= MAX_KEY_ID:
             raise NoSigningKey("all key ids are in use: drop expired keys first")
@@ -114,9 +120,9 @@ class IssuerKeyset:
             key_id = key_id % MAX_KEY_ID + 1
             if key_id not in used:
                 break
-        if self.keys and now < self.keys[-1].not_before:
-            raise NoSigningKey("a new key cannot start before the newest one")
-        key = IssuerKey(key_id, private_key or ed25519.Ed25519PrivateKey.generate(), now, now + lifetime_seconds)
+        if self.keys and starts <= self.keys[-1].not_before:
+            raise NoSigningKey("a new key must start after the newest one")
+        key = IssuerKey(key_id, private_key or ed25519.Ed25519PrivateKey.generate(), starts, starts + lifetime_seconds)
         self.keys.append(key)
         return key
 

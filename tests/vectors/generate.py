@@ -1,0 +1,220 @@
+"""Builds the shared test vectors (tests/vectors/*.json) from fixed keys.
+
+Everything is deterministic (fixed keys, Ed25519, RFC 6979 ECDSA), so running
+``python -m tests.vectors.generate`` again gives the same files; a test checks the
+committed files are current. The PWA's JavaScript verifier reads the same files.
+"""
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from signing import base45
+from signing.cli import describe
+from signing.device import DeviceKey
+from signing.issue import issue_ticket, issue_voucher, present, record_scan
+from signing.keys import IssuerKeyset
+from signing.tokens import PREFIXES, KIND_VOUCHER, to_text
+
+HERE = Path(__file__).parent
+NOW = 1_800_000_000  # 2027-01-15T08:00:00Z: every case is verified at a fixed time
+DAY = 86_400
+MUSEUM, THEATRE, COURSES = 1, 0, 4  # category codes used below
+VENUE, OTHER_VENUE, EVENT = 31, 32, 501
+
+
+def _keys():
+    keyset = IssuerKeyset()
+    keyset.rotate(now=NOW - 400 * DAY, lifetime_seconds=420 * DAY,
+                  private_key=ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32))))
+    keyset.rotate(now=NOW - 30 * DAY, lifetime_seconds=730 * DAY,
+                  private_key=ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64))))
+    return keyset
+
+
+def _case(name, verify_as, token, expected, **extra):
+    case = {"name": name, "verify_as": verify_as, "token": token, "verify_at": extra.pop("verify_at", NOW)}
+    case.update(extra)
+    case["expected"] = expected
+    return case
+
+
+def _fields(token):
+    """The fields a verifier must read from a valid token (signatures and ISO copies left out)."""
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()
+                    if not k.endswith("_iso") and k not in ("signature", "device_signature")}
+        return value
+    return clean(describe(token))
+
+
+def _retext(token_text: str, mutate) -> str:
+    """Decode, change the binary with ``mutate(bytearray)``, encode again with the same prefix."""
+    data = bytearray(base45.decode(token_text[3:]))
+    mutate(data)
+    return token_text[:3] + base45.encode(bytes(data))
+
+
+def _flip_last(data: bytearray) -> None:
+    data[-1] ^= 0x01
+
+
+def build() -> dict[str, dict]:
+    keyset = _keys()
+    jwks = keyset.public().to_jwks()
+    wallet = DeviceKey.from_secret(0x5EED_0001)
+    stranger = DeviceKey.from_secret(0x5EED_0002)
+    scanner = DeviceKey.from_secret(0x5CA1_0001)
+    voucher_args = dict(now=NOW, voucher_id=70001, campaign_id=12, categories={THEATRE, MUSEUM},
+                        offline_allowance_cents=1500, valid_from=NOW - DAY, valid_until=NOW + 90 * DAY,
+                        device_key=wallet.public_bytes)
+    voucher = issue_voucher(keyset, **voucher_args)
+    scoped = issue_voucher(keyset, **{**voucher_args, "voucher_id": 70002, "venue_ids": (VENUE, 33)})
+    old_key_voucher = issue_voucher(keyset, **{**voucher_args, "now": NOW - 100 * DAY, "voucher_id": 70003,
+                                               "valid_from": NOW - 100 * DAY, "valid_until": NOW + 10 * DAY})
+    ticket = issue_ticket(keyset, now=NOW, ticket_id=90001, event_id=EVENT, venue_id=VENUE,
+                          valid_from=NOW - DAY, valid_until=NOW + 2 * DAY, device_key=wallet.public_bytes)
+    v_text, t_text = to_text(voucher), to_text(ticket)
+
+    def show(credential, device=wallet, at=NOW):
+        return to_text(present(credential, device, now=at, deterministic=True))
+
+    revoked_none = {"voucher_ids": [], "ticket_ids": [], "device_keys": []}
+    common = {"max_skew_seconds": 90, "revoked": revoked_none}
+    door = {"venue_id": VENUE, "category": THEATRE, "event_id": None}
+
+    credentials = [
+        _case("valid voucher", "credential", v_text, "ok", fields=_fields(voucher)),
+        _case("valid voucher scoped to two venues", "credential", to_text(scoped), "ok", fields=_fields(scoped)),
+        _case("valid voucher signed by the older, still valid key", "credential", to_text(old_key_voucher), "ok",
+              fields=_fields(old_key_voucher)),
+        _case("valid ticket", "credential", t_text, "ok", fields=_fields(ticket)),
+        _case("voucher after its validity", "credential", v_text, "expired", verify_at=NOW + 91 * DAY),
+        _case("voucher before its validity", "credential", v_text, "not_yet_valid", verify_at=NOW - 2 * DAY),
+        _case("ticket after its validity", "credential", t_text, "expired", verify_at=NOW + 3 * DAY),
+        _case("issuer key unknown", "credential",
+              to_text(dataclasses.replace(voucher, key_id=9)), "unknown_key"),
+        _case("older key past its own validity", "credential", to_text(old_key_voucher), "unknown_key",
+              verify_at=NOW + 20 * DAY + 1),
+        _case("issuer signature damaged", "credential", _retext(v_text, _flip_last), "bad_signature"),
+        _case("allowance raised after signing", "credential",
+              to_text(dataclasses.replace(voucher, offline_allowance_cents=50000)), "bad_signature"),
+        _case("voucher revoked", "credential", v_text, "revoked",
+              revoked={**revoked_none, "voucher_ids": [70001]}),
+        _case("ticket revoked", "credential", t_text, "revoked",
+              revoked={**revoked_none, "ticket_ids": [90001]}),
+        _case("wallet device revoked", "credential", v_text, "revoked",
+              revoked={**revoked_none, "device_keys": [wallet.public_bytes.hex()]}),
+        _case("presentation where a credential is expected", "credential", show(voucher), "wrong_kind"),
+    ]
+    for case in credentials:
+        case.setdefault("revoked", revoked_none)
+
+    scoped_door = {"venue_id": VENUE, "category": MUSEUM, "event_id": None}
+    presentations = [
+        _case("voucher presented at the door", "presentation", show(voucher), "ok", scope=door,
+              fields=_fields(present(voucher, wallet, now=NOW, deterministic=True))),
+        _case("ticket presented at its event", "presentation", show(ticket), "ok",
+              scope={"venue_id": VENUE, "category": None, "event_id": EVENT},
+              fields=_fields(present(ticket, wallet, now=NOW, deterministic=True))),
+        _case("venue-scoped voucher at one of its venues", "presentation", show(scoped), "ok", scope=scoped_door,
+              fields=_fields(present(scoped, wallet, now=NOW, deterministic=True))),
+        _case("presentation 89 s old, within skew", "presentation", show(voucher, at=NOW - 89), "ok", scope=door,
+              fields=_fields(present(voucher, wallet, now=NOW - 89, deterministic=True))),
+        _case("presentation two minutes old (a screenshot)", "presentation", show(voucher, at=NOW - 120),
+              "stale_presentation", scope=door),
+        _case("presentation from a phone clock five minutes ahead", "presentation", show(voucher, at=NOW + 300),
+              "future_presentation", scope=door),
+        _case("presentation signed by another device", "presentation", show(voucher, device=stranger),
+              "bad_device_signature", scope=door),
+        _case("device signature damaged", "presentation", _retext(show(voucher), _flip_last),
+              "bad_device_signature", scope=door),
+        _case("credential inside altered", "presentation",
+              show(dataclasses.replace(voucher, campaign_id=13)), "bad_signature", scope=door),
+        _case("voucher at a venue outside its scope", "presentation", show(scoped), "out_of_scope",
+              scope={**scoped_door, "venue_id": OTHER_VENUE}),
+        _case("voucher for a category it does not cover", "presentation", show(voucher), "out_of_scope",
+              scope={**door, "category": COURSES}),
+        _case("ticket at another event", "presentation", show(ticket), "out_of_scope",
+              scope={"venue_id": VENUE, "category": None, "event_id": EVENT + 1}),
+        _case("ticket at another venue", "presentation", show(ticket), "out_of_scope",
+              scope={"venue_id": OTHER_VENUE, "category": None, "event_id": None}),
+        _case("frozen voucher presented", "presentation", show(voucher), "revoked", scope=door,
+              revoked={**revoked_none, "voucher_ids": [70001]}),
+        _case("expired voucher presented", "presentation", show(voucher, at=NOW + 91 * DAY), "expired",
+              scope=door, verify_at=NOW + 91 * DAY),
+        _case("bare credential shown instead of a presentation", "presentation", v_text, "wrong_kind", scope=door),
+    ]
+    for case in presentations:
+        for key, value in common.items():
+            case.setdefault(key, value)
+
+    record_args = dict(record_id=bytes(range(16)), scanner_id=7, scanned_at=NOW, event_id=EVENT,
+                       amount_cents=1200, result="accepted", scanned_text=show(voucher), deterministic=True)
+    accepted = record_scan(scanner, **record_args)
+    refused = record_scan(scanner, **{**record_args, "record_id": bytes(range(1, 17)), "amount_cents": 0,
+                                      "result": "already_presented"})
+    scanner_hex = scanner.public_bytes.hex()
+    records = [
+        _case("accepted scan", "scanner_record", to_text(accepted), "ok", scanner_key=scanner_hex,
+              fields=_fields(accepted)),
+        _case("refused scan is recorded too", "scanner_record", to_text(refused), "ok", scanner_key=scanner_hex,
+              fields=_fields(refused)),
+        _case("record signed by another scanner", "scanner_record",
+              to_text(record_scan(stranger, **record_args)), "bad_scanner_signature", scanner_key=scanner_hex),
+        _case("amount raised after signing", "scanner_record",
+              to_text(dataclasses.replace(accepted, amount_cents=99999)), "bad_scanner_signature",
+              scanner_key=scanner_hex),
+    ]
+
+    header = bytes(((1 << 4) | KIND_VOUCHER,))
+    malformed = [
+        _case("empty", "credential", "", "malformed"),
+        _case("prefix only", "credential", "MV:", "malformed"),
+        _case("unknown prefix", "credential", "HC1:" + v_text[3:], "malformed"),
+        _case("lower-case prefix", "credential", v_text.lower(), "malformed"),
+        _case("character outside Base45", "credential", v_text[:40] + "#" + v_text[41:], "malformed"),
+        _case("impossible Base45 length", "credential", v_text + "0", "malformed"),
+        _case("Base45 group above 16 bits", "credential", "MV:GGW", "malformed"),
+        _case("truncated by one byte", "credential", _retext(v_text, lambda d: d.pop()), "malformed"),
+        _case("trailing byte", "credential", _retext(v_text, lambda d: d.append(0)), "malformed"),
+        _case("prefix says voucher, header says ticket", "credential", PREFIXES[KIND_VOUCHER] + t_text[3:],
+              "malformed"),
+        _case("format version 2", "credential",
+              _retext(v_text, lambda d: d.__setitem__(0, (2 << 4) | KIND_VOUCHER)), "unsupported_version"),
+        _case("header only", "credential", "MV:" + base45.encode(header), "malformed"),
+        _case("too long", "credential", "MV:" + "0" * 5000, "malformed"),
+        _case("presentation with a truncated credential", "presentation",
+              _retext(show(voucher), lambda d: d.__setitem__(1, d[1] - 1)), "malformed",
+              scope=door, max_skew_seconds=90, revoked=revoked_none),
+    ]
+    for case in malformed:
+        case.setdefault("revoked", revoked_none)
+
+    def document(description, cases):
+        return {"description": description, "format_version": 1, "keys": jwks, "cases": cases}
+
+    return {
+        "credentials.json": document("Voucher and ticket credentials as stored in the wallet.", credentials),
+        "presentations.json": document("What wallets show at the door; scope is the scanner's.", presentations),
+        "scanner_records.json": document("Scanner decisions as synced; checked with the scanner's key.", records),
+        "malformed.json": document("Inputs that are not valid tokens at all.", malformed),
+    }
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def main() -> int:
+    for name, document in build().items():
+        (HERE / name).write_text(render(document))
+        print(f"wrote tests/vectors/{name}: {len(document['cases'])} cases")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
