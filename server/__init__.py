@@ -12,14 +12,18 @@ from server.http import problems, pwa
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def default_instance_path() -> str:
+    """The instance folder (database, keys): MENTORING_INSTANCE_PATH or `<repo>/instance`."""
+    return os.path.abspath(os.environ.get("MENTORING_INSTANCE_PATH") or REPO_ROOT / "instance")
+
+
 def create_app(config=None):
     """Build the app. Configuration layers, later ones winning: defaults,
     `<instance>/config.py`, `MENTORING_*` environment variables, then `config`
     (used by tests)."""
-    instance_path = os.environ.get("MENTORING_INSTANCE_PATH") or REPO_ROOT / "instance"
     app = Flask(
         __name__,
-        instance_path=os.path.abspath(instance_path),
+        instance_path=default_instance_path(),
         instance_relative_config=True,
         static_folder=None,
     )

@@ -4,6 +4,7 @@ This module only turns bytes into objects and back. It checks structure, never
 signatures: ``parse_unverified`` says so in its name, and nothing it returns may be
 trusted before ``signing.verify`` has checked it.
 """
+import functools
 import struct
 from dataclasses import dataclass, field
 from typing import ClassVar, Union
@@ -51,6 +52,7 @@ def categories_to_mask(categories) -> int:
     return mask
 
 
+@functools.lru_cache(maxsize=1024)
 def mask_to_categories(mask: int) -> frozenset[int]:
     return frozenset(code for code in range(MAX_CATEGORIES) if mask >> code & 1)
 
@@ -69,10 +71,18 @@ def _pack_validity(valid_from: int, valid_until: int) -> bytes:
     return (valid_from // 3600).to_bytes(3, "big") + hours.to_bytes(2, "big")
 
 
-def _read_validity(reader: "_Reader") -> tuple[int, int]:
-    start_hour = int.from_bytes(reader.take(3), "big")
-    (hours,) = reader.unpack(">H")
-    return start_hour * 3600, (start_hour + hours) * 3600
+def _validity(start_hour: bytes, hours: int) -> tuple[int, int]:
+    start = int.from_bytes(start_hour, "big")
+    return start * 3600, (start + hours) * 3600
+
+
+# Fixed parts of the layouts after the header byte (docs/tokens.md).
+_VOUCHER_FIXED = struct.Struct(">BIIHH3sH33s")
+_TICKET = struct.Struct(">BIII3sH33s64s")
+_RECORD_FIXED = struct.Struct(">16sIIIIBH")
+_U8 = struct.Struct(">B")
+_U32 = struct.Struct(">I")
+_VENUES = [struct.Struct(f">{count}I") for count in range(MAX_VENUES + 1)]
 
 
 class _Reader:
@@ -90,8 +100,8 @@ class _Reader:
         self.offset = end
         return chunk
 
-    def unpack(self, fmt: str):
-        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))
+    def unpack(self, layout: struct.Struct):
+        return layout.unpack(self.take(layout.size))
 
     def remaining(self) -> int:
         return len(self.data) - self.offset
@@ -138,14 +148,14 @@ class VoucherCredential:
 
     @classmethod
     def _read(cls, reader: _Reader) -> "VoucherCredential":
-        key_id, voucher_id, campaign_id, mask, allowance = reader.unpack(">BIIHH")
-        valid_from, valid_until = _read_validity(reader)
-        device_key = reader.take(DEVICE_KEY_LENGTH)
+        key_id, voucher_id, campaign_id, mask, allowance, start_hour, hours, device_key = (
+            reader.unpack(_VOUCHER_FIXED))
+        valid_from, valid_until = _validity(start_hour, hours)
         # The venue list has no count: it fills what is left before the signature.
         venue_bytes = reader.remaining() - SIGNATURE_LENGTH
         if venue_bytes < 0 or venue_bytes % 4 or venue_bytes // 4 > MAX_VENUES:
             raise Malformed("bad venue scope length")
-        venue_ids = reader.unpack(f">{venue_bytes // 4}I")
+        venue_ids = reader.unpack(_VENUES[venue_bytes // 4])
         return cls(key_id, voucher_id, campaign_id, mask_to_categories(mask), allowance,
                    valid_from, valid_until, device_key, venue_ids, reader.take(SIGNATURE_LENGTH))
 
@@ -180,10 +190,10 @@ class TicketCredential:
 
     @classmethod
     def _read(cls, reader: _Reader) -> "TicketCredential":
-        key_id, ticket_id, event_id, venue_id = reader.unpack(">BIII")
-        valid_from, valid_until = _read_validity(reader)
-        return cls(key_id, ticket_id, event_id, venue_id, valid_from, valid_until,
-                   reader.take(DEVICE_KEY_LENGTH), reader.take(SIGNATURE_LENGTH))
+        key_id, ticket_id, event_id, venue_id, start_hour, hours, device_key, signature = (
+            reader.unpack(_TICKET))
+        valid_from, valid_until = _validity(start_hour, hours)
+        return cls(key_id, ticket_id, event_id, venue_id, valid_from, valid_until, device_key, signature)
 
 
 Credential = Union[VoucherCredential, TicketCredential]
@@ -208,9 +218,9 @@ class Presentation:
 
     @classmethod
     def _read(cls, reader: _Reader) -> "Presentation":
-        (length,) = reader.unpack(">B")
+        (length,) = reader.unpack(_U8)
         credential = _parse_binary(reader.take(length), expected=(KIND_VOUCHER, KIND_TICKET))
-        (time_step,) = reader.unpack(">I")
+        (time_step,) = reader.unpack(_U32)
         return cls(credential, time_step, reader.take(SIGNATURE_LENGTH))
 
 
@@ -245,7 +255,7 @@ class ScannerRecord:
 
     @classmethod
     def _read(cls, reader: _Reader) -> "ScannerRecord":
-        record_id, scanner_id, scanned_at, event_id, amount, result, length = reader.unpack(">16sIIIIBH")
+        record_id, scanner_id, scanned_at, event_id, amount, result, length = reader.unpack(_RECORD_FIXED)
         if result not in RESULT_CODES:
             raise Malformed("unknown scanner result code")
         if length > MAX_SCANNED_PAYLOAD:
