@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from server import models  # noqa: F401  (registers every table)
 from server.extensions import db
 from server.health.routes import bp as health_bp
 from server.http import problems, pwa

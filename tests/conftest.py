@@ -4,6 +4,7 @@ import pytest
 
 from server import create_app
 from server.extensions import db
+from server.ledger import api as ledger_api
 
 
 def database_url_from_environment():
@@ -28,6 +29,9 @@ def app(tmp_path, monkeypatch):
         db.create_all()
     yield app
     with app.app_context():
+        db.session.remove()
+        # The books balance after every test (server/ledger/README.md).
+        assert ledger_api.check_books() == []
         db.session.remove()
         db.drop_all()
         db.engine.dispose()  # one pool per test app: don't pile up PostgreSQL connections

@@ -1,0 +1,1 @@
+"""Double-entry ledger in integer cents. See README.md beside this file."""

@@ -1,0 +1,137 @@
+"""Ledger use cases. They flush, never commit: the request boundary commits."""
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from server.extensions import db
+from server.ledger.exceptions import IdempotencyConflict, InsufficientFunds
+from server.ledger.models import CREDIT, DEBIT, Account, Posting, Transfer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AccountKind:
+    normal_side: str
+    may_go_negative: bool = False
+
+
+# Every kind of account there is. Adding a vertical (sport) adds none: it is configuration.
+ACCOUNT_KINDS = {
+    "bank": AccountKind(DEBIT),  # the platform's bank account: money really held
+    "sponsor": AccountKind(CREDIT),  # a sponsor's funds not yet in a campaign
+    "campaign": AccountKind(CREDIT),  # a campaign's unallocated budget
+    "campaign_risk": AccountKind(CREDIT, may_go_negative=True),  # reserve for offline overspend
+    "school_allocation": AccountKind(CREDIT),  # vouchers allocated to a school, not yet claimed
+    "voucher": AccountKind(CREDIT),  # a student's spendable balance
+    "venue_payable": AccountKind(CREDIT),  # owed to a venue until settlement
+    "platform_fees": AccountKind(CREDIT),
+}
+PLATFORM = 0  # owner id of the platform's own accounts
+
+
+def account(kind: str, owner_id: int = PLATFORM) -> Account:
+    """The account of that kind for that owner, created on first use."""
+    spec = ACCOUNT_KINDS[kind]
+    found = db.session.scalar(sa.select(Account).filter_by(kind=kind, owner_id=owner_id))
+    if found is None:
+        found = Account(kind=kind, owner_id=owner_id, normal_side=spec.normal_side,
+                        may_go_negative=spec.may_go_negative, balance_cents=0)
+        try:
+            # A savepoint: if a concurrent request created the same account first,
+            # only this insert is undone and we use theirs.
+            with db.session.begin_nested():
+                db.session.add(found)
+        except IntegrityError:
+            found = db.session.scalar(sa.select(Account).filter_by(kind=kind, owner_id=owner_id))
+    return found
+
+
+def balance(account_: Account) -> int:
+    return account_.balance_cents
+
+
+def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]]) -> Transfer:
+    """Record one transfer: ``entries`` are (account, signed cents), debits positive.
+
+    Idempotent by key. Locks the accounts (in id order) and refuses to take any
+    account below zero on its normal side, except those allowed to."""
+    if not entries or sum(amount for _, amount in entries) != 0:
+        raise ValueError("a transfer's postings must sum to zero")
+    if any(not isinstance(amount, int) or isinstance(amount, bool) for _, amount in entries):
+        raise TypeError("amounts are integer cents")
+
+    existing = db.session.scalar(sa.select(Transfer).filter_by(idempotency_key=idempotency_key))
+    if existing is not None:
+        return _same_or_conflict(existing, kind, entries)
+
+    db.session.flush()  # accounts created in this unit of work need their ids
+    ids = sorted({acc.id for acc, _ in entries})
+    locked = {
+        acc.id: acc
+        for acc in db.session.scalars(
+            # populate_existing: re-read balances under the lock, another transaction
+            # may have moved them since this session loaded the rows.
+            sa.select(Account).where(Account.id.in_(ids)).order_by(Account.id)
+            .with_for_update().execution_options(populate_existing=True)
+        )
+    }
+    deltas: dict[int, int] = {}
+    for acc, amount in entries:
+        deltas[acc.id] = deltas.get(acc.id, 0) + (amount if acc.normal_side == DEBIT else -amount)
+    for account_id, delta in deltas.items():
+        acc = locked[account_id]
+        if acc.balance_cents + delta < 0 and not acc.may_go_negative:
+            raise InsufficientFunds(
+                f"Fondi insufficienti sul conto {acc.kind} {acc.owner_id}: "
+                f"disponibili {acc.balance_cents} centesimi, richiesti {-delta}."
+            )
+    transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
+    db.session.add(transfer)
+    for acc, amount in entries:
+        db.session.add(Posting(transfer=transfer, account_id=acc.id, amount_cents=amount))
+    for account_id, delta in deltas.items():
+        locked[account_id].balance_cents += delta
+    db.session.flush()
+    log.info("ledger transfer", extra={"transfer_kind": kind, "idempotency_key": idempotency_key,
+                                       "transfer_id": transfer.id})
+    return transfer
+
+
+def move(*, idempotency_key: str, kind: str, source: Account, destination: Account, amount_cents: int) -> Transfer:
+    """Move value from ``source`` to ``destination`` (both credit-normal: what the
+    platform holds for one party now held for another)."""
+    if amount_cents <= 0:
+        raise ValueError("a move is of a positive amount")
+    return post(idempotency_key=idempotency_key, kind=kind,
+                entries=[(source, amount_cents), (destination, -amount_cents)])
+
+
+def _same_or_conflict(existing: Transfer, kind: str, entries) -> Transfer:
+    wanted = sorted((acc.id, amount) for acc, amount in entries)
+    recorded = sorted((p.account_id, p.amount_cents) for p in existing.postings)
+    if existing.kind != kind or wanted != recorded:
+        raise IdempotencyConflict("Questa chiave di idempotenza è già stata usata per un'altra operazione.")
+    return existing
+
+
+def check_books() -> list[str]:
+    """Everything wrong with the books, in words (empty when they balance): postings
+    sum to zero, stored balances equal the postings, no forbidden negative balance."""
+    problems = []
+    total = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Posting.amount_cents), 0)))
+    if total != 0:
+        problems.append(f"postings sum to {total}, not 0")
+    sums = dict(db.session.execute(
+        sa.select(Posting.account_id, sa.func.sum(Posting.amount_cents)).group_by(Posting.account_id)
+    ).all())
+    for acc in db.session.scalars(sa.select(Account)):
+        raw = sums.get(acc.id, 0)
+        expected = raw if acc.normal_side == DEBIT else -raw
+        if acc.balance_cents != expected:
+            problems.append(f"{acc!r}: stored {acc.balance_cents}, postings say {expected}")
+        if expected < 0 and not acc.may_go_negative:
+            problems.append(f"{acc!r} is below zero")
+    return problems
