@@ -1,0 +1,1 @@
+"""Payments: how money reaches the platform (SEPA transfers with an EPC QR)."""

@@ -1,0 +1,1 @@
+"""Vouchers: what a student holds, claims and spends."""
