@@ -1,0 +1,1 @@
+"""Onboarding of organisations: pure checks of the identifiers they give us."""
