@@ -30,7 +30,7 @@ test: sysdeps venv
 demo: sysdeps venv
 	$(BIN)/mentoring keys init
 # --- demo data: a later issue adds `$(BIN)/mentoring seed-demo` here ---
-	$(BIN)/mentoring run --host 0.0.0.0 --port $(PORT)
+	MENTORING_DEVELOPMENT=true $(BIN)/mentoring run --host 0.0.0.0 --port $(PORT)
 
 # Leaves .venv and instance/ (database and keys) alone.
 clean:

@@ -1,16 +1,33 @@
 """The Mentoring Flask application: factory, configuration and blueprints."""
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from server import models  # noqa: F401  (registers every table)
-from server.extensions import db
+from server import routes
+from server.errors import DomainError
+from server.extensions import db, limiter
 from server.health.routes import bp as health_bp
-from server.http import problems, pwa
+from server.http import auth, problems, pwa, transactions
+from server.http.api import API_CONFIG, api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret(instance_path: str) -> str:
+    """The session/token signing secret: MENTORING_SECRET_KEY in production; for the
+    demo, generated once into the instance folder, readable by its owner only."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    with open(path) as handle:
+        return handle.read().strip()
 
 
 def default_instance_path() -> str:
@@ -32,6 +49,14 @@ def create_app(config=None):
 
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "mentoring.db"),
+        # True only for `make demo` on a laptop: allows session cookies over plain http.
+        DEVELOPMENT=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        **API_CONFIG,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("MENTORING")
@@ -40,11 +65,22 @@ def create_app(config=None):
     # One name for the database URL in every layer (MENTORING_DATABASE_URL in the
     # environment); Flask-SQLAlchemy's own key is derived from it.
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     db.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
 
     app.register_error_handler(HTTPException, problems.from_http_exception)
+    app.register_error_handler(DomainError, problems.from_domain_error)
+    app.register_error_handler(IntegrityError, transactions.from_integrity_error)
+    app.before_request(auth.check_csrf)
+    app.after_request(transactions.commit_or_roll_back)
     app.register_blueprint(health_bp)
+    for blueprint in routes.BLUEPRINTS:
+        api.register_blueprint(blueprint)
     app.url_map.converters["shell_path"] = pwa.ShellPathConverter
     app.register_blueprint(pwa.bp)
     return app

@@ -1,4 +1,6 @@
 """Extension objects, created unbound and attached to the app in `create_app`."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -19,3 +21,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Rate limits count in shared storage (RATELIMIT_STORAGE_URI: Redis in production,
+# so every app process sees the same counts; memory for the demo and tests).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

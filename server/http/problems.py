@@ -5,6 +5,8 @@ import json
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
+from server import errors
+
 # Stable codes for the HTTP errors raised by Flask/Werkzeug themselves. Clients
 # switch on these, so they are spelled here rather than derived from library text.
 HTTP_CODES = {
@@ -33,16 +35,46 @@ def problem(status, code, title, detail=None):
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
+# Domain error families → HTTP status (the one place this mapping lives).
+DOMAIN_STATUSES = (
+    (errors.InvalidInput, 422, "Unprocessable Content"),
+    (errors.NotFound, 404, "Not Found"),
+    (errors.Conflict, 409, "Conflict"),
+    (errors.Forbidden, 403, "Forbidden"),
+    (errors.Unauthenticated, 401, "Unauthorized"),
+)
+
+
+def from_domain_error(error: errors.DomainError):
+    for family, status, title in DOMAIN_STATUSES:
+        if isinstance(error, family):
+            break
+    else:
+        status, title = 400, "Bad Request"
+    response = problem(status, error.code, title, error.message)
+    if error.field:
+        body = json.loads(response.get_data())
+        body["field"] = error.field
+        response.set_data(json.dumps(body))
+    return response
+
+
 def from_http_exception(error: HTTPException):
     """Error handler for every HTTPException, including the InternalServerError
     Flask raises for unhandled exceptions. Only Werkzeug's generic description is
     sent, never the original exception or a traceback (Flask logs those)."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")  # webargs: the request failed its schema
     response = problem(
         error.code,
-        HTTP_CODES.get(error.code, f"http_{error.code}"),
+        "invalid_input" if messages else HTTP_CODES.get(error.code, f"http_{error.code}"),
         error.name,
-        error.description,
+        "La richiesta contiene campi non validi." if messages else error.description,
     )
+    if messages:
+        body = json.loads(response.get_data())
+        body["errors"] = messages
+        response.set_data(json.dumps(body))
     # Keep headers that carry meaning, such as `Allow` on 405.
     for name, value in error.get_headers():
         if name.lower() != "content-type":

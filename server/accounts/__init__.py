@@ -1,0 +1,1 @@
+"""People and organisations: platform admins, sponsor/school/venue members, wallets."""

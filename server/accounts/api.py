@@ -1,0 +1,182 @@
+"""Use cases for people, organisations and wallets. They flush, never commit."""
+import logging
+import secrets
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.accounts import exceptions as exc
+from server.accounts.models import (
+    APPROVED, MEMBER, ORGANISATION_KINDS, OWNER, PENDING, REJECTED, SCHOOL, STAFF, VENUE, Membership,
+    Organisation, User, Wallet,
+)
+from server.errors import InvalidInput
+from server.extensions import db
+from server.onboarding import validation
+from signing import device
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 10
+INVITATION_MAX_AGE = 7 * 24 * 3600
+WALLET_CHALLENGE_MAX_AGE = 300
+# Timing-safe login for unknown emails: compare against a real hash of nothing.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def _normal_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+        raise InvalidInput("Indirizzo email non valido.", code="invalid_email", field="email")
+    return email
+
+
+def create_user(*, email: str, password: str, is_platform_admin: bool = False) -> User:
+    email = _normal_email(email)
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise exc.WeakPassword(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.", field="password")
+    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
+        raise exc.EmailTaken("Esiste già un account con questa email.", field="email")
+    user = User(email=email, password_hash=generate_password_hash(password), is_platform_admin=is_platform_admin)
+    db.session.add(user)
+    db.session.flush()
+    log.info("user created", extra={"user_id": user.id, "admin": is_platform_admin})
+    return user
+
+
+def authenticate(*, email: str, password: str) -> User:
+    user = db.session.scalar(sa.select(User).filter_by(email=(email or "").strip().lower()))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise exc.InvalidCredentials("Email o password non corretti.")
+    if not check_password_hash(user.password_hash, password or ""):
+        raise exc.InvalidCredentials("Email o password non corretti.")
+    return user
+
+
+def register_organisation(*, owner: User, kind: str, name: str, municipality: str, vat_number: str | None = None,
+                          school_code: str | None = None, iban: str | None = None,
+                          address: str | None = None) -> Organisation:
+    """A new organisation, pending until a platform admin approves it; ``owner`` its first member."""
+    if kind not in ORGANISATION_KINDS:
+        raise InvalidInput("Tipo di organizzazione sconosciuto.", code="invalid_kind", field="kind")
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 200:
+        raise InvalidInput("Il nome deve avere da 2 a 200 caratteri.", code="invalid_name", field="name")
+    organisation = Organisation(kind=kind, name=name, status=PENDING, address=(address or "").strip() or None,
+                                municipality_code=validation.municipality(municipality).istat_code)
+    if kind == SCHOOL:
+        code = validation.school_code(school_code or "")
+        if db.session.scalar(sa.select(Organisation.id).filter_by(school_code=code)) is not None:
+            raise exc.EmailTaken("Questa scuola è già registrata.", code="school_taken", field="school_code")
+        organisation.school_code = code
+    else:
+        organisation.vat_number = validation.vat_number(vat_number or "")
+    if kind == VENUE:
+        organisation.iban = validation.iban(iban or "")
+    db.session.add(organisation)
+    db.session.add(Membership(user=owner, organisation=organisation, role=OWNER))
+    db.session.flush()
+    log.info("organisation registered", extra={"organisation_id": organisation.id, "kind": kind})
+    return organisation
+
+
+def decide_organisation(*, organisation: Organisation, approve: bool) -> Organisation:
+    if organisation.status != PENDING:
+        raise exc.OrganisationNotApproved("L'organizzazione è già stata valutata.", code="already_decided")
+    organisation.status = APPROVED if approve else REJECTED
+    db.session.flush()
+    log.info("organisation decided", extra={"organisation_id": organisation.id, "status": organisation.status})
+    return organisation
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise exc.OrganisationNotFound("Organizzazione non trovata.")
+    return organisation
+
+
+def membership(*, user: User, organisation: Organisation, must_be_approved: bool = True,
+               roles: tuple[str, ...] = (OWNER, MEMBER)) -> Membership:
+    """The user's membership of the organisation, if it lets them act; else Forbidden."""
+    found = db.session.scalar(sa.select(Membership).filter_by(user_id=user.id, organisation_id=organisation.id))
+    if found is None or found.role not in roles:
+        raise exc.NotAMember("Non fai parte di questa organizzazione.")
+    if must_be_approved and not organisation.is_approved:
+        raise exc.OrganisationNotApproved("L'organizzazione è in attesa di approvazione.")
+    return found
+
+
+# --- invitations: a signed link, nothing stored until it is accepted -----------------
+
+def _invitations(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="mentoring.invitation")
+
+
+def invitation_token(*, organisation: Organisation, email: str, role: str, secret_key: str) -> str:
+    allowed = (MEMBER, STAFF) if organisation.kind == VENUE else (MEMBER,)
+    if role not in allowed:
+        raise InvalidInput("Ruolo non previsto per questa organizzazione.", code="invalid_role", field="role")
+    return _invitations(secret_key).dumps({"org": organisation.id, "email": _normal_email(email), "role": role})
+
+
+def accept_invitation(*, token: str, password: str, secret_key: str) -> Membership:
+    try:
+        data = _invitations(secret_key).loads(token, max_age=INVITATION_MAX_AGE)
+    except SignatureExpired:
+        raise exc.BadInvitation("L'invito è scaduto: chiedine uno nuovo.") from None
+    except BadSignature:
+        raise exc.BadInvitation("Invito non valido.") from None
+    organisation = get_organisation(data["org"])
+    user = db.session.scalar(sa.select(User).filter_by(email=data["email"]))
+    if user is None:
+        user = create_user(email=data["email"], password=password)
+    elif not check_password_hash(user.password_hash or _DUMMY_HASH, password or ""):
+        raise exc.InvalidCredentials("Hai già un account: usa la tua password per accettare.")
+    existing = db.session.scalar(sa.select(Membership).filter_by(user_id=user.id, organisation_id=organisation.id))
+    if existing is not None:
+        return existing
+    member = Membership(user=user, organisation=organisation, role=data["role"])
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+# --- wallets: a device key proves itself by signing a server challenge ---------------
+
+def _challenges(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="mentoring.wallet-challenge")
+
+
+def _device_key(device_key_hex: str) -> bytes:
+    try:
+        return device.compress(bytes.fromhex(device_key_hex or ""))
+    except ValueError:
+        raise InvalidInput("Chiave del dispositivo non valida.", code="invalid_device_key",
+                           field="device_key") from None
+
+
+def wallet_challenge(*, device_key_hex: str, secret_key: str) -> str:
+    key = _device_key(device_key_hex)
+    return _challenges(secret_key).dumps({"key": key.hex(), "nonce": secrets.token_urlsafe(16)})
+
+
+def open_wallet(*, device_key_hex: str, challenge: str, signature_hex: str, secret_key: str) -> Wallet:
+    """Check the device signed our recent challenge; the wallet for that key (new or not)."""
+    key = _device_key(device_key_hex)
+    try:
+        data = _challenges(secret_key).loads(challenge, max_age=WALLET_CHALLENGE_MAX_AGE)
+        signature = bytes.fromhex(signature_hex or "")
+    except (BadSignature, ValueError):
+        raise exc.BadWalletProof("Sfida scaduta o non valida: riprova.") from None
+    public_key = device.load_public_key(key)
+    if data.get("key") != key.hex() or not device.verify(public_key, signature, challenge.encode("utf-8")):
+        raise exc.BadWalletProof("La firma del dispositivo non corrisponde.")
+    wallet = db.session.scalar(sa.select(Wallet).filter_by(device_key=key))
+    if wallet is None:
+        wallet = Wallet(device_key=key)
+        db.session.add(wallet)
+        db.session.flush()
+    return wallet

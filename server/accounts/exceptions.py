@@ -1,0 +1,33 @@
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+
+
+class OrganisationNotApproved(Forbidden):
+    code = "organisation_not_approved"
+
+
+class NotAMember(Forbidden):
+    code = "not_a_member"
+
+
+class BadInvitation(InvalidInput):
+    code = "bad_invitation"
+
+
+class BadWalletProof(Unauthenticated):
+    code = "bad_wallet_proof"

@@ -1,0 +1,71 @@
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.extensions import db
+
+SPONSOR, SCHOOL, VENUE = "sponsor", "school", "venue"
+ORGANISATION_KINDS = (SPONSOR, SCHOOL, VENUE)
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+OWNER, MEMBER, STAFF = "owner", "member", "staff"  # staff: venue scanner operators only
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+class User(db.Model):
+    """A person who logs in: platform admin or member of organisations. Never a student."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
+    vat_number: Mapped[str | None] = mapped_column(sa.String(11))  # sponsors and venues
+    school_code: Mapped[str | None] = mapped_column(sa.String(10), unique=True)  # schools
+    iban: Mapped[str | None] = mapped_column(sa.String(34))  # venues are paid here
+    municipality_code: Mapped[str] = mapped_column(sa.String(6))  # ISTAT
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == APPROVED
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id", name="uq_membership_user_organisation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16), default=MEMBER)
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class Wallet(db.Model):
+    """A student's phone wallet: pseudonymous. No name, no email, no school: only the
+    public half of the device key it proves itself with."""
+
+    __tablename__ = "wallet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_key: Mapped[bytes] = mapped_column(sa.LargeBinary(33), unique=True)  # SEC1 compressed P-256
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)

@@ -1,0 +1,96 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from server.accounts.models import MEMBER, ORGANISATION_KINDS, STAFF
+
+
+class Credentials(ma.Schema):
+    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class Membership(ma.Schema):
+    organisation_id = ma.fields.Integer()
+    name = ma.fields.String(attribute="organisation.name")
+    kind = ma.fields.String(attribute="organisation.kind")
+    status = ma.fields.String(attribute="organisation.status")
+    role = ma.fields.String()
+
+
+class Me(ma.Schema):
+    id = ma.fields.Integer()
+    email = ma.fields.String()
+    is_platform_admin = ma.fields.Boolean()
+    memberships = ma.fields.List(ma.fields.Nested(Membership))
+
+
+class Session(ma.Schema):
+    user = ma.fields.Nested(Me)
+    csrf_token = ma.fields.String(metadata={"description": "Send back as X-CSRF-Token on every write"})
+
+
+class OrganisationIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    name = ma.fields.String(required=True, validate=validate.Length(max=200))
+    municipality = ma.fields.String(required=True, validate=validate.Length(max=100),
+                                    metadata={"description": "ISTAT code or name"})
+    vat_number = ma.fields.String(validate=validate.Length(max=20), metadata={"description": "sponsors, venues"})
+    school_code = ma.fields.String(validate=validate.Length(max=20), metadata={"description": "schools"})
+    iban = ma.fields.String(validate=validate.Length(max=50), metadata={"description": "venues"})
+    address = ma.fields.String(validate=validate.Length(max=300))
+
+
+class Organisation(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    status = ma.fields.String()
+    vat_number = ma.fields.String(allow_none=True)
+    school_code = ma.fields.String(allow_none=True)
+    iban = ma.fields.String(allow_none=True)
+    municipality_code = ma.fields.String()
+    address = ma.fields.String(allow_none=True)
+
+
+class OrganisationQuery(ma.Schema):
+    status = ma.fields.String(validate=validate.OneOf(["pending", "approved", "rejected"]))
+
+
+class Decision(ma.Schema):
+    approve = ma.fields.Boolean(required=True)
+
+
+class InvitationIn(ma.Schema):
+    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+    role = ma.fields.String(load_default=MEMBER, validate=validate.OneOf([MEMBER, STAFF]))
+
+
+class Invitation(ma.Schema):
+    token = ma.fields.String()
+    link = ma.fields.String()
+
+
+class InvitationAccept(ma.Schema):
+    token = ma.fields.String(required=True, validate=validate.Length(max=1000))
+    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class WalletChallengeIn(ma.Schema):
+    device_key = ma.fields.String(required=True, validate=validate.Length(max=200),
+                                  metadata={"description": "P-256 public key, SEC1 hex (compressed or not)"})
+
+
+class WalletChallenge(ma.Schema):
+    challenge = ma.fields.String(metadata={"description": "Sign its UTF-8 bytes with the device key"})
+
+
+class WalletProof(ma.Schema):
+    device_key = ma.fields.String(required=True, validate=validate.Length(max=200))
+    challenge = ma.fields.String(required=True, validate=validate.Length(max=500))
+    signature = ma.fields.String(required=True, validate=validate.Length(max=200),
+                                 metadata={"description": "ECDSA P-256/SHA-256, r||s hex (WebCrypto)"})
+
+
+class WalletSession(ma.Schema):
+    wallet_id = ma.fields.Integer()
+    token = ma.fields.String(metadata={"description": "Send as Authorization: Bearer"})
