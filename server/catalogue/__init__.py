@@ -1,0 +1,1 @@
+"""Venues' events and courses, the category taxonomy, and the public catalogue."""
