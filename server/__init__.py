@@ -56,6 +56,10 @@ def create_app(config=None):
         PERMANENT_SESSION_LIFETIME=12 * 3600,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        # Where sponsors send top-ups (fictional in the demo; set the real account in production).
+        PLATFORM_BENEFICIARY="Mentoring S.r.l.",
+        PLATFORM_IBAN="IT60X0542811101000000123456",
+        PLATFORM_BIC="",
         **API_CONFIG,
     )
     app.config.from_pyfile("config.py", silent=True)

@@ -1,4 +1,6 @@
 """The API's URL table: every domain's blueprint, registered with the OpenAPI spec."""
 from server.accounts.routes import bp as accounts_bp
+from server.campaigns.routes import bp as campaigns_bp
+from server.payments.routes import bp as payments_bp
 
-BLUEPRINTS = [accounts_bp]
+BLUEPRINTS = [accounts_bp, campaigns_bp, payments_bp]

@@ -60,3 +60,29 @@ class ApiClient:
 
     def post(self, url, json=None, **kwargs):
         return self.client.post(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+def campaign(sponsor, *, face_value_cents=2_500, offline_allowance_cents=1_500, categories=("teatro", "musei"),
+             risk_reserve_bps=200):
+    from datetime import date, timedelta
+
+    from server.campaigns import api as campaigns_api
+
+    today = date.today()
+    return campaigns_api.create_campaign(
+        sponsor=sponsor, name=f"Cultura per tutti {_next()}", face_value_cents=face_value_cents,
+        offline_allowance_cents=offline_allowance_cents, categories=list(categories),
+        valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=180),
+        risk_reserve_bps=risk_reserve_bps)
+
+
+def funded_campaign(sponsor, amount_cents=100_000, **options):
+    """A campaign with a confirmed top-up of ``amount_cents``."""
+    from datetime import datetime, timezone
+
+    from server.payments import api as payments_api
+
+    made = campaign(sponsor, **options)
+    topup = payments_api.create_topup(campaign=made, sponsor=sponsor, amount_cents=amount_cents)
+    payments_api.confirm_topup(topup=topup, operator=user(admin=True), now=datetime.now(timezone.utc))
+    return made

@@ -1,0 +1,1 @@
+"""Campaigns: sponsors' money with its rules (face value, categories, territory, dates)."""
