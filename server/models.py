@@ -3,3 +3,4 @@ from server.accounts import models as accounts_models  # noqa: F401
 from server.campaigns import models as campaigns_models  # noqa: F401
 from server.ledger import models as ledger_models  # noqa: F401
 from server.payments import models as payments_models  # noqa: F401
+from server.vouchers import models as vouchers_models  # noqa: F401

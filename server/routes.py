@@ -2,5 +2,6 @@
 from server.accounts.routes import bp as accounts_bp
 from server.campaigns.routes import bp as campaigns_bp
 from server.payments.routes import bp as payments_bp
+from server.vouchers.routes import bp as vouchers_bp
 
-BLUEPRINTS = [accounts_bp, campaigns_bp, payments_bp]
+BLUEPRINTS = [accounts_bp, campaigns_bp, payments_bp, vouchers_bp]

@@ -86,3 +86,18 @@ def funded_campaign(sponsor, amount_cents=100_000, **options):
     topup = payments_api.create_topup(campaign=made, sponsor=sponsor, amount_cents=amount_cents)
     payments_api.confirm_topup(topup=topup, operator=user(admin=True), now=datetime.now(timezone.utc))
     return made
+
+
+def wallet_client(app):
+    """A new phone: a device key, a wallet opened with it, an ApiClient holding the bearer token."""
+    from signing import DeviceKey
+
+    device = DeviceKey.generate()
+    api = ApiClient(app.test_client())
+    challenge = api.post("/api/v1/wallet/challenge", json={"device_key": device.public_bytes.hex()}).get_json()
+    opened = api.post("/api/v1/wallet/session", json={
+        "device_key": device.public_bytes.hex(), "challenge": challenge["challenge"],
+        "signature": device.sign(challenge["challenge"].encode()).hex()})
+    assert opened.status_code == 200, opened.get_json()
+    api.bearer = opened.get_json()["token"]
+    return api, device

@@ -1,0 +1,155 @@
+"""From campaign to student: allocations to schools, claim codes, claims, credentials.
+
+Use cases flush, never commit. Money moves only through the ledger.
+"""
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+
+from server.accounts.models import SCHOOL, Organisation, Wallet
+from server.campaigns import api as campaigns_api
+from server.campaigns.models import Campaign
+from server.errors import InvalidInput, NotFound
+from server.extensions import db
+from server.ledger import api as ledger
+from server.ledger.models import Account
+from server.vouchers import claim_codes
+from server.vouchers.exceptions import (
+    CodeAlreadyClaimed, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
+)
+from server.vouchers.models import CLAIMED, FROZEN, UNCLAIMED, Allocation, ClaimCode, Voucher
+from signing import IssuerKeyset, issue_voucher, to_text
+
+log = logging.getLogger(__name__)
+
+MAX_ALLOCATION = 10_000
+MAX_CODES_PER_REQUEST = 1_000
+# A credential lives a week: refreshed whenever the wallet is online, so the offline
+# allowance it carries follows the real balance and a frozen voucher stops soon.
+CREDENTIAL_LIFETIME = timedelta(days=7)
+
+
+def allocate(*, campaign: Campaign, school: Organisation, voucher_count: int, today: date) -> Allocation:
+    """Give ``voucher_count`` vouchers of the campaign to a school: one ledger transfer."""
+    if school.kind != SCHOOL or not school.is_approved:
+        raise NotASchool("Le assegnazioni vanno a scuole approvate.", field="school_id")
+    if not 1 <= voucher_count <= MAX_ALLOCATION:
+        raise InvalidInput(f"Da 1 a {MAX_ALLOCATION} buoni per assegnazione.", code="invalid_count",
+                           field="voucher_count")
+    campaigns_api.require_active(campaign, today=today)
+    allocation = Allocation(campaign_id=campaign.id, school_id=school.id, voucher_count=voucher_count,
+                            face_value_cents=campaign.face_value_cents, codes_issued=0)
+    db.session.add(allocation)
+    db.session.flush()
+    ledger.move(idempotency_key=f"allocation:{allocation.id}", kind="school_allocation",
+                source=ledger.account("campaign", campaign.id),
+                destination=ledger.account("school_allocation", allocation.id),
+                amount_cents=voucher_count * campaign.face_value_cents)
+    log.info("allocation", extra={"allocation_id": allocation.id, "campaign_id": campaign.id,
+                                  "school_id": school.id, "voucher_count": voucher_count})
+    return allocation
+
+
+def get_allocation(allocation_id: int, *, school: Organisation, for_update: bool = False) -> Allocation:
+    select = sa.select(Allocation).filter_by(id=allocation_id, school_id=school.id)
+    allocation = db.session.scalar(select.with_for_update() if for_update else select)
+    if allocation is None:
+        raise NotFound("Assegnazione non trovata.", code="allocation_not_found")
+    return allocation
+
+
+def issue_codes(*, allocation: Allocation, count: int, secret: str) -> list[str]:
+    """New claim codes for an allocation, in plain text: the only time they exist.
+    The caller must hold the allocation row lock (``get_allocation(for_update=True)``)."""
+    if not 1 <= count <= MAX_CODES_PER_REQUEST:
+        raise InvalidInput(f"Da 1 a {MAX_CODES_PER_REQUEST} codici per volta.", code="invalid_count", field="count")
+    if allocation.codes_issued + count > allocation.voucher_count:
+        raise NoCodesLeft(f"Restano {allocation.voucher_count - allocation.codes_issued} codici da generare.")
+    codes = []
+    while len(codes) < count:
+        code = claim_codes.generate()
+        digest = claim_codes.hash_code(code, secret)
+        if db.session.scalar(sa.select(ClaimCode.id).filter_by(code_hash=digest)) is None:
+            codes.append(code)
+            db.session.add(ClaimCode(allocation_id=allocation.id, code_hash=digest, status=UNCLAIMED))
+    allocation.codes_issued += count
+    db.session.flush()
+    return codes
+
+
+def claim(*, wallet: Wallet, code_text: str, secret: str, today: date) -> Voucher:
+    """A wallet claims a code: once, ever. The same wallet repeating its claim gets
+    the same voucher back (a retry after a lost answer)."""
+    try:
+        digest = claim_codes.hash_code(code_text, secret)
+    except claim_codes.InvalidClaimCode as error:
+        raise InvalidCode(error.message, field="code") from None
+    row = db.session.scalar(sa.select(ClaimCode).filter_by(code_hash=digest).with_for_update())
+    if row is None:
+        raise InvalidCode("Codice inesistente: controlla di averlo scritto bene.", field="code")
+    if row.status == CLAIMED:
+        voucher = db.session.get(Voucher, row.voucher_id)
+        if voucher.wallet_id == wallet.id:
+            return voucher
+        raise CodeAlreadyClaimed("Questo codice è già stato usato.")
+    allocation = db.session.get(Allocation, row.allocation_id)
+    campaign = db.session.get(Campaign, allocation.campaign_id)
+    campaigns_api.require_active(campaign, today=today)
+    voucher = Voucher(campaign_id=campaign.id, allocation_id=allocation.id, wallet_id=wallet.id,
+                      face_value_cents=allocation.face_value_cents)
+    db.session.add(voucher)
+    db.session.flush()
+    ledger.move(idempotency_key=f"claim:{row.id}", kind="voucher_claim",
+                source=ledger.account("school_allocation", allocation.id),
+                destination=ledger.account("voucher", voucher.id), amount_cents=allocation.face_value_cents)
+    row.status, row.voucher_id, row.claimed_at = CLAIMED, voucher.id, datetime.now(timezone.utc)
+    db.session.flush()
+    log.info("voucher claimed", extra={"voucher_id": voucher.id, "allocation_id": allocation.id})
+    return voucher
+
+
+def wallet_voucher(*, wallet: Wallet, voucher_id: int) -> Voucher:
+    voucher = db.session.get(Voucher, voucher_id)
+    if voucher is None or voucher.wallet_id != wallet.id:
+        raise VoucherNotFound("Buono non trovato.")
+    return voucher
+
+
+def vouchers_of(wallet: Wallet) -> list[Voucher]:
+    return list(db.session.scalars(sa.select(Voucher).filter_by(wallet_id=wallet.id).order_by(Voucher.id)))
+
+
+def balance(voucher: Voucher) -> int:
+    return ledger.account("voucher", voucher.id).balance_cents
+
+
+def credential(*, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset, now: datetime) -> str:
+    """A fresh signed credential: current offline allowance (never above the balance),
+    valid a week or to the campaign's end, bound to the wallet's device key."""
+    if voucher.status == FROZEN:
+        raise VoucherFrozen("Questo buono è sospeso: contatta la scuola.")
+    campaign = db.session.get(Campaign, voucher.campaign_id)
+    campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
+    valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
+    allowance = min(campaign.offline_allowance_cents, balance(voucher))
+    signed = issue_voucher(
+        keyset, now=int(now.timestamp()), voucher_id=voucher.id, campaign_id=campaign.id,
+        categories=campaign.category_codes, offline_allowance_cents=allowance,
+        valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()), device_key=wallet.device_key,
+    )
+    voucher.credential_issued_at = now
+    voucher.credential_valid_until = datetime.fromtimestamp(signed.valid_until, timezone.utc)
+    db.session.flush()
+    return to_text(signed)
+
+
+def school_summary(allocation: Allocation) -> dict:
+    """Codes issued, claimed and used for one allocation (counts only: no student data)."""
+    claimed = db.session.scalar(sa.select(sa.func.count()).select_from(ClaimCode)
+                                .filter_by(allocation_id=allocation.id, status=CLAIMED))
+    spent = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Voucher)
+        .join(Account, sa.and_(Account.kind == "voucher", Account.owner_id == Voucher.id))
+        .where(Voucher.allocation_id == allocation.id, Account.balance_cents < Voucher.face_value_cents))
+    return {"codes_issued": allocation.codes_issued, "claimed": claimed, "used": spent}

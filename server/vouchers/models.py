@@ -1,0 +1,62 @@
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+
+UNCLAIMED, CLAIMED = "unclaimed", "claimed"
+ACTIVE, FROZEN = "active", "frozen"
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+class Allocation(db.Model):
+    """Vouchers of a campaign given to a school; the money sits in its own ledger account."""
+
+    __tablename__ = "allocation"
+    __table_args__ = (sa.CheckConstraint("voucher_count > 0", name="count_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    voucher_count: Mapped[int] = mapped_column(sa.Integer)
+    face_value_cents: Mapped[int] = mapped_column(sa.Integer)
+    codes_issued: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class ClaimCode(db.Model):
+    """Only the HMAC of the code is stored: the school prints the code once and keeps
+    the link between card and child on paper."""
+
+    __tablename__ = "claim_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(sa.ForeignKey("allocation.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=UNCLAIMED)
+    voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"), unique=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+
+class Voucher(db.Model):
+    """A student's mini-scholarship. Its balance is its ledger account; its holder is a
+    pseudonymous wallet."""
+
+    __tablename__ = "voucher"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    allocation_id: Mapped[int] = mapped_column(sa.ForeignKey("allocation.id"), index=True)
+    wallet_id: Mapped[int] = mapped_column(sa.ForeignKey("wallet.id"), index=True)
+    face_value_cents: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(16), default=ACTIVE)
+    frozen_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    # When the last credential issued for it was made, and until when it is valid.
+    credential_issued_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    credential_valid_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)

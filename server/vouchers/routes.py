@@ -1,0 +1,117 @@
+from datetime import datetime, timezone
+
+from flask import current_app, url_for
+from flask_smorest import Blueprint
+
+from server import keys
+from server.accounts import api as accounts_api
+from server.campaigns import api as campaigns_api
+from server.catalogue import taxonomy
+from server.extensions import db, limiter
+from server.http import auth
+from server.vouchers import api as vouchers_api
+from server.vouchers import claim_codes, schemas
+from server.vouchers.models import Allocation
+
+bp = Blueprint("vouchers", __name__, url_prefix="/api/v1", description="Allocations, claim codes, wallet vouchers")
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _allocation_view(allocation: Allocation) -> dict:
+    campaign = campaigns_api.get_campaign(allocation.campaign_id)
+    return {**{c: getattr(allocation, c) for c in ("id", "campaign_id", "school_id", "voucher_count",
+                                                   "face_value_cents", "codes_issued")},
+            "campaign_name": campaign.name, **vouchers_api.school_summary(allocation)}
+
+
+def _voucher_view(voucher, credential=None) -> dict:
+    campaign = campaigns_api.get_campaign(voucher.campaign_id)
+    return {
+        "id": voucher.id, "campaign_id": campaign.id, "campaign_name": campaign.name,
+        "sponsors": [s.name for s in campaign.sponsors], "face_value_cents": voucher.face_value_cents,
+        "balance_cents": vouchers_api.balance(voucher), "status": voucher.status,
+        "categories": [taxonomy.by_code(code).slug for code in campaign.category_codes],
+        "campaign_valid_until": campaign.valid_until, "credential": credential,
+        "credential_valid_until": voucher.credential_valid_until,
+    }
+
+
+@bp.post("/campaigns/<int:campaign_id>/allocations")
+@bp.arguments(schemas.AllocationIn)
+@bp.response(201, schemas.Allocation)
+def allocate(body, campaign_id):
+    """Give vouchers of the campaign to a school (sponsor members or platform admins)."""
+    campaign = campaigns_api.get_campaign(campaign_id)
+    campaigns_api.require_sponsor_member(user=auth.require_user(), campaign=campaign)
+    school = accounts_api.get_organisation(body["school_id"])
+    allocation = vouchers_api.allocate(campaign=campaign, school=school, voucher_count=body["voucher_count"],
+                                       today=_now().date())
+    return _allocation_view(allocation)
+
+
+def _school_for_member(school_id):
+    school = accounts_api.get_organisation(school_id)
+    accounts_api.membership(user=auth.require_user(), organisation=school)
+    return school
+
+
+@bp.get("/schools/<int:school_id>/allocations")
+@bp.response(200, schemas.Allocation(many=True))
+def school_allocations(school_id):
+    school = _school_for_member(school_id)
+    allocations = db.session.scalars(db.select(Allocation).filter_by(school_id=school.id).order_by(Allocation.id))
+    return [_allocation_view(a) for a in allocations]
+
+
+@bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/codes")
+@bp.arguments(schemas.CodesIn)
+@bp.response(201, schemas.Codes)
+def issue_codes(body, school_id, allocation_id):
+    """Generate claim codes to print for a class. They are shown only now."""
+    school = _school_for_member(school_id)
+    allocation = vouchers_api.get_allocation(allocation_id, school=school, for_update=True)
+    codes = vouchers_api.issue_codes(allocation=allocation, count=body["count"], secret=current_app.secret_key)
+    base = url_for("pwa.index", _external=True).rstrip("/")
+    return {"codes": [{"code": code, "link": claim_codes.deep_link(base, code)} for code in codes]}
+
+
+@bp.post("/wallet/claims")
+@limiter.limit("10 per minute")
+@bp.arguments(schemas.ClaimIn)
+@bp.response(201, schemas.Voucher)
+def claim(body):
+    """Claim a voucher with a school code; answers with its first signed credential."""
+    wallet = auth.require_wallet()
+    voucher = vouchers_api.claim(wallet=wallet, code_text=body["code"], secret=current_app.secret_key,
+                                 today=_now().date())
+    credential = vouchers_api.credential(voucher=voucher, wallet=wallet, keyset=keys.issuer_keyset(), now=_now())
+    return _voucher_view(voucher, credential)
+
+
+@bp.get("/wallet/vouchers")
+@bp.response(200, schemas.Voucher(many=True))
+def wallet_vouchers():
+    return [_voucher_view(v) for v in vouchers_api.vouchers_of(auth.require_wallet())]
+
+
+@bp.post("/wallet/vouchers/<int:voucher_id>/credential")
+@bp.response(200, schemas.Voucher)
+def refresh_credential(voucher_id):
+    """Re-issue the credential: new validity, the allowance the balance allows now."""
+    wallet = auth.require_wallet()
+    voucher = vouchers_api.wallet_voucher(wallet=wallet, voucher_id=voucher_id)
+    credential = vouchers_api.credential(voucher=voucher, wallet=wallet, keyset=keys.issuer_keyset(), now=_now())
+    return _voucher_view(voucher, credential)
+
+
+@bp.get("/issuer-keys")
+@bp.response(200)
+def issuer_keys():
+    """The public issuer keyset (JWK Set, RFC 8037) that scanners and wallets verify with."""
+    response = current_app.response_class(
+        current_app.json.dumps(keys.public_keyset().to_jwks()), mimetype="application/jwk-set+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -1,0 +1,50 @@
+import marshmallow as ma
+from marshmallow import validate
+
+
+class AllocationIn(ma.Schema):
+    school_id = ma.fields.Integer(required=True)
+    voucher_count = ma.fields.Integer(required=True, strict=True)
+
+
+class Allocation(ma.Schema):
+    id = ma.fields.Integer()
+    campaign_id = ma.fields.Integer()
+    campaign_name = ma.fields.String()
+    school_id = ma.fields.Integer()
+    voucher_count = ma.fields.Integer()
+    face_value_cents = ma.fields.Integer()
+    codes_issued = ma.fields.Integer()
+    claimed = ma.fields.Integer()
+    used = ma.fields.Integer()
+
+
+class CodesIn(ma.Schema):
+    count = ma.fields.Integer(required=True, strict=True)
+
+
+class Code(ma.Schema):
+    code = ma.fields.String()
+    link = ma.fields.String(metadata={"description": "deep link for the card's QR code"})
+
+
+class Codes(ma.Schema):
+    codes = ma.fields.List(ma.fields.Nested(Code), metadata={"description": "shown once: only hashes are stored"})
+
+
+class ClaimIn(ma.Schema):
+    code = ma.fields.String(required=True, validate=validate.Length(max=40))
+
+
+class Voucher(ma.Schema):
+    id = ma.fields.Integer()
+    campaign_id = ma.fields.Integer()
+    campaign_name = ma.fields.String()
+    sponsors = ma.fields.List(ma.fields.String(), metadata={"description": "offerto da ..."})
+    face_value_cents = ma.fields.Integer()
+    balance_cents = ma.fields.Integer()
+    status = ma.fields.String()
+    categories = ma.fields.List(ma.fields.String())
+    campaign_valid_until = ma.fields.Date()
+    credential = ma.fields.String(metadata={"description": "signed voucher credential (docs/tokens.md)"})
+    credential_valid_until = ma.fields.DateTime(allow_none=True)
