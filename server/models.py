@@ -1,6 +1,9 @@
 """Imports every domain's models so that metadata (create_all, Alembic) sees them all."""
 from server.accounts import models as accounts_models  # noqa: F401
 from server.campaigns import models as campaigns_models  # noqa: F401
+from server.catalogue import models as catalogue_models  # noqa: F401
 from server.ledger import models as ledger_models  # noqa: F401
 from server.payments import models as payments_models  # noqa: F401
+from server.redemptions import models as redemptions_models  # noqa: F401
+from server.scanners import models as scanners_models  # noqa: F401
 from server.vouchers import models as vouchers_models  # noqa: F401

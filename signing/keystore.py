@@ -61,7 +61,9 @@ def init(instance_dir: Path, *, now: int, environ=os.environ) -> list[str]:
         said.append(f"Generated a demo key passphrase into {secret_path} (mode 0600). "
                     f"In production set {PASSPHRASE_ENV} instead.")
     keyset = IssuerKeyset()
-    key = keyset.rotate(now=now)
+    # The first key starts an hour back: a request already under way when it is made
+    # (its clock read a moment earlier) can still sign with it. No token predates it.
+    key = keyset.rotate(now=now - 3600)
     save(instance_dir, keyset, environ=environ)
     said.append(f"Created issuer key {key.key_id} in {key_path} (encrypted with the passphrase).")
     return said

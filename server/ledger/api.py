@@ -49,6 +49,15 @@ def account(kind: str, owner_id: int = PLATFORM) -> Account:
     return found
 
 
+def locked_account(kind: str, owner_id: int = PLATFORM) -> Account:
+    """The account, row-locked until the transaction ends, with its balance re-read:
+    for rules that decide from a balance before posting (e.g. offline overspend)."""
+    found = account(kind, owner_id)
+    db.session.flush()
+    return db.session.scalar(sa.select(Account).filter_by(id=found.id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
 def balance(account_: Account) -> int:
     return account_.balance_cents
 

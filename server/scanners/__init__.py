@@ -1,0 +1,1 @@
+"""Venue staff's scanner devices: enrollment, the offline bootstrap bundle, revocations."""

@@ -1,0 +1,65 @@
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from server import keys
+from server.accounts import api as accounts_api
+from server.accounts.models import MEMBER, OWNER, STAFF
+from server.extensions import limiter
+from server.http import auth
+from server.redemptions import api as redemptions_api
+from server.scanners import api as scanners_api
+from server.scanners import schemas
+
+bp = Blueprint("scanners", __name__, url_prefix="/api/v1", description="Scanner devices, offline bundle, sync")
+VENUE_PEOPLE = (OWNER, MEMBER, STAFF)
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+@bp.post("/venues/<int:venue_id>/scanners")
+@bp.arguments(schemas.EnrollIn)
+@bp.response(201, schemas.Scanner)
+def enroll(body, venue_id):
+    """Enroll this phone as a scanner of the venue (its key signs every decision)."""
+    user = auth.require_user()
+    venue = accounts_api.get_organisation(venue_id)
+    accounts_api.membership(user=user, organisation=venue, roles=VENUE_PEOPLE)
+    return scanners_api.enroll(venue=venue, user=user, public_key_hex=body["public_key"], label=body["label"],
+                               now=_now())
+
+
+@bp.get("/scanners/<int:scanner_id>/bootstrap")
+@bp.arguments(schemas.BootstrapQuery, location="query")
+@bp.response(200, schemas.Bootstrap)
+def bootstrap(query, scanner_id):
+    """Everything the scanner needs offline. Call with the last `since` to get only new revocations."""
+    user = auth.require_user()
+    scanner = scanners_api.get_scanner(scanner_id)
+    accounts_api.membership(user=user, organisation=accounts_api.get_organisation(scanner.venue_id),
+                            roles=VENUE_PEOPLE)
+    return scanners_api.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=query["since"], now=_now())
+
+
+@bp.post("/scanners/<int:scanner_id>/sync")
+@limiter.limit("120 per minute")
+@bp.arguments(schemas.SyncIn)
+@bp.response(200, schemas.SyncResult)
+def sync(body, scanner_id):
+    """Offline decisions, signed by the scanner. No login needed: each record proves its
+    scanner, and the staff session may have expired during a long shift offline."""
+    scanner = scanners_api.get_scanner(scanner_id)
+    results = redemptions_api.ingest(scanner=scanner, records=body["records"], keys=keys.public_keyset(),
+                                     now=_now(), max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
+    return {"results": results}
+
+
+@bp.get("/admin/flags")
+@bp.response(200, schemas.FlaggedRecord(many=True))
+def flags():
+    """Records the operator should look at: overspend, rule-breaking scanners, double check-ins."""
+    auth.require_admin()
+    return redemptions_api.flagged_records()

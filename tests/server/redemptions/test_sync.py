@@ -1,0 +1,117 @@
+from datetime import datetime, timezone
+
+from server.extensions import db
+from server.ledger import api as ledger
+from server.redemptions.models import ScanRecord
+from server.scanners import revocations
+from server.scanners.models import VOUCHER
+from server.vouchers.models import Voucher
+from signing import DeviceKey, record_scan, to_text
+
+
+def _balances(door):
+    with door.app.app_context():
+        return (ledger.account("voucher", door.voucher_id).balance_cents,
+                ledger.account("venue_payable", door.venue_id).balance_cents,
+                ledger.account("campaign_risk", door.campaign_id).balance_cents)
+
+
+def test_an_offline_redemption_pays_the_venue(door, now):
+    a, _ = door.scanners
+    (result,) = door.sync(a, door.record(a, at=now))
+    assert result["outcome"] == "redeemed" and result["duplicate"] is False
+    assert _balances(door)[:2] == (2_500 - 1_200, 1_200)
+
+
+def test_the_same_record_twice_counts_once(door, now):
+    a, _ = door.scanners
+    record = door.record(a, at=now)
+    first = door.sync(a, record)
+    before = _balances(door)
+    again = door.sync(a, record, record)
+    assert [r["duplicate"] for r in again] == [True, True]
+    assert [r["outcome"] for r in again] == [first[0]["outcome"]] * 2
+    assert _balances(door) == before
+    with door.app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ScanRecord)) == 1
+
+
+def test_the_time_step_is_checked_against_the_scan_time_not_the_sync_time(door, now):
+    a, _ = door.scanners
+    two_hours_ago = now - 7_200
+    (result,) = door.sync(a, door.record(a, at=two_hours_ago))
+    assert result["outcome"] == "redeemed"
+
+
+def test_a_refused_scan_is_recorded_and_moves_nothing(door, now):
+    a, _ = door.scanners
+    (result,) = door.sync(a, door.record(a, at=now, result="stale_presentation", amount=0))
+    assert (result["outcome"], result["code"]) == ("refused", "stale_presentation")
+    assert _balances(door)[:2] == (2_500, 0)
+
+
+def test_a_record_not_signed_by_the_enrolled_scanner_is_rejected_and_not_stored(door, now):
+    a, _ = door.scanners
+    forged = to_text(record_scan(DeviceKey.generate(), record_id=bytes(16), scanner_id=a, scanned_at=now,
+                                 event_id=door.event_id, amount_cents=1200, result="accepted",
+                                 scanned_text=door.presentation(now)))
+    (result,) = door.sync(a, forged)
+    assert (result["outcome"], result["code"]) == ("rejected", "bad_scanner_signature")
+    with door.app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ScanRecord)) == 0
+
+
+def test_a_scanner_that_accepted_a_screenshot_is_not_paid(door, now):
+    a, _ = door.scanners
+    old_presentation = door.presentation(now - 600)
+    (result,) = door.sync(a, door.record(a, at=now, text=old_presentation))
+    assert (result["outcome"], result["code"]) == ("rejected", "stale_presentation")
+    assert _balances(door)[1] == 0
+
+
+def test_a_voucher_spent_on_two_scanners_beyond_its_balance(door, now):
+    a, b = door.scanners
+    door.sync(a, door.record(a, at=now - 60, amount=1_500))
+    (second,) = door.sync(b, door.record(b, at=now - 30, amount=1_500))
+    assert second["outcome"] == "redeemed" and second["overspend_cents"] == 500
+    voucher, payable, risk = _balances(door)
+    assert (voucher, payable) == (0, 3_000)
+    assert risk == 2_000 - 500  # 2% reserve of the 1,000 EUR top-up, minus the overspend
+    with door.app.app_context():
+        assert db.session.get(Voucher, door.voucher_id).status == "frozen"
+        entries, _, _ = revocations.since(0)
+        assert [(e.kind, e.value) for e in entries] == [(VOUCHER, str(door.voucher_id))]
+
+
+def test_one_scanner_cannot_take_more_than_the_offline_allowance(door, now):
+    a, _ = door.scanners
+    first, second = door.sync(a, door.record(a, at=now - 40, amount=1_000), door.record(a, at=now - 20, amount=1_000))
+    assert first["outcome"] == "redeemed"
+    assert (second["outcome"], second["code"]) == ("rejected", "allowance_exceeded")
+    assert _balances(door)[1] == 1_000
+
+
+def test_a_revocation_published_after_the_scan_does_not_cancel_it(door, now):
+    a, _ = door.scanners
+    record = door.record(a, at=now - 120)
+    with door.app.app_context():
+        revocations.add(kind=VOUCHER, value=door.voucher_id, reason="lost phone", now=datetime.now(timezone.utc))
+        db.session.commit()
+    (result,) = door.sync(a, record)
+    assert result["outcome"] == "redeemed"
+
+
+def test_a_revocation_the_scanner_had_downloaded_is_enforced(door, now):
+    a, _ = door.scanners
+    with door.app.app_context():
+        revocations.add(kind=VOUCHER, value=door.voucher_id, reason="lost phone",
+                        now=datetime.fromtimestamp(now - 3_600, timezone.utc))
+        db.session.commit()
+    (result,) = door.sync(a, door.record(a, at=now))
+    assert (result["outcome"], result["code"]) == ("rejected", "revoked")
+
+
+def test_an_event_of_another_venue_is_out_of_bounds(door, now):
+    a, _ = door.scanners
+    (result,) = door.sync(a, door.record(a, at=now, event_id=999_999))
+    assert (result["outcome"], result["code"]) == ("rejected", "event_not_at_venue")
