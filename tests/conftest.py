@@ -24,7 +24,9 @@ def app(tmp_path, monkeypatch):
     (CI runs the suite on PostgreSQL this way), else a temporary SQLite file."""
     monkeypatch.setenv("MENTORING_INSTANCE_PATH", str(tmp_path / "instance"))
     database_url = database_url_from_environment() or f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                      # scrypt costs ~0.2 s a hash; the suite makes thousands of users.
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         db.create_all()
     yield app

@@ -3,6 +3,7 @@ import logging
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,7 +39,10 @@ def create_user(*, email: str, password: str, is_platform_admin: bool = False) -
         raise exc.WeakPassword(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.", field="password")
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
         raise exc.EmailTaken("Esiste già un account con questa email.", field="email")
-    user = User(email=email, password_hash=generate_password_hash(password), is_platform_admin=is_platform_admin)
+    # scrypt by default; the test suite configures a fast method (it hashes thousands).
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    user = User(email=email, password_hash=generate_password_hash(password, method=method),
+                is_platform_admin=is_platform_admin)
     db.session.add(user)
     db.session.flush()
     log.info("user created", extra={"user_id": user.id, "admin": is_platform_admin})

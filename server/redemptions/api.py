@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from server.bookings.models import Booking
 from server.catalogue.models import Event
 from server.extensions import db
 from server.ledger import api as ledger
@@ -141,6 +142,11 @@ def _redeem(row: ScanRecord, credential: VoucherCredential, now: datetime) -> No
 
 def _check_in(row: ScanRecord, credential) -> None:
     row.ticket_id = credential.ticket_id
+    booking = db.session.get(Booking, credential.ticket_id)
+    if booking is None:
+        return _reject(row, "unknown_ticket")
+    if booking.checked_in_at is None or row.scanned_at < booking.checked_in_at:
+        booking.checked_in_at = row.scanned_at
     earlier = db.session.scalar(sa.select(ScanRecord.id).where(
         ScanRecord.ticket_id == credential.ticket_id, ScanRecord.outcome == CHECKED_IN))
     row.outcome = CHECKED_IN

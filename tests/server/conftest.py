@@ -1,4 +1,6 @@
-"""A venue door on pilot day: a student's voucher, a theatre event, two enrolled scanners."""
+"""Shared server fixtures. ``door``: a venue door on pilot day — a student's voucher
+(25 EUR, 15 EUR offline, theatre and museums), a theatre event at 12 EUR, two
+enrolled scanners."""
 import os
 import time
 from dataclasses import dataclass
@@ -37,6 +39,16 @@ class Door:
             self.scanners[scanner_id], record_id=os.urandom(16), scanner_id=scanner_id, scanned_at=at,
             event_id=self.event_id if event_id is None else event_id, amount_cents=amount, result=result,
             scanned_text=self.presentation(at) if text is None else text))
+
+    def wallet_api(self):
+        """The student's phone talking to the API (a session opened with its device key)."""
+        api = factories.ApiClient(self.app.test_client())
+        key = self.wallet.public_bytes.hex()
+        challenge = api.post("/api/v1/wallet/challenge", json={"device_key": key}).get_json()["challenge"]
+        opened = api.post("/api/v1/wallet/session", json={"device_key": key, "challenge": challenge,
+                                                           "signature": self.wallet.sign(challenge.encode()).hex()})
+        api.bearer = opened.get_json()["token"]
+        return api
 
     def sync(self, scanner_id: int, *records: str):
         response = self.app.test_client().post(f"/api/v1/scanners/{scanner_id}/sync", json={"records": list(records)})

@@ -1,0 +1,1 @@
+"""Wallets booking events and courses: seats, tickets, cancellations, ratings."""
