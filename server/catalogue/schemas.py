@@ -1,0 +1,134 @@
+"""Shapes of the catalogue API. An event's ranges and cross-field rules are checked
+by the use cases (server/catalogue/api.py), so they fail with their own stable codes."""
+import marshmallow as ma
+from marshmallow import validate
+
+from server.catalogue import taxonomy
+from server.catalogue.models import EVENT_KINDS, EVENT_STATUSES
+from server.catalogue.repository import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from server.onboarding import validation
+
+
+def _category_slug(event) -> str | None:
+    # A category dropped from the configuration must not break reads of old events.
+    slugs = {category.code: slug for slug, category in taxonomy.categories().items()}
+    return slugs.get(event.category_code)
+
+
+def _municipality(event) -> dict:
+    try:
+        name = validation.municipality(event.municipality_code).name
+    except validation.InvalidField:
+        name = None
+    return {"code": event.municipality_code, "name": name}
+
+
+class Category(ma.Schema):
+    code = ma.fields.Integer(metadata={"description": "Bit of the category in voucher credentials"})
+    slug = ma.fields.String()
+    it = ma.fields.String(metadata={"description": "Italian label"})
+    en = ma.fields.String(metadata={"description": "English label"})
+
+
+class EventIn(ma.Schema):
+    title = ma.fields.String(required=True, validate=validate.Length(max=200))
+    description = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
+    category = ma.fields.String(required=True, validate=validate.Length(max=50),
+                                metadata={"description": "Category slug, see /api/v1/categories"})
+    kind = ma.fields.String(load_default="event", validate=validate.OneOf(EVENT_KINDS))
+    starts_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    ends_at = ma.fields.AwareDateTime(required=True)
+    price_cents = ma.fields.Integer(required=True, strict=True)
+    capacity = ma.fields.Integer(required=True, strict=True)
+    booking_deadline = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Last moment to book or cancel a booking; absent: until the event ends"})
+
+
+class EventPatch(EventIn):
+    """Only the fields sent change (load it with ``partial=True``); ``description``
+    and ``booking_deadline`` may be null to clear them."""
+
+    kind = ma.fields.String(validate=validate.OneOf(EVENT_KINDS))
+
+
+class VenueEvent(ma.Schema):
+    """An event as its venue sees it."""
+
+    id = ma.fields.Integer()
+    venue_id = ma.fields.Integer()
+    title = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    category = ma.fields.Function(_category_slug)
+    kind = ma.fields.String()
+    starts_at = ma.fields.DateTime()
+    ends_at = ma.fields.DateTime()
+    booking_deadline = ma.fields.DateTime(allow_none=True)
+    price_cents = ma.fields.Integer()
+    capacity = ma.fields.Integer()
+    seats_taken = ma.fields.Integer()
+    seats_left = ma.fields.Integer()
+    municipality_code = ma.fields.String()
+    status = ma.fields.String()
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class Venue(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
+class Municipality(ma.Schema):
+    code = ma.fields.String(metadata={"description": "ISTAT code"})
+    name = ma.fields.String(allow_none=True)
+
+
+class CatalogueItem(ma.Schema):
+    """An event in the public catalogue: what a student needs to choose it."""
+
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    category = ma.fields.Function(_category_slug)
+    kind = ma.fields.String()
+    starts_at = ma.fields.DateTime()
+    ends_at = ma.fields.DateTime()
+    booking_deadline = ma.fields.DateTime(allow_none=True)
+    price_cents = ma.fields.Integer()
+    seats_left = ma.fields.Integer()
+    status = ma.fields.String()
+    venue = ma.fields.Nested(Venue)
+    municipality = ma.fields.Function(_municipality, metadata={"description": "{code, name}"})
+
+
+class CatalogueEvent(CatalogueItem):
+    description = ma.fields.String(allow_none=True)
+
+
+class CataloguePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CatalogueItem))
+    next_cursor = ma.fields.String(allow_none=True, metadata={"description": "Pass as `cursor`; null on the last page"})
+
+
+class VenueEventsPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(VenueEvent))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class _PageQuery(ma.Schema):
+    first_day = ma.fields.Date(data_key="from", metadata={"description": "YYYY-MM-DD, Italian calendar day"})
+    last_day = ma.fields.Date(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive"})
+    cursor = ma.fields.String(validate=validate.Length(max=200))
+    page_size = ma.fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(1, MAX_PAGE_SIZE))
+
+
+class CatalogueQuery(_PageQuery):
+    categories = ma.fields.List(ma.fields.String(validate=validate.Length(max=50)), data_key="category",
+                                validate=validate.Length(max=20),
+                              metadata={"description": "Category slug; repeat for several"})
+    municipality = ma.fields.String(validate=validate.Length(max=100), metadata={"description": "ISTAT code or name"})
+    venue_id = ma.fields.Integer()
+    kind = ma.fields.String(validate=validate.OneOf(EVENT_KINDS))
+
+
+class VenueEventsQuery(_PageQuery):
+    status = ma.fields.String(validate=validate.OneOf(EVENT_STATUSES))
