@@ -1,9 +1,12 @@
 """Extension objects, created unbound and attached to the app in `create_app`."""
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from server import sqlite  # noqa: F401  (SQLite connection settings, see the module)
 
 # Deterministic constraint names, so migrations can refer to (and drop) them on
 # PostgreSQL as well as SQLite.
@@ -21,6 +24,9 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Alembic migrations in server/migrations (`mentoring db upgrade`, `mentoring db migrate`).
+migrate = Migrate()
 
 # Rate limits count in shared storage (RATELIMIT_STORAGE_URI: Redis in production,
 # so every app process sees the same counts; memory for the demo and tests).
