@@ -10,12 +10,13 @@ from werkzeug.exceptions import HTTPException
 from server import models  # noqa: F401  (registers every table)
 from server import routes
 from server.errors import DomainError
-from server.extensions import db, limiter
+from server.extensions import db, limiter, migrate
 from server.health.routes import bp as health_bp
 from server.http import auth, problems, pwa, transactions
 from server.http.api import API_CONFIG, api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _instance_secret(instance_path: str) -> str:
@@ -60,6 +61,9 @@ def create_app(config=None):
         PLATFORM_BENEFICIARY="Mentoring S.r.l.",
         PLATFORM_IBAN="IT60X0542811101000000123456",
         PLATFORM_BIC="",
+        # Offline scanning rules (server/redemptions/README.md).
+        SCANNER_MAX_DATA_AGE_SECONDS=24 * 3600,
+        PRESENTATION_MAX_SKEW_SECONDS=90,
         **API_CONFIG,
     )
     app.config.from_pyfile("config.py", silent=True)
@@ -74,6 +78,9 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     db.init_app(app)
+    # Batch mode rebuilds tables for ALTERs SQLite cannot do; compare_type makes
+    # autogenerate notice column type changes too.
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     limiter.init_app(app)
     api.init_app(app)
 
