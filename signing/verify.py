@@ -95,6 +95,15 @@ def verify_presentation(text: str, *, keys: PublicKeyset, now: int, scope: Scope
                         max_skew_seconds: int = DEFAULT_MAX_SKEW_SECONDS) -> Presentation:
     """What a scanner checks at the door. ``scope=None`` skips the scope check and must be
     said explicitly (support tools only); a scanner always passes its venue."""
+    presentation = verify_presentation_signatures(text, keys=keys, now=now)
+    check_presentation(presentation, now=now, scope=scope, revoked=revoked, max_skew_seconds=max_skew_seconds)
+    return presentation
+
+
+def verify_presentation_signatures(text: str, *, keys: PublicKeyset, now: int) -> Presentation:
+    """Steps 1-4 only: structure, key id, issuer and device signatures. The result is
+    authentic but NOT yet acceptable: ``check_presentation`` must follow. (The server's
+    sync does the costly signature work first, outside any database transaction.)"""
     presentation, data = read_unverified(text, expected_kinds=(KIND_PRESENTATION,))
     credential = presentation.credential
     credential_end = 2 + data[1]
@@ -102,6 +111,14 @@ def verify_presentation(text: str, *, keys: PublicKeyset, now: int, scope: Scope
     device_key = device.load_public_key(credential.device_key)
     if device_key is None or not device.verify(device_key, presentation.signature, data[:-SIGNATURE_LENGTH]):
         raise BadDeviceSignature()
+    return presentation
+
+
+def check_presentation(presentation: Presentation, *, now: int, scope: Scope | None, revoked: Revocations,
+                       max_skew_seconds: int = DEFAULT_MAX_SKEW_SECONDS) -> None:
+    """Steps 5-8 on a presentation whose signatures were verified: revocation, validity,
+    time step, scope."""
+    credential = presentation.credential
     _check_credential_fields(credential, now, revoked)
     # The step's 15 s interval must overlap [now - skew, now + skew].
     step_start = presentation.time_step * STEP_SECONDS
@@ -111,7 +128,6 @@ def verify_presentation(text: str, *, keys: PublicKeyset, now: int, scope: Scope
         raise FuturePresentation("the wallet's clock is ahead: check the phone's time")
     if scope is not None:
         _check_scope(credential, scope)
-    return presentation
 
 
 def verify_scanner_record(text: str, *, scanner_key: bytes) -> ScannerRecord:

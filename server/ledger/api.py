@@ -58,6 +58,20 @@ def locked_account(kind: str, owner_id: int = PLATFORM) -> Account:
                              .execution_options(populate_existing=True))
 
 
+def locked_accounts(kind: str, owner_ids: list[int]) -> list[Account]:
+    """Several accounts of one kind, created if needed, row-locked in id order (the
+    order every locker uses, so two transactions cannot deadlock) with fresh balances."""
+    owner_ids = set(owner_ids)
+    existing = set(db.session.scalars(sa.select(Account.owner_id).where(
+        Account.kind == kind, Account.owner_id.in_(owner_ids))))
+    for owner_id in owner_ids - existing:  # rare: accounts are made when their owner is
+        account(kind, owner_id)
+    db.session.flush()
+    return list(db.session.scalars(
+        sa.select(Account).where(Account.kind == kind, Account.owner_id.in_(owner_ids)).order_by(Account.id)
+        .with_for_update().execution_options(populate_existing=True)))
+
+
 def balance(account_: Account) -> int:
     return account_.balance_cents
 
@@ -99,8 +113,10 @@ def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]])
             )
     transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
     db.session.add(transfer)
-    for acc, amount in entries:
-        db.session.add(Posting(transfer=transfer, account_id=acc.id, amount_cents=amount))
+    db.session.flush()
+    # One multi-row insert: a sync batch posts one transfer with many postings.
+    db.session.execute(sa.insert(Posting), [
+        {"transfer_id": transfer.id, "account_id": acc.id, "amount_cents": amount} for acc, amount in entries])
     for account_id, delta in deltas.items():
         locked[account_id].balance_cents += delta
     db.session.flush()

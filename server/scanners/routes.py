@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from server import keys
 from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER, STAFF
-from server.extensions import limiter
+from server.extensions import db, limiter
 from server.http import auth
 from server.redemptions import api as redemptions_api
 from server.scanners import api as scanners_api
@@ -52,8 +52,12 @@ def sync(body, scanner_id):
     """Offline decisions, signed by the scanner. No login needed: each record proves its
     scanner, and the staff session may have expired during a long shift offline."""
     scanner = scanners_api.get_scanner(scanner_id)
-    results = redemptions_api.ingest(scanner=scanner, records=body["records"], keys=keys.public_keyset(),
-                                     now=_now(), max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
+    scanner_key, public_keys = scanner.public_key, keys.public_keyset()
+    db.session.rollback()  # hold no transaction (on SQLite, no file lock) while checking signatures
+    items = redemptions_api.prepare(scanner_id=scanner_id, scanner_key=scanner_key, records=body["records"],
+                                    keys=public_keys)
+    results = redemptions_api.ingest(scanner=scanners_api.get_scanner(scanner_id), items=items, now=_now(),
+                                     max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
     return {"results": results}
 
 

@@ -115,3 +115,25 @@ def test_an_event_of_another_venue_is_out_of_bounds(door, now):
     a, _ = door.scanners
     (result,) = door.sync(a, door.record(a, at=now, event_id=999_999))
     assert (result["outcome"], result["code"]) == ("rejected", "event_not_at_venue")
+
+
+def test_a_record_repeated_within_one_batch_counts_once(door, now):
+    a, _ = door.scanners
+    record = door.record(a, at=now)
+    first, repeat = door.sync(a, record, record)
+    assert (first["outcome"], first["duplicate"]) == ("redeemed", False)
+    assert (repeat["outcome"], repeat["duplicate"], repeat["record_id"]) == ("redeemed", True, first["record_id"])
+    assert _balances(door)[:2] == (1_300, 1_200)
+
+
+def test_overspend_within_one_batch_is_charged_to_the_latest_scans(door, now):
+    a, _ = door.scanners
+    records = [door.record(a, at=now - 50 + 10 * n, amount=500) for n in range(3)]  # 1,500: the allowance
+    with door.app.app_context():
+        from server.ledger import api as ledger
+        ledger.move(idempotency_key="spent-online", kind="booking", source=ledger.account("voucher", door.voucher_id),
+                    destination=ledger.account("venue_payable", door.venue_id), amount_cents=1_800)
+        db.session.commit()
+    results = door.sync(a, *records)
+    assert [r["overspend_cents"] for r in results] == [0, 300, 500]
+    assert _balances(door)[0] == 0
