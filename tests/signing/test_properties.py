@@ -63,7 +63,8 @@ def test_changing_any_character_of_a_credential_is_refused(keyset, voucher, data
 @PROPERTY_SETTINGS
 @given(data=st.data())
 def test_changing_any_character_of_a_presentation_is_refused(keyset, voucher, wallet, data):
-    text = to_text(present(voucher, wallet, now=NOW))
+    # Deterministic ECDSA: the same text every example, or hypothesis's draws would vary with it.
+    text = to_text(present(voucher, wallet, now=NOW, deterministic=True))
     position = data.draw(st.integers(0, len(text) - 1))
     replacement = data.draw(st.sampled_from(ALPHABET).filter(lambda c: c != text[position]))
     changed = text[:position] + replacement + text[position + 1:]
