@@ -1,7 +1,11 @@
 """The JSON API: flask-smorest generates the OpenAPI 3 document at /api/openapi.json
 from the same marshmallow schemas that parse requests."""
+import http
+
 import marshmallow as ma
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter
 
 from server.http import problems
 
@@ -18,8 +22,43 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.Dict()
 
 
+# The largest id an `Integer` primary key holds (PostgreSQL `integer`).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every URL: ids that no row can have (past `MAX_ID`) don't match
+    the route, so they are a 404 like any unknown id rather than a database error
+    (SQLite cannot even bind an int past 2**63). The OpenAPI document gets the bound
+    as the parameter's `maximum`."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 class MentoringApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app, **kwargs):
+        # Before any blueprint: a rule takes its converters when it is added.
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, **kwargs)
+
+    def _register_responses(self):
+        """flask-smorest's shared error responses — `DEFAULT_ERROR`, the `default`
+        response of every operation, and one per HTTP status such as the 422 of every
+        `@arguments` — declared as `application/problem+json`, the media type
+        `server.http.problems` sends them with (flask-smorest would say
+        `application/json`)."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not 100 <= status < 200 and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, problems.MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error (problem details)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, problems.MEDIA_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
     def _register_error_handlers(self):
         # Every error leaves as problem+json, whatever raised it.

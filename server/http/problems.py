@@ -7,6 +7,8 @@ from werkzeug.exceptions import HTTPException
 
 from server import errors
 
+MEDIA_TYPE = "application/problem+json"
+
 # Stable codes for the HTTP errors raised by Flask/Werkzeug themselves. Clients
 # switch on these, so they are spelled here rather than derived from library text.
 HTTP_CODES = {
@@ -32,7 +34,7 @@ def problem(status, code, title, detail=None):
     body = {"type": "about:blank", "title": title, "status": status, "code": code}
     if detail is not None:
         body["detail"] = detail
-    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    return Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
 
 
 # Domain error families → HTTP status (the one place this mapping lives).
