@@ -29,7 +29,9 @@ test: sysdeps venv
 
 demo: sysdeps venv
 	$(BIN)/mentoring keys init
-# --- demo data: a later issue adds `$(BIN)/mentoring seed-demo` here ---
+	$(BIN)/mentoring db upgrade
+# The demo pilot (fictional, idempotent):
+	$(BIN)/mentoring seed-demo --base-url http://localhost:$(PORT)
 	MENTORING_DEVELOPMENT=true $(BIN)/mentoring run --host 0.0.0.0 --port $(PORT)
 
 # Leaves .venv and instance/ (database and keys) alone.

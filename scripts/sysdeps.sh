@@ -7,6 +7,8 @@ set -euo pipefail
 # Add a package by adding one entry, e.g. "chromium cmd:chromium" "ffmpeg cmd:ffmpeg".
 REQUIRED=(
   "libzbar0 lib:libzbar.so.0"   # pyzbar
+  "chromium cmd:chromium"       # browser tests (Playwright drives Debian's build)
+  "ffmpeg cmd:ffmpeg"           # the fake camera's .y4m video in the browser journey
 )
 
 PATH="$PATH:/usr/sbin:/sbin"  # ldconfig lives in sbin, often not on a user's PATH
