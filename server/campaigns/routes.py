@@ -21,6 +21,10 @@ def create_campaign(body):
     sponsor = accounts_api.get_organisation(body.pop("sponsor_id"))
     accounts_api.membership(user=user, organisation=sponsor)
     co_sponsors = [accounts_api.get_organisation(i) for i in body.pop("co_sponsor_ids")]
+    # A sponsor is shown to students and may allocate the campaign's money: it joins
+    # only through one of its own people, never by being named by another sponsor.
+    for co_sponsor in co_sponsors:
+        accounts_api.membership(user=user, organisation=co_sponsor)
     return _with_funds(campaigns_api.create_campaign(sponsor=sponsor, co_sponsors=co_sponsors, **body))
 
 
