@@ -115,13 +115,48 @@ def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]])
     db.session.add(transfer)
     db.session.flush()
     # One multi-row insert: a sync batch posts one transfer with many postings.
-    db.session.execute(sa.insert(Posting), [
+    db.session.execute(Posting.__table__.insert(), [
         {"transfer_id": transfer.id, "account_id": acc.id, "amount_cents": amount} for acc, amount in entries])
     for account_id, delta in deltas.items():
         locked[account_id].balance_cents += delta
     db.session.flush()
     log.info("ledger transfer", extra={"transfer_kind": kind, "idempotency_key": idempotency_key,
                                        "transfer_id": transfer.id})
+    return transfer
+
+
+def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_kind: str, owner_ids: list[int],
+                      amount_each: int, chunk: int = 5_000) -> Transfer:
+    """One transfer from ``source`` into many accounts created now (e.g. 100,000 new
+    vouchers), written with multi-row inserts. Same rules as ``post``: balanced,
+    idempotent, source locked and never below zero."""
+    spec = ACCOUNT_KINDS[new_kind]
+    if amount_each <= 0 or spec.normal_side != CREDIT or source.normal_side != CREDIT:
+        raise ValueError("funds move from a credit-normal account into new credit-normal accounts")
+    existing = db.session.scalar(sa.select(Transfer).filter_by(idempotency_key=idempotency_key))
+    if existing is not None:
+        return existing
+    (source,) = locked_accounts(source.kind, [source.owner_id])
+    total = amount_each * len(owner_ids)
+    if source.balance_cents < total and not source.may_go_negative:
+        raise InsufficientFunds(f"Fondi insufficienti: disponibili {source.balance_cents} centesimi, "
+                                f"richiesti {total}.")
+    transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
+    db.session.add(transfer)
+    db.session.flush()
+    db.session.execute(Posting.__table__.insert(), [{"transfer_id": transfer.id, "account_id": source.id,
+                                             "amount_cents": total}])
+    for start in range(0, len(owner_ids), chunk):
+        owners = owner_ids[start:start + chunk]
+        ids = db.session.scalars(
+            Account.__table__.insert().returning(Account.__table__.c.id, sort_by_parameter_order=True),
+            [{"kind": new_kind, "owner_id": owner, "normal_side": spec.normal_side,
+              "may_go_negative": spec.may_go_negative, "balance_cents": amount_each} for owner in owners]).all()
+        db.session.execute(Posting.__table__.insert(), [
+            {"transfer_id": transfer.id, "account_id": account_id, "amount_cents": -amount_each} for account_id in ids])
+    source.balance_cents -= total
+    db.session.flush()
+    log.info("ledger bulk funding", extra={"transfer_kind": kind, "accounts": len(owner_ids)})
     return transfer
 
 

@@ -75,7 +75,7 @@ def ingest(*, scanner: ScannerDevice, items: list[_Item], now: datetime, max_ske
     _decide(scanner, fresh, now, max_skew_seconds)
     _settle(scanner, fresh, now)
     if fresh:
-        db.session.execute(sa.insert(ScanRecord), [item.row for item in fresh])
+        db.session.execute(ScanRecord.__table__.insert(), [item.row for item in fresh])
     scanner.last_sync_at = now
     db.session.flush()
     return [item.outcome or _row_outcome(item.first or item, duplicate=item.first is not None) for item in items]

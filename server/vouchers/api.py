@@ -18,8 +18,9 @@ from server.vouchers import claim_codes
 from server.vouchers.exceptions import (
     CodeAlreadyClaimed, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
 )
-from server.vouchers.models import CLAIMED, FROZEN, UNCLAIMED, Allocation, ClaimCode, Voucher
+from server.vouchers.models import ACTIVE, CLAIMED, FROZEN, UNCLAIMED, Allocation, ClaimCode, Voucher
 from signing import IssuerKeyset, issue_voucher, to_text
+from signing.issue import issue_vouchers_batch
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,58 @@ def credential(*, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset, now: d
     voucher.credential_valid_until = datetime.fromtimestamp(signed.valid_until, timezone.utc)
     db.session.flush()
     return to_text(signed)
+
+
+def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset, now: datetime,
+                 chunk: int = 5_000) -> list[tuple[int, str]]:
+    """Vouchers straight into wallets whose device keys the school collected (a teacher
+    scanning each student's wallet QR in class), without paper codes: the same money
+    path as claims, in bulk. The caller holds the allocation row lock. Returns
+    (voucher id, credential) pairs in the order of ``device_keys``."""
+    if allocation.codes_issued + len(device_keys) > allocation.voucher_count:
+        raise NoCodesLeft(f"Restano {allocation.voucher_count - allocation.codes_issued} buoni da assegnare.")
+    if len(set(device_keys)) != len(device_keys):
+        raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
+    campaign = db.session.get(Campaign, allocation.campaign_id)
+    campaigns_api.require_active(campaign, today=now.date())
+    wallet_ids = _wallets_for(device_keys, chunk)
+    campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
+    valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
+    voucher_ids = []
+    for start in range(0, len(device_keys), chunk):
+        voucher_ids += db.session.scalars(
+            Voucher.__table__.insert().returning(Voucher.__table__.c.id, sort_by_parameter_order=True),
+            [{"campaign_id": campaign.id, "allocation_id": allocation.id, "wallet_id": wallet_ids[key],
+              "face_value_cents": allocation.face_value_cents, "status": ACTIVE, "created_at": now,
+              "credential_issued_at": now, "credential_valid_until": valid_until}
+             for key in device_keys[start:start + chunk]]).all()
+    ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
+                             source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
+                             owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
+    allocation.codes_issued += len(device_keys)
+    texts = issue_vouchers_batch(
+        keyset, now=int(now.timestamp()), campaign_id=campaign.id, categories=campaign.category_codes,
+        offline_allowance_cents=min(campaign.offline_allowance_cents, allocation.face_value_cents),
+        valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()),
+        holders=list(zip(voucher_ids, device_keys)))
+    db.session.flush()
+    log.info("direct issuance", extra={"allocation_id": allocation.id, "vouchers": len(voucher_ids)})
+    return list(zip(voucher_ids, texts))
+
+
+def _wallets_for(device_keys: list[bytes], chunk: int) -> dict[bytes, int]:
+    """Wallet ids by device key, creating the wallets not seen before."""
+    found = {}
+    for start in range(0, len(device_keys), chunk):
+        keys = device_keys[start:start + chunk]
+        found.update(db.session.execute(sa.select(Wallet.device_key, Wallet.id).where(Wallet.device_key.in_(keys))).all())
+    missing = [key for key in device_keys if key not in found]
+    for start in range(0, len(missing), chunk):
+        keys = missing[start:start + chunk]
+        ids = db.session.scalars(Wallet.__table__.insert().returning(Wallet.__table__.c.id, sort_by_parameter_order=True),
+                                 [{"device_key": key, "created_at": datetime.now(timezone.utc)} for key in keys]).all()
+        found.update(zip(keys, ids))
+    return found
 
 
 def school_summary(allocation: Allocation) -> dict:

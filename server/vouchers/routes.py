@@ -7,11 +7,13 @@ from server import keys
 from server.accounts import api as accounts_api
 from server.campaigns import api as campaigns_api
 from server.catalogue import taxonomy
+from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth
 from server.vouchers import api as vouchers_api
 from server.vouchers import claim_codes, schemas
 from server.vouchers.models import Allocation
+from signing import device
 
 bp = Blueprint("vouchers", __name__, url_prefix="/api/v1", description="Allocations, claim codes, wallet vouchers")
 
@@ -76,6 +78,23 @@ def issue_codes(body, school_id, allocation_id):
     codes = vouchers_api.issue_codes(allocation=allocation, count=body["count"], secret=current_app.secret_key)
     base = url_for("pwa.index", _external=True).rstrip("/")
     return {"codes": [{"code": code, "link": claim_codes.deep_link(base, code)} for code in codes]}
+
+
+@bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/direct")
+@bp.arguments(schemas.DirectIn)
+@bp.response(201, schemas.DirectOut)
+def issue_direct(body, school_id, allocation_id):
+    """Issue vouchers straight to students' wallets (their device keys, scanned in class)."""
+    school = _school_for_member(school_id)
+    allocation = vouchers_api.get_allocation(allocation_id, school=school, for_update=True)
+    try:
+        device_keys = [device.compress(bytes.fromhex(key)) for key in body["device_keys"]]
+    except ValueError:
+        raise InvalidInput("Una chiave di dispositivo non è valida.", code="invalid_device_key",
+                           field="device_keys") from None
+    issued = vouchers_api.issue_direct(allocation=allocation, device_keys=device_keys, keyset=keys.issuer_keyset(),
+                                       now=_now())
+    return {"vouchers": [{"voucher_id": voucher_id, "credential": text} for voucher_id, text in issued]}
 
 
 @bp.post("/wallet/claims")

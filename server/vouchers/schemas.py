@@ -48,3 +48,18 @@ class Voucher(ma.Schema):
     campaign_valid_until = ma.fields.Date()
     credential = ma.fields.String(metadata={"description": "signed voucher credential (docs/tokens.md)"})
     credential_valid_until = ma.fields.DateTime(allow_none=True)
+
+
+class DirectIn(ma.Schema):
+    device_keys = ma.fields.List(ma.fields.String(validate=validate.Length(max=200)), required=True,
+                                 validate=validate.Length(min=1, max=1000),
+                                 metadata={"description": "students' wallet device keys (SEC1 hex), read from their wallet QR"})
+
+
+class DirectVoucher(ma.Schema):
+    voucher_id = ma.fields.Integer()
+    credential = ma.fields.String()
+
+
+class DirectOut(ma.Schema):
+    vouchers = ma.fields.List(ma.fields.Nested(DirectVoucher))

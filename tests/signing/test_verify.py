@@ -57,3 +57,17 @@ def test_validity_is_widened_to_whole_hours(keyset, wallet):
                             valid_from=NOW + 10, valid_until=NOW + 3601, device_key=wallet.public_bytes)
     assert voucher.valid_from <= NOW + 10 and voucher.valid_until >= NOW + 3601
     assert voucher.valid_from % 3600 == 0 and voucher.valid_until % 3600 == 0
+
+
+def test_batch_issuance_gives_the_same_credentials(keyset):
+    from signing import DeviceKey, issue_voucher
+    from signing.issue import issue_vouchers_batch
+
+    devices = [DeviceKey.generate().public_bytes for _ in range(3)]
+    common = dict(now=NOW, campaign_id=9, categories={1, 4}, offline_allowance_cents=700,
+                  valid_from=NOW - 100, valid_until=NOW + 86_400)
+    batch = issue_vouchers_batch(keyset, holders=[(10 + n, key) for n, key in enumerate(devices)], **common)
+    one_by_one = [to_text(issue_voucher(keyset, voucher_id=10 + n, device_key=key, **common))
+                  for n, key in enumerate(devices)]
+    assert batch == one_by_one
+    assert verify_credential(batch[2], keys=keyset.public(), now=NOW).voucher_id == 12

@@ -120,3 +120,28 @@ def test_refresh_gives_a_new_credential_for_the_same_voucher(app, pilot):
     assert refreshed.status_code == 200 and refreshed.get_json()["credential"].startswith("MV:")
     other, _ = wallet_client(app)
     assert other.post(f"/api/v1/wallet/vouchers/{voucher_id}/credential").status_code == 404
+
+
+def test_a_school_issues_vouchers_straight_to_wallets(app, pilot):
+    import time as clock
+
+    from signing import DeviceKey
+
+    sponsor = ApiClient(app.test_client()).login(pilot["sponsor_email"])
+    allocation_id = sponsor.post(f"/api/v1/campaigns/{pilot['campaign_id']}/allocations",
+                                 json={"school_id": pilot["school_id"], "voucher_count": 3}).get_json()["id"]
+    school = ApiClient(app.test_client()).login(pilot["school_email"])
+    phones = [DeviceKey.generate() for _ in range(3)]
+    url = f"/api/v1/schools/{pilot['school_id']}/allocations/{allocation_id}/direct"
+    issued = school.post(url, json={"device_keys": [p.public_bytes.hex() for p in phones]})
+    assert issued.status_code == 201, issued.get_json()
+    vouchers = issued.get_json()["vouchers"]
+    keys = PublicKeyset.from_jwks(school.get("/api/v1/issuer-keys").get_json())
+    for phone, voucher in zip(phones, vouchers):
+        credential = verify_credential(voucher["credential"], keys=keys, now=int(clock.time()))
+        assert credential.device_key == phone.public_bytes and credential.voucher_id == voucher["voucher_id"]
+    with app.app_context():
+        assert [ledger.account("voucher", v["voucher_id"]).balance_cents for v in vouchers] == [2_500] * 3
+        assert ledger.account("school_allocation", allocation_id).balance_cents == 0
+    again = school.post(url, json={"device_keys": [DeviceKey.generate().public_bytes.hex()]})
+    assert again.status_code == 409 and again.get_json()["code"] == "no_codes_left"

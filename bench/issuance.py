@@ -1,0 +1,107 @@
+"""Voucher issuance at scale: N vouchers allocated to a school, signed and stored
+(wallets, vouchers, ledger accounts and postings, credentials). Target (DESIGN.md
+section 7): 100,000 in under 10 s.
+
+    .venv/bin/python bench/issuance.py [--count 100000] [--db sqlite|postgresql|both]
+
+Measured from the first allocation (10,000 vouchers each) to the commit, through the real use cases
+(`vouchers_api.allocate`, `vouchers_api.issue_direct`). The raw Ed25519 signing
+rate of the same run is printed for scale. The last line is one JSON object.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from sync_ingest import _fresh_database  # noqa: E402
+
+
+def run(kind: str, count: int) -> dict:
+    with tempfile.TemporaryDirectory() as workdir:
+        workdir = Path(workdir)
+        os.environ["MENTORING_INSTANCE_PATH"] = str(workdir / "instance")
+        from server import create_app, keys
+        from server.accounts import api as accounts_api
+        from server.accounts.models import APPROVED
+        from server.campaigns import api as campaigns_api
+        from server.extensions import db
+        from server.ledger import api as ledger_api
+        from server.payments import api as payments_api
+        from server.vouchers import api as vouchers_api
+        from signing import DeviceKey
+
+        url = _fresh_database(kind, workdir)
+        app = create_app({"DATABASE_URL": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+        print(f"[{kind}] preparing a funded campaign and {count} wallet device keys ...", flush=True)
+        device_keys = [DeviceKey.generate().public_bytes for _ in range(count)]
+        with app.app_context():
+            db.create_all()
+            admin = accounts_api.create_user(email="admin@bench.it", password="bench-password", is_platform_admin=True)
+            owner = accounts_api.create_user(email="owner@bench.it", password="bench-password")
+            sponsor = accounts_api.register_organisation(owner=owner, kind="sponsor", name="Sponsor",
+                                                         municipality="Milano", vat_number="00743110157")
+            school = accounts_api.register_organisation(owner=owner, kind="school", name="Liceo",
+                                                        municipality="Milano", school_code="MIPS00900T")
+            sponsor.status = school.status = APPROVED
+            campaign = campaigns_api.create_campaign(
+                sponsor=sponsor, name="Bench", face_value_cents=2_500, offline_allowance_cents=1_500,
+                categories=["teatro"], valid_from=date.today(), valid_until=date.today() + timedelta(days=90),
+                risk_reserve_bps=0)
+            needed = count * campaign.face_value_cents
+            while ledger_api.account("campaign", campaign.id).balance_cents < needed:
+                topup = payments_api.create_topup(campaign=campaign, sponsor=sponsor, amount_cents=10_000_000)
+                payments_api.confirm_topup(topup=topup, operator=admin, now=datetime.now(timezone.utc))
+            keyset = keys.issuer_keyset()
+            db.session.commit()
+
+            raw_key = keyset.keys[-1].private_key
+            started = time.perf_counter()
+            for n in range(2_000):
+                raw_key.sign(n.to_bytes(116, "big"))
+            raw_signs = 2_000 / (time.perf_counter() - started)
+
+            started = time.perf_counter()
+            issued = []
+            step = vouchers_api.MAX_ALLOCATION  # one allocation holds at most this many vouchers
+            for start in range(0, count, step):
+                batch = device_keys[start:start + step]
+                allocation = vouchers_api.allocate(campaign=campaign, school=school, voucher_count=len(batch),
+                                                   today=date.today())
+                issued += vouchers_api.issue_direct(allocation=allocation, device_keys=batch, keyset=keyset,
+                                                    now=datetime.now(timezone.utc))
+            db.session.commit()
+            seconds = time.perf_counter() - started
+
+            books = ledger_api.check_books()
+            stored = db.session.scalar(db.select(db.func.count()).select_from(vouchers_api.Voucher))
+            db.engine.dispose()
+        figures = {"vouchers": count, "seconds": round(seconds, 2), "vouchers_per_s": round(count / seconds),
+                   "raw_ed25519_signs_per_s": round(raw_signs), "stored": stored, "credentials": len(issued),
+                   "books_balance": books == [], "target_met": seconds < 10 and stored == count}
+        print(f"[{kind}] {count} vouchers allocated, signed and stored in {seconds:.2f} s "
+              f"({count / seconds:,.0f}/s; raw Ed25519 signing {raw_signs:,.0f}/s; target < 10 s)   "
+              f"books balance: {books == []}", flush=True)
+        return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    summary = {kind: run(kind, args.count) for kind in kinds}
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
