@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from server import bulk
 from server.extensions import db
 from server.ledger.exceptions import IdempotencyConflict, InsufficientFunds
 from server.ledger.models import CREDIT, DEBIT, Account, Posting, Transfer
@@ -126,7 +127,7 @@ def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]])
 
 
 def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_kind: str, owner_ids: list[int],
-                      amount_each: int, chunk: int = 5_000) -> Transfer:
+                      amount_each: int) -> Transfer:
     """One transfer from ``source`` into many accounts created now (e.g. 100,000 new
     vouchers), written with multi-row inserts. Same rules as ``post``: balanced,
     idempotent, source locked and never below zero."""
@@ -144,16 +145,12 @@ def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_k
     transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
     db.session.add(transfer)
     db.session.flush()
-    db.session.execute(Posting.__table__.insert(), [{"transfer_id": transfer.id, "account_id": source.id,
-                                             "amount_cents": total}])
-    for start in range(0, len(owner_ids), chunk):
-        owners = owner_ids[start:start + chunk]
-        ids = db.session.scalars(
-            Account.__table__.insert().returning(Account.__table__.c.id, sort_by_parameter_order=True),
-            [{"kind": new_kind, "owner_id": owner, "normal_side": spec.normal_side,
-              "may_go_negative": spec.may_go_negative, "balance_cents": amount_each} for owner in owners]).all()
-        db.session.execute(Posting.__table__.insert(), [
-            {"transfer_id": transfer.id, "account_id": account_id, "amount_cents": -amount_each} for account_id in ids])
+    bulk.insert(Posting.__table__, [{"transfer_id": transfer.id, "account_id": source.id, "amount_cents": total}])
+    account_ids = bulk.insert_returning_ids(Account.__table__, [
+        {"kind": new_kind, "owner_id": owner, "normal_side": spec.normal_side, "may_go_negative": spec.may_go_negative,
+         "balance_cents": amount_each} for owner in owner_ids])
+    bulk.insert(Posting.__table__, [{"transfer_id": transfer.id, "account_id": account_id, "amount_cents": -amount_each}
+                                    for account_id in account_ids])
     source.balance_cents -= total
     db.session.flush()
     log.info("ledger bulk funding", extra={"transfer_kind": kind, "accounts": len(owner_ids)})

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from server import bulk
 from server.accounts.models import SCHOOL, Organisation, Wallet
 from server.campaigns import api as campaigns_api
 from server.campaigns.models import Campaign
@@ -145,8 +146,7 @@ def credential(*, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset, now: d
     return to_text(signed)
 
 
-def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset, now: datetime,
-                 chunk: int = 5_000) -> list[tuple[int, str]]:
+def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset, now: datetime) -> list[tuple[int, str]]:
     """Vouchers straight into wallets whose device keys the school collected (a teacher
     scanning each student's wallet QR in class), without paper codes: the same money
     path as claims, in bulk. The caller holds the allocation row lock. Returns
@@ -157,17 +157,13 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
         raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
     campaign = db.session.get(Campaign, allocation.campaign_id)
     campaigns_api.require_active(campaign, today=now.date())
-    wallet_ids = _wallets_for(device_keys, chunk)
+    wallet_ids = _wallets_for(device_keys)
     campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
     valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
-    voucher_ids = []
-    for start in range(0, len(device_keys), chunk):
-        voucher_ids += db.session.scalars(
-            Voucher.__table__.insert().returning(Voucher.__table__.c.id, sort_by_parameter_order=True),
-            [{"campaign_id": campaign.id, "allocation_id": allocation.id, "wallet_id": wallet_ids[key],
-              "face_value_cents": allocation.face_value_cents, "status": ACTIVE, "created_at": now,
-              "credential_issued_at": now, "credential_valid_until": valid_until}
-             for key in device_keys[start:start + chunk]]).all()
+    voucher_ids = bulk.insert_returning_ids(Voucher.__table__, [
+        {"campaign_id": campaign.id, "allocation_id": allocation.id, "wallet_id": wallet_ids[key],
+         "face_value_cents": allocation.face_value_cents, "status": ACTIVE, "frozen_reason": None, "created_at": now,
+         "credential_issued_at": now, "credential_valid_until": valid_until} for key in device_keys])
     ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
                              source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
                              owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
@@ -182,18 +178,16 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     return list(zip(voucher_ids, texts))
 
 
-def _wallets_for(device_keys: list[bytes], chunk: int) -> dict[bytes, int]:
+def _wallets_for(device_keys: list[bytes], chunk: int = 5_000) -> dict[bytes, int]:
     """Wallet ids by device key, creating the wallets not seen before."""
     found = {}
     for start in range(0, len(device_keys), chunk):
         keys = device_keys[start:start + chunk]
         found.update(db.session.execute(sa.select(Wallet.device_key, Wallet.id).where(Wallet.device_key.in_(keys))).all())
     missing = [key for key in device_keys if key not in found]
-    for start in range(0, len(missing), chunk):
-        keys = missing[start:start + chunk]
-        ids = db.session.scalars(Wallet.__table__.insert().returning(Wallet.__table__.c.id, sort_by_parameter_order=True),
-                                 [{"device_key": key, "created_at": datetime.now(timezone.utc)} for key in keys]).all()
-        found.update(zip(keys, ids))
+    created = datetime.now(timezone.utc)
+    found.update(zip(missing, bulk.insert_returning_ids(
+        Wallet.__table__, [{"device_key": key, "created_at": created} for key in missing])))
     return found
 
 
