@@ -66,7 +66,8 @@ function checkCredentialFields(credential, now, revoked) {
   if (now > credential.validUntil) throw new TokenError('expired');
 }
 
-function checkScope(credential, scope) {
+/** Step 8 alone, on a credential whose signatures were verified. */
+export function checkScope(credential, scope) {
   if (credential.kind === 'voucher') {
     if (credential.venueIds.length && !credential.venueIds.includes(scope.venueId)) {
       throw new TokenError('out_of_scope', 'this voucher cannot be spent at this venue', 'venue');

@@ -1,0 +1,328 @@
+// The scanner's offline decision (pwa/src/scanner/decide.js). Run: node --test pwa/tests/
+
+import assert from 'node:assert/strict';
+import { beforeEach, describe as suite, test } from 'node:test';
+
+import {
+  allowanceKey, decide, formatEuroEn, formatEuroIt, mergeBundle, prepareBundle, verdictMessages,
+} from '../src/scanner/decide.js';
+import {
+  RESULT_CODES, base45, presentCredential, recordScan, toHex, verifyScannerRecord,
+} from '../src/tokens/index.js';
+import {
+  DAY, EVENT, MUSEUM, NOW, VENUE, bundle, issue, newDevice, ticketFields, voucherFields,
+} from './helpers/issuer.mjs';
+import { loadVectorFiles } from './helpers/vectors.mjs';
+
+const vector = (name) => loadVectorFiles().flatMap((f) => f.document.cases).find((c) => c.name === name).token;
+
+let wallet;
+let voucherText;
+let ticketText;
+
+beforeEach(async () => {
+  wallet = await newDevice();
+  voucherText = (await issue(voucherFields(wallet.point))).text;
+  ticketText = (await issue(ticketFields(wallet.point))).text;
+});
+
+const show = (credential, now = NOW, device = wallet) => presentCredential(credential, device.privateKey, { now });
+
+suite('accepting', () => {
+  test('a voucher at an event pays the event price and says what to remember', async () => {
+    const text = await show(voucherText);
+    const verdict = await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(verdict.accepted, true);
+    assert.equal(verdict.code, 'accepted');
+    assert.equal(verdict.kind, 'voucher');
+    assert.equal(verdict.voucherId, 70001);
+    assert.equal(verdict.ticketId, null);
+    assert.equal(verdict.amountCents, 1200);
+    assert.equal(verdict.remainingCents, 300);
+    assert.equal(verdict.step, Math.floor(NOW / 15));
+    assert.equal(verdict.replayKey, `voucher:70001:${Math.floor(NOW / 15)}`);
+    assert.equal(verdict.messageIt, 'Pagato 12,00 € con il buono');
+    assert.equal(verdict.messageEn, 'Paid €12.00 with the voucher');
+    assert.deepEqual(verdict.record, {
+      scannerId: 7, scannedAt: NOW, eventId: EVENT, amountCents: 1200, result: 'accepted', scannedText: text,
+    });
+  });
+
+  test('a typed price replaces the event price', async () => {
+    const verdict = await decide({ text: await show(voucherText), bundle: bundle(), now: NOW, eventId: EVENT, amountCents: 500 });
+    assert.equal(verdict.accepted, true);
+    assert.equal(verdict.amountCents, 500);
+  });
+
+  test('a ticket at its event lets one person in, with no money moved', async () => {
+    const verdict = await decide({ text: await show(ticketText), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(verdict.accepted, true);
+    assert.equal(verdict.kind, 'ticket');
+    assert.equal(verdict.ticketId, 90001);
+    assert.equal(verdict.amountCents, 0);
+    assert.equal(verdict.replayKey, 'ticket:90001');
+    assert.equal(verdict.messageIt, 'Biglietto valido: può entrare');
+  });
+
+  test('the verdict is the same whether the bundle is fresh from JSON or reused', async () => {
+    const text = await show(voucherText);
+    const fromJson = JSON.parse(JSON.stringify(bundle()));
+    const reused = bundle();
+    for (const data of [fromJson, reused, reused]) {
+      assert.equal((await decide({ text, bundle: data, now: NOW, eventId: EVENT })).code, 'accepted');
+    }
+  });
+});
+
+suite('the scanner memory', () => {
+  test('a replay in the same time step is refused, even as a different text (ECDSA is malleable)', async () => {
+    const first = await show(voucherText);
+    const accepted = await decide({ text: first, bundle: bundle(), now: NOW, eventId: EVENT });
+    const seen = new Set([accepted.replayKey]);
+    const again = await decide({ text: first, bundle: bundle(), seen, now: NOW + 5, eventId: EVENT });
+    assert.equal(again.code, 'already_presented');
+    assert.equal(again.accepted, false);
+    assert.equal(again.messageIt, 'Già usato su questo dispositivo');
+    // The same step signed again gives other bytes; and (r, n − s) is as valid as (r, s).
+    const resigned = await show(voucherText);
+    assert.notEqual(resigned, first);
+    assert.equal((await decide({ text: resigned, bundle: bundle(), seen, now: NOW, eventId: EVENT })).code, 'already_presented');
+    const data = base45.decode(first.slice(3));
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const s = BigInt(`0x${toHex(data.subarray(data.length - 32))}`);
+    const flipped = (n - s).toString(16).padStart(64, '0');
+    data.set(Uint8Array.from(flipped.match(/../g), (h) => parseInt(h, 16)), data.length - 32);
+    const malleated = `MP:${base45.encode(data)}`;
+    assert.notEqual(malleated, first);
+    assert.equal((await decide({ text: malleated, bundle: bundle(), now: NOW, eventId: EVENT })).code, 'accepted');
+    assert.equal((await decide({ text: malleated, bundle: bundle(), seen, now: NOW, eventId: EVENT })).code, 'already_presented');
+  });
+
+  test('the next time step is a new presentation of the voucher', async () => {
+    const seen = [`voucher:70001:${Math.floor(NOW / 15)}`];
+    const later = await show(voucherText, NOW + 15);
+    const verdict = await decide({ text: later, bundle: bundle(), seen, now: NOW + 15, eventId: EVENT + 1 });
+    assert.equal(verdict.code, 'accepted');
+  });
+
+  test('a ticket admits once on this scanner, whatever the step', async () => {
+    const later = await show(ticketText, NOW + 600);
+    const verdict = await decide({ text: later, bundle: bundle(), seen: { 'ticket:90001': true }, now: NOW + 600, eventId: EVENT });
+    assert.equal(verdict.code, 'already_presented');
+    assert.equal(verdict.messageIt, 'Biglietto già usato su questo dispositivo');
+  });
+
+  test('the offline allowance is counted per voucher credential on this scanner', async () => {
+    const { token } = await issue(voucherFields(wallet.point));
+    const key = allowanceKey(token);
+    const text = await show(voucherText);
+    const spent = new Map([[key, 1200]]);
+    const refused = await decide({ text, bundle: bundle(), spentOnThisScanner: spent, now: NOW, eventId: EVENT });
+    assert.equal(refused.code, 'allowance_exceeded');
+    assert.equal(refused.remainingCents, 300);
+    assert.equal(refused.messageIt, 'Supera il limite offline di 15,00 € (già spesi 12,00 € qui)');
+    const fresh = await decide({ text, bundle: bundle(), spentOnThisScanner: {}, now: NOW, eventId: EVENT, amountCents: 1600 });
+    assert.equal(fresh.code, 'allowance_exceeded');
+    assert.equal(fresh.messageIt, 'Supera il limite offline di 15,00 €');
+    // Exactly the allowance is fine.
+    const exact = await decide({ text, bundle: bundle(), spentOnThisScanner: { [key]: 300 }, now: NOW, eventId: EVENT });
+    assert.equal(exact.code, 'accepted');
+    assert.equal(exact.remainingCents, 0);
+    // A refreshed credential (a new validity start) has its own allowance.
+    const refreshed = (await issue(voucherFields(wallet.point, { validFrom: NOW - (NOW % 3600) }))).text;
+    const verdict = await decide({ text: await show(refreshed), bundle: bundle(), spentOnThisScanner: spent, now: NOW, eventId: EVENT });
+    assert.equal(verdict.code, 'accepted');
+  });
+
+  test('a voucher needs a price: a free event with no typed amount is an input mistake, not a scan', async () => {
+    const verdict = await decide({ text: await show(voucherText), bundle: bundle(), now: NOW, eventId: EVENT + 2 });
+    assert.equal(verdict.code, 'invalid_amount');
+    assert.equal(verdict.record, null);
+    assert.equal(verdict.messageIt, 'Importo non valido: inserisci il prezzo');
+  });
+});
+
+suite('the scanner data', () => {
+  test('data older than the policy allows is refused, and says what to do', async () => {
+    const old = bundle({ generated_at: new Date((NOW - DAY - 1) * 1000).toISOString() });
+    const verdict = await decide({ text: await show(voucherText), bundle: old, now: NOW, eventId: EVENT });
+    assert.equal(verdict.code, 'scanner_data_stale');
+    assert.equal(verdict.messageIt, 'Dati dello scanner troppo vecchi: collegati per aggiornarli');
+    assert.equal(verdict.record.result, 'scanner_data_stale');
+    const justInTime = bundle({ generated_at: new Date((NOW - DAY) * 1000).toISOString() });
+    assert.equal((await decide({ text: await show(voucherText), bundle: justInTime, now: NOW, eventId: EVENT })).code, 'accepted');
+  });
+
+  test('no bundle, a damaged one, or a revocation list with pages still to fetch: refused', async () => {
+    const text = await show(voucherText);
+    for (const data of [undefined, null, {}, bundle({ issuer_keys: { keys: [{ kty: 'RSA' }] } }), bundle({ policy: {} })]) {
+      const verdict = await decide({ text, bundle: data, now: NOW, eventId: EVENT });
+      assert.equal(verdict.code, 'scanner_data_stale');
+      assert.equal(verdict.messageIt, 'Scanner senza dati: collegati per scaricarli');
+    }
+    const partial = bundle({ revocations: { entries: [], since: 5000, more: true, full: true } });
+    assert.equal((await decide({ text, bundle: partial, now: NOW, eventId: EVENT })).code, 'scanner_data_stale');
+  });
+
+  test('revoked vouchers, tickets and phones are refused in plain words', async () => {
+    const cases = [
+      [voucherText, { kind: 'voucher', value: '70001' }, 'Buono bloccato'],
+      [ticketText, { kind: 'ticket', value: '90001' }, 'Biglietto annullato'],
+      [voucherText, { kind: 'device_key', value: toHex(wallet.point) }, 'Telefono bloccato: il titolare deve contattare la scuola'],
+    ];
+    for (const [credential, entry, message] of cases) {
+      const data = bundle({ revocations: { entries: [entry], since: 1, more: false, full: true } });
+      const verdict = await decide({ text: await show(credential), bundle: data, now: NOW, eventId: EVENT });
+      assert.equal(verdict.code, 'revoked');
+      assert.equal(verdict.messageIt, message);
+    }
+    const other = bundle({ revocations: { entries: [{ kind: 'voucher', value: '70002' }], since: 1, more: false, full: true } });
+    assert.equal((await decide({ text: await show(voucherText), bundle: other, now: NOW, eventId: EVENT })).code, 'accepted');
+  });
+
+  test('incremental revocations are merged into the stored bundle', async () => {
+    const stored = bundle({ revocations: { entries: [{ kind: 'ticket', value: '1' }], since: 1, more: false, full: true } });
+    const update = bundle({ revocations: { entries: [{ kind: 'voucher', value: '70001' }], since: 2, more: false, full: false } });
+    const merged = mergeBundle(stored, update);
+    assert.deepEqual(merged.revocations, {
+      entries: [{ kind: 'ticket', value: '1' }, { kind: 'voucher', value: '70001' }], since: 2, more: false, full: true,
+    });
+    assert.equal(stored.revocations.entries.length, 1); // pure
+    assert.equal((await decide({ text: await show(voucherText), bundle: merged, now: NOW, eventId: EVENT })).code, 'revoked');
+    // A full answer, or another scanner's, replaces what was stored.
+    const full = bundle({ revocations: { entries: [], since: 3, more: false, full: true } });
+    assert.deepEqual(mergeBundle(merged, full).revocations.entries, []);
+    assert.equal(mergeBundle(merged, { ...update, scanner_id: 8 }).revocations.entries.length, 1);
+    assert.equal(mergeBundle(null, update), update);
+  });
+
+  test('a bundle is prepared once per object', () => {
+    const data = bundle();
+    assert.equal(prepareBundle(data), prepareBundle(data));
+    assert.equal(prepareBundle(data).events.get(EVENT).price_cents, 1200);
+  });
+});
+
+suite('scope and time', () => {
+  test('a ticket for another event is refused', async () => {
+    const verdict = await decide({ text: await show(ticketText), bundle: bundle(), now: NOW, eventId: EVENT + 1 });
+    assert.equal(verdict.code, 'out_of_scope');
+    assert.equal(verdict.messageIt, 'Biglietto per un altro evento');
+  });
+
+  test('a ticket for another venue is refused', async () => {
+    const elsewhere = (await issue(ticketFields(wallet.point, { venueId: VENUE + 1 }))).text;
+    const verdict = await decide({ text: await show(elsewhere), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(verdict.code, 'out_of_scope');
+    assert.equal(verdict.messageIt, 'Biglietto per un’altra sede');
+  });
+
+  test('an event that is not on at this venue is refused (the server would reject it)', async () => {
+    const verdict = await decide({ text: await show(ticketText), bundle: bundle(), now: NOW, eventId: 999 });
+    assert.equal(verdict.code, 'out_of_scope');
+    assert.equal(verdict.reason, 'event_not_at_venue');
+  });
+
+  test('a voucher for other categories or other venues is refused', async () => {
+    const museumOnly = (await issue(voucherFields(wallet.point, { categories: [MUSEUM] }))).text;
+    const category = await decide({ text: await show(museumOnly), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(category.code, 'out_of_scope');
+    assert.equal(category.messageIt, 'Buono non valido per questo tipo di evento');
+    const elsewhere = (await issue(voucherFields(wallet.point, { venueIds: [VENUE + 1] }))).text;
+    const venue = await decide({ text: await show(elsewhere), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(venue.messageIt, 'Buono non valido in questa sede');
+  });
+
+  test('a voucher with no event has no category, so it is refused, as the server refuses it', async () => {
+    const verdict = await decide({ text: await show(voucherText), bundle: bundle(), now: NOW, amountCents: 500 });
+    assert.equal(verdict.code, 'out_of_scope');
+    assert.equal(verdict.record.eventId, 0);
+  });
+
+  test('a screenshot is refused as an expired code, a phone ahead of time as such', async () => {
+    const screenshot = await decide({ text: await show(voucherText, NOW - 120), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(screenshot.code, 'stale_presentation');
+    assert.equal(screenshot.messageIt, 'QR scaduto: chiedi di riaprire il buono');
+    const ahead = await decide({ text: await show(voucherText, NOW + 300), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(ahead.code, 'future_presentation');
+  });
+
+  test('the skew window comes from the policy', async () => {
+    const text = await show(voucherText, NOW - 60);
+    assert.equal((await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT })).code, 'accepted');
+    const strict = bundle({ policy: { max_data_age_seconds: DAY, max_skew_seconds: 30, step_seconds: 15 } });
+    assert.equal((await decide({ text, bundle: strict, now: NOW, eventId: EVENT })).code, 'stale_presentation');
+  });
+
+  test('an expired voucher is refused', async () => {
+    const verdict = await decide({ text: await show(voucherText, NOW + 91 * DAY), bundle: bundle({ generated_at: new Date((NOW + 91 * DAY) * 1000).toISOString() }), now: NOW + 91 * DAY, eventId: EVENT });
+    assert.equal(verdict.code, 'expired');
+    assert.equal(verdict.messageIt, 'Buono scaduto');
+  });
+});
+
+suite('what cannot be trusted', () => {
+  test('signature failures name no voucher: nothing in the token is believed yet', async () => {
+    const altered = await decide({ text: vector('credential inside altered'), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(altered.code, 'bad_signature');
+    assert.equal(altered.messageIt, 'Firma non valida');
+    assert.equal(altered.voucherId, null);
+    assert.equal(altered.kind, null);
+    const stranger = await newDevice();
+    const stolen = await decide({ text: await show(voucherText, NOW, stranger), bundle: bundle(), now: NOW, eventId: EVENT });
+    assert.equal(stolen.code, 'bad_device_signature');
+  });
+
+  test('garbage, bare credentials and unknown keys are refused and still recorded', async () => {
+    const cases = [
+      ['https://example.com/', 'malformed'],
+      ['', 'malformed'],
+      [voucherText, 'wrong_kind'],
+      [vector('voucher presented at the door').replace('MP:', 'MR:'), 'wrong_kind'],
+    ];
+    for (const [text, code] of cases) {
+      const verdict = await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT });
+      assert.equal(verdict.code, code, text);
+      assert.equal(verdict.record.result, code);
+      assert.equal(verdict.record.scannedText, text);
+    }
+    const onlyOldKey = bundle({ issuer_keys: { keys: [bundle().issuer_keys.keys[0]] } });
+    const unknown = await decide({ text: await show(voucherText), bundle: onlyOldKey, now: NOW, eventId: EVENT });
+    assert.equal(unknown.code, 'unknown_key');
+  });
+
+  test('every verdict the scanner can record has Italian and English words', () => {
+    for (const code of Object.values(RESULT_CODES)) {
+      for (const kind of ['voucher', 'ticket', null]) {
+        const { messageIt, messageEn } = verdictMessages(code, { kind, amountCents: 100, allowanceCents: 1500, spentCents: 0 });
+        assert.ok(messageIt.length > 5 && messageEn.length > 5, code);
+        assert.notEqual(messageIt, messageEn, code);
+      }
+    }
+  });
+
+  test('money reads as Italians and English speakers write it', () => {
+    assert.equal(formatEuroIt(1500), '15,00 €');
+    assert.equal(formatEuroIt(123456789), '1.234.567,89 €');
+    assert.equal(formatEuroIt(5), '0,05 €');
+    assert.equal(formatEuroEn(123456), '€1,234.56');
+  });
+});
+
+suite('from decision to signed record', () => {
+  test('the verdict carries what recordScan needs, and the record verifies', async () => {
+    const scanner = await newDevice();
+    const text = await show(voucherText);
+    for (const verdict of [
+      await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT }),
+      await decide({ text: 'not a code', bundle: bundle(), now: NOW, eventId: EVENT }),
+    ]) {
+      const { text: recordText, recordId } = await recordScan(scanner.privateKey, verdict.record);
+      const record = await verifyScannerRecord(recordText, { scannerKey: scanner.point });
+      assert.equal(toHex(record.recordId), recordId);
+      assert.equal(record.result, verdict.code);
+      assert.equal(record.amountCents, verdict.amountCents);
+      assert.equal(record.scannedText, verdict.record.scannedText);
+    }
+  });
+});
