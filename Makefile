@@ -7,7 +7,7 @@ STAMP := $(VENV)/.stamp-install
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: venv sysdeps test demo clean
+.PHONY: venv sysdeps pwa test demo clean
 
 venv: $(STAMP)
 
@@ -23,11 +23,24 @@ $(STAMP): pyproject.toml | $(BIN)/python
 sysdeps:
 	scripts/sysdeps.sh
 
+# The PWA bundle in pwa/dist: npm ci when the lock file changes, a build when any input
+# does (the stamp lives in dist/, so deleting dist/ also rebuilds).
+PWA_INPUTS := $(shell find pwa/src -type f) pwa/build.mjs pwa/service-worker.js manifest.webmanifest $(wildcard pwa/icons/*.png)
+pwa: pwa/dist/.stamp-build
+
+pwa/node_modules/.stamp-ci: pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	touch $@
+
+pwa/dist/.stamp-build: pwa/node_modules/.stamp-ci $(PWA_INPUTS)
+	cd pwa && node build.mjs
+	touch $@
+
 # MENTORING_DATABASE_URL, when set, points the suite at that database (CI: PostgreSQL).
-test: sysdeps venv
+test: sysdeps venv pwa
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-demo: sysdeps venv
+demo: sysdeps venv pwa
 	$(BIN)/mentoring keys init
 	$(BIN)/mentoring db upgrade
 # The demo pilot (fictional, idempotent):

@@ -1,55 +1,28 @@
-// Minimal app-shell worker. A later issue replaces it with the built one.
+// The service worker only wires events; what to cache and how lives in
+// src/sw/strategies.js. build.mjs bundles the two into dist/service-worker.js and
+// injects __MENTORING_BUILD__: {version, shell, lazy} (the cache version is a digest
+// of every file served, so each build is a new worker the browser notices).
+import { activate, handlerFor, precache } from './src/sw/strategies.js';
 
-const VERSION = 'v1';
-const SHELL_CACHE = `mentoring-shell-${VERSION}`;
-const API_CACHE = `mentoring-api-${VERSION}`;
-const SHELL = [
-  '/',
-  '/app.js',
-  '/styles.css',
-  '/manifest.webmanifest',
-  '/icons/icon-192.png',
-  '/icons/icon-512.png',
-];
+/* global __MENTORING_BUILD__ */
+const BUILD = __MENTORING_BUILD__;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+  // No skipWaiting() here: a new version waits until the user accepts the update.
+  event.waitUntil(precache(BUILD));
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(deleteOldCaches());
+  // clients.claim(): on a first install the open page becomes controlled at once (works
+  // offline without a reload); on an update the page reloads on controllerchange anyway.
+  event.waitUntil(activate(BUILD).then(() => self.clients.claim()));
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'skip-waiting') self.skipWaiting();
 });
 
 self.addEventListener('fetch', (event) => {
-  const { request } = event;
-  const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  event.respondWith(url.pathname.startsWith('/api/') ? networkFirst(request) : cacheFirst(request));
+  const handler = handlerFor(event.request, BUILD, self.location.origin);
+  if (handler) event.respondWith(handler());
 });
-
-async function deleteOldCaches() {
-  const current = new Set([SHELL_CACHE, API_CACHE]);
-  const names = await caches.keys();
-  await Promise.all(names.filter((name) => !current.has(name)).map((name) => caches.delete(name)));
-}
-
-async function cacheFirst(request) {
-  const cached = await caches.match(request);
-  return cached || fetch(request);
-}
-
-async function networkFirst(request) {
-  try {
-    const response = await fetch(request);
-    // Answers marked no-store (health, anything private) must not outlive the request.
-    if (response.ok && !/no-store/.test(response.headers.get('Cache-Control') || '')) {
-      const cache = await caches.open(API_CACHE);
-      await cache.put(request, response.clone());
-    }
-    return response;
-  } catch (error) {
-    const cached = await caches.match(request);
-    if (cached) return cached;
-    throw error;
-  }
-}

@@ -1,0 +1,224 @@
+// Builds the PWA into dist/: `node build.mjs` (the Makefile's `pwa` target runs it).
+//
+// Output:
+//   dist/index.html               the shell page, naming the hashed entry files
+//   dist/assets/*-HASH.{js,css}   every bundle and chunk; immutable, served with long cache headers
+//   dist/icons/*.png              app icons (the manifest at the repository root names them)
+//   dist/wasm/zxing_reader.wasm   the scanner's QR decoder, served by us (zxing-wasm would fetch it from a CDN)
+//   dist/asset-manifest.json      which file is which: shell, lazy areas, others (bench/pwa_shell.py reads it)
+//   dist/service-worker.js        pwa/service-worker.js + src/sw/, with the precache lists and the cache version
+//
+// Precaching, and why: the service worker precaches the shell (all that `/` loads
+// before any lazy import) as one required list: the wallet works offline from the
+// first visit. The lazy areas (scanner UI, organisations' area) are precached as
+// separate lists, best effort, so an entrance phone that installed the app online
+// can open the scanner with no signal. The zxing WebAssembly (~1 MB) is not
+// precached: students never need it; it is cached the first time the scanner loads
+// it (runtime cache-first), so the scanner works offline after its first use.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const SRC = path.join(ROOT, 'src');
+const DIST = path.join(ROOT, 'dist');
+const REPO_MANIFEST = path.join(ROOT, '..', 'manifest.webmanifest');
+const ZXING_WASM = path.join(ROOT, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm');
+const THEME_COLOUR = '#3730a3';
+const TARGETS = ['es2020']; // phones from about 2020 on: students' phones are often old
+
+// Areas loaded with import() from src/router.js; other engineers write them.
+const LAZY_AREAS = { scanner: 'src/scanner/ui.js', org: 'src/org/index.js' };
+
+/** An area not written yet resolves to `export default null`; the router shows a placeholder. */
+const optionalLazyAreas = {
+  name: 'optional-lazy-areas',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(scanner\/ui|org\/index)\.js$/ }, (args) => {
+      const file = path.join(args.resolveDir, args.path);
+      if (existsSync(file)) return undefined;
+      return { path: path.relative(ROOT, file), namespace: 'missing-area' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'missing-area' }, () => ({
+      contents: 'export default null;',
+      loader: 'js',
+    }));
+  },
+};
+
+/** `import areas from 'i18n-areas'`: every src/i18n/<area>.<lang>.js, so areas add strings without editing i18n.js. */
+const i18nAreas = {
+  name: 'i18n-areas',
+  setup(build) {
+    build.onResolve({ filter: /^i18n-areas$/ }, () => ({ path: 'i18n-areas', namespace: 'i18n-areas' }));
+    build.onLoad({ filter: /.*/, namespace: 'i18n-areas' }, async () => {
+      const dir = path.join(SRC, 'i18n');
+      const files = (await fs.readdir(dir)).filter((name) => /^[a-z0-9_-]+\.(it|en)\.js$/.test(name)).sort();
+      const imports = files.map((name, i) => `import m${i} from ${JSON.stringify(path.join(dir, name))};`);
+      const byLang = { it: [], en: [] };
+      files.forEach((name, i) => byLang[name.split('.').at(-2)].push(`m${i}`));
+      return {
+        contents: `${imports.join('\n')}\nexport default {it: [${byLang.it}], en: [${byLang.en}]};\n`,
+        loader: 'js',
+        resolveDir: dir,
+        watchDirs: [dir],
+      };
+    });
+  },
+};
+
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+const url = (file) => '/' + path.relative(DIST, file).split(path.sep).join('/');
+
+/** The output files an output imports statically, transitively (what loads before any import()). */
+function staticClosure(outputs, start) {
+  const seen = new Set();
+  const stack = [start];
+  while (stack.length) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const imported of outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) stack.push(imported.path);
+    }
+  }
+  return seen;
+}
+
+async function bundleApp() {
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'src/main.js', styles: 'src/styles.css' },
+    outdir: 'dist/assets',
+    bundle: true,
+    format: 'esm',
+    splitting: true,
+    minify: true,
+    target: TARGETS,
+    entryNames: '[name]-[hash]',
+    chunkNames: '[name]-[hash]',
+    assetNames: '[name]-[hash]',
+    legalComments: 'none',
+    metafile: true,
+    plugins: [optionalLazyAreas, i18nAreas],
+    logLevel: 'warning',
+  });
+  const outputs = result.metafile.outputs;
+  const byEntry = {};
+  for (const [file, output] of Object.entries(outputs)) {
+    if (output.entryPoint) byEntry[output.entryPoint] = file;
+  }
+  const main = byEntry['src/main.js'];
+  const styles = byEntry['src/styles.css'];
+  const shell = new Set([...staticClosure(outputs, main), styles]);
+  const lazy = {};
+  for (const [area, entry] of Object.entries(LAZY_AREAS)) {
+    const file = byEntry[entry] ?? byEntry[`missing-area:${entry}`];
+    lazy[area] = file ? [...staticClosure(outputs, file)].filter((f) => !shell.has(f)) : [];
+  }
+  const listed = new Set([...shell, ...Object.values(lazy).flat()]);
+  const others = Object.keys(outputs).filter((f) => !listed.has(f) && !f.endsWith('.map'));
+  const abs = (f) => path.join(ROOT, f);
+  return {
+    main: abs(main),
+    styles: abs(styles),
+    shell: [...shell].map(abs),
+    lazy: Object.fromEntries(Object.entries(lazy).map(([area, files]) => [area, files.map(abs)])),
+    others: others.map(abs),
+  };
+}
+
+async function copyStatic() {
+  await fs.mkdir(path.join(DIST, 'icons'), { recursive: true });
+  const icons = (await fs.readdir(path.join(ROOT, 'icons'))).filter((name) => name.endsWith('.png'));
+  for (const name of icons) await fs.copyFile(path.join(ROOT, 'icons', name), path.join(DIST, 'icons', name));
+  if (!existsSync(ZXING_WASM)) throw new Error(`zxing-wasm's reader not found at ${ZXING_WASM}: run npm ci`);
+  await fs.mkdir(path.join(DIST, 'wasm'), { recursive: true });
+  const wasm = path.join(DIST, 'wasm', 'zxing_reader.wasm');
+  await fs.copyFile(ZXING_WASM, wasm);
+  return { icons: icons.map((name) => path.join(DIST, 'icons', name)), wasm: [wasm] };
+}
+
+function indexHtml({ main, styles, preload }) {
+  const preloads = preload.map((file) => `  <link rel="modulepreload" href="${url(file)}">\n`).join('');
+  return `<!doctype html>
+<html lang="it">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+  <title>Mentoring</title>
+  <meta name="description" content="Buoni cultura per studenti">
+  <meta name="theme-color" content="${THEME_COLOUR}">
+  <link rel="manifest" href="/manifest.webmanifest">
+  <link rel="icon" type="image/png" href="/icons/icon-192.png">
+  <link rel="apple-touch-icon" href="/icons/icon-192.png">
+  <link rel="stylesheet" href="${url(styles)}">
+${preloads}  <script type="module" src="${url(main)}"></script>
+</head>
+<body>
+  <div id="app"><p class="boot">Mentoring</p></div>
+  <noscript>Per usare Mentoring attiva JavaScript. / Mentoring needs JavaScript.</noscript>
+</body>
+</html>
+`;
+}
+
+/** The cache version: a digest of every file the worker may serve, so any change makes a new worker. */
+async function contentVersion(files) {
+  const lines = [];
+  for (const file of [...files].sort()) lines.push(`${url(file)} ${sha256(await fs.readFile(file))}`);
+  lines.push(`/manifest.webmanifest ${sha256(await fs.readFile(REPO_MANIFEST))}`);
+  return sha256(lines.join('\n')).slice(0, 16);
+}
+
+async function bundleWorker(build) {
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: ['service-worker.js'],
+    outfile: 'dist/service-worker.js',
+    bundle: true,
+    format: 'iife', // classic worker: module service workers are not everywhere yet
+    minify: true,
+    target: TARGETS,
+    legalComments: 'none',
+    define: { __MENTORING_BUILD__: JSON.stringify(build) },
+    logLevel: 'warning',
+  });
+}
+
+export async function build() {
+  await fs.rm(DIST, { recursive: true, force: true });
+  await fs.mkdir(DIST, { recursive: true });
+  const app = await bundleApp();
+  const statics = await copyStatic();
+  const index = path.join(DIST, 'index.html');
+  const preload = app.shell.filter((f) => f.endsWith('.js') && f !== app.main);
+  await fs.writeFile(index, indexHtml({ main: app.main, styles: app.styles, preload }));
+
+  const lazyFiles = Object.values(app.lazy).flat();
+  const version = await contentVersion([index, ...app.shell, ...lazyFiles, ...app.others, ...statics.icons,
+    ...statics.wasm]);
+  const shell = ['/', ...app.shell.map(url), '/manifest.webmanifest', ...statics.icons.map(url)];
+  const lazy = Object.fromEntries(Object.entries(app.lazy).map(([area, files]) => [area, files.map(url)]));
+  const manifest = {
+    version,
+    entry: { main: url(app.main), styles: url(app.styles) },
+    shell,
+    lazy,
+    others: app.others.map(url),
+    wasm: statics.wasm.map(url),
+  };
+  await fs.writeFile(path.join(DIST, 'asset-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await bundleWorker({ version, shell, lazy });
+  return manifest;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const manifest = await build();
+  const lazyCount = Object.values(manifest.lazy).flat().length;
+  console.log(`pwa: built dist/ (version ${manifest.version}; shell ${manifest.shell.length} files, ` +
+    `lazy ${lazyCount}, other ${manifest.others.length})`);
+}
