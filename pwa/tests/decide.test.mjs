@@ -27,11 +27,15 @@ beforeEach(async () => {
 });
 
 const show = (credential, now = NOW, device = wallet) => presentCredential(credential, device.privateKey, { now });
+/** The revocation part of a bootstrap answer. */
+const revocationList = (entries, options = {}) => ({ entries, since: 1, more: false, full: true, ...options });
+/** A decision at the theatre's door for its event, now, with a fresh bundle unless told otherwise. */
+const atDoor = (text, options = {}) => decide({ text, bundle: bundle(), now: NOW, eventId: EVENT, ...options });
 
 suite('accepting', () => {
   test('a voucher at an event pays the event price and says what to remember', async () => {
     const text = await show(voucherText);
-    const verdict = await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT });
+    const verdict = await atDoor(text);
     assert.equal(verdict.accepted, true);
     assert.equal(verdict.code, 'accepted');
     assert.equal(verdict.kind, 'voucher');
@@ -49,13 +53,13 @@ suite('accepting', () => {
   });
 
   test('a typed price replaces the event price', async () => {
-    const verdict = await decide({ text: await show(voucherText), bundle: bundle(), now: NOW, eventId: EVENT, amountCents: 500 });
+    const verdict = await atDoor(await show(voucherText), { amountCents: 500 });
     assert.equal(verdict.accepted, true);
     assert.equal(verdict.amountCents, 500);
   });
 
   test('a ticket at its event lets one person in, with no money moved', async () => {
-    const verdict = await decide({ text: await show(ticketText), bundle: bundle(), now: NOW, eventId: EVENT });
+    const verdict = await atDoor(await show(ticketText));
     assert.equal(verdict.accepted, true);
     assert.equal(verdict.kind, 'ticket');
     assert.equal(verdict.ticketId, 90001);
@@ -69,7 +73,7 @@ suite('accepting', () => {
     const fromJson = JSON.parse(JSON.stringify(bundle()));
     const reused = bundle();
     for (const data of [fromJson, reused, reused]) {
-      assert.equal((await decide({ text, bundle: data, now: NOW, eventId: EVENT })).code, 'accepted');
+      assert.equal((await atDoor(text, { bundle: data })).code, 'accepted');
     }
   });
 });
@@ -77,16 +81,16 @@ suite('accepting', () => {
 suite('the scanner memory', () => {
   test('a replay in the same time step is refused, even as a different text (ECDSA is malleable)', async () => {
     const first = await show(voucherText);
-    const accepted = await decide({ text: first, bundle: bundle(), now: NOW, eventId: EVENT });
+    const accepted = await atDoor(first);
     const seen = new Set([accepted.replayKey]);
-    const again = await decide({ text: first, bundle: bundle(), seen, now: NOW + 5, eventId: EVENT });
+    const again = await atDoor(first, { seen, now: NOW + 5 });
     assert.equal(again.code, 'already_presented');
     assert.equal(again.accepted, false);
     assert.equal(again.messageIt, 'Già usato su questo dispositivo');
     // The same step signed again gives other bytes; and (r, n − s) is as valid as (r, s).
     const resigned = await show(voucherText);
     assert.notEqual(resigned, first);
-    assert.equal((await decide({ text: resigned, bundle: bundle(), seen, now: NOW, eventId: EVENT })).code, 'already_presented');
+    assert.equal((await atDoor(resigned, { seen })).code, 'already_presented');
     const data = base45.decode(first.slice(3));
     const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
     const s = BigInt(`0x${toHex(data.subarray(data.length - 32))}`);
@@ -94,20 +98,20 @@ suite('the scanner memory', () => {
     data.set(Uint8Array.from(flipped.match(/../g), (h) => parseInt(h, 16)), data.length - 32);
     const malleated = `MP:${base45.encode(data)}`;
     assert.notEqual(malleated, first);
-    assert.equal((await decide({ text: malleated, bundle: bundle(), now: NOW, eventId: EVENT })).code, 'accepted');
-    assert.equal((await decide({ text: malleated, bundle: bundle(), seen, now: NOW, eventId: EVENT })).code, 'already_presented');
+    assert.equal((await atDoor(malleated)).code, 'accepted');
+    assert.equal((await atDoor(malleated, { seen })).code, 'already_presented');
   });
 
   test('the next time step is a new presentation of the voucher', async () => {
     const seen = [`voucher:70001:${Math.floor(NOW / 15)}`];
     const later = await show(voucherText, NOW + 15);
-    const verdict = await decide({ text: later, bundle: bundle(), seen, now: NOW + 15, eventId: EVENT + 1 });
+    const verdict = await atDoor(later, { seen, now: NOW + 15, eventId: EVENT + 1 });
     assert.equal(verdict.code, 'accepted');
   });
 
   test('a ticket admits once on this scanner, whatever the step', async () => {
     const later = await show(ticketText, NOW + 600);
-    const verdict = await decide({ text: later, bundle: bundle(), seen: { 'ticket:90001': true }, now: NOW + 600, eventId: EVENT });
+    const verdict = await atDoor(later, { seen: { 'ticket:90001': true }, now: NOW + 600 });
     assert.equal(verdict.code, 'already_presented');
     assert.equal(verdict.messageIt, 'Biglietto già usato su questo dispositivo');
   });
@@ -117,25 +121,25 @@ suite('the scanner memory', () => {
     const key = allowanceKey(token);
     const text = await show(voucherText);
     const spent = new Map([[key, 1200]]);
-    const refused = await decide({ text, bundle: bundle(), spentOnThisScanner: spent, now: NOW, eventId: EVENT });
+    const refused = await atDoor(text, { spentOnThisScanner: spent });
     assert.equal(refused.code, 'allowance_exceeded');
     assert.equal(refused.remainingCents, 300);
     assert.equal(refused.messageIt, 'Supera il limite offline di 15,00 € (già spesi 12,00 € qui)');
-    const fresh = await decide({ text, bundle: bundle(), spentOnThisScanner: {}, now: NOW, eventId: EVENT, amountCents: 1600 });
+    const fresh = await atDoor(text, { spentOnThisScanner: {}, amountCents: 1600 });
     assert.equal(fresh.code, 'allowance_exceeded');
     assert.equal(fresh.messageIt, 'Supera il limite offline di 15,00 €');
     // Exactly the allowance is fine.
-    const exact = await decide({ text, bundle: bundle(), spentOnThisScanner: { [key]: 300 }, now: NOW, eventId: EVENT });
+    const exact = await atDoor(text, { spentOnThisScanner: { [key]: 300 } });
     assert.equal(exact.code, 'accepted');
     assert.equal(exact.remainingCents, 0);
     // A refreshed credential (a new validity start) has its own allowance.
     const refreshed = (await issue(voucherFields(wallet.point, { validFrom: NOW - (NOW % 3600) }))).text;
-    const verdict = await decide({ text: await show(refreshed), bundle: bundle(), spentOnThisScanner: spent, now: NOW, eventId: EVENT });
+    const verdict = await atDoor(await show(refreshed), { spentOnThisScanner: spent });
     assert.equal(verdict.code, 'accepted');
   });
 
   test('a voucher needs a price: a free event with no typed amount is an input mistake, not a scan', async () => {
-    const verdict = await decide({ text: await show(voucherText), bundle: bundle(), now: NOW, eventId: EVENT + 2 });
+    const verdict = await atDoor(await show(voucherText), { eventId: EVENT + 2 });
     assert.equal(verdict.code, 'invalid_amount');
     assert.equal(verdict.record, null);
     assert.equal(verdict.messageIt, 'Importo non valido: inserisci il prezzo');
@@ -145,50 +149,53 @@ suite('the scanner memory', () => {
 suite('the scanner data', () => {
   test('data older than the policy allows is refused, and says what to do', async () => {
     const old = bundle({ generated_at: new Date((NOW - DAY - 1) * 1000).toISOString() });
-    const verdict = await decide({ text: await show(voucherText), bundle: old, now: NOW, eventId: EVENT });
+    const verdict = await atDoor(await show(voucherText), { bundle: old });
     assert.equal(verdict.code, 'scanner_data_stale');
     assert.equal(verdict.messageIt, 'Dati dello scanner troppo vecchi: collegati per aggiornarli');
     assert.equal(verdict.record.result, 'scanner_data_stale');
     const justInTime = bundle({ generated_at: new Date((NOW - DAY) * 1000).toISOString() });
-    assert.equal((await decide({ text: await show(voucherText), bundle: justInTime, now: NOW, eventId: EVENT })).code, 'accepted');
+    assert.equal((await atDoor(await show(voucherText), { bundle: justInTime })).code, 'accepted');
   });
 
   test('no bundle, a damaged one, or a revocation list with pages still to fetch: refused', async () => {
     const text = await show(voucherText);
-    for (const data of [undefined, null, {}, bundle({ issuer_keys: { keys: [{ kty: 'RSA' }] } }), bundle({ policy: {} })]) {
-      const verdict = await decide({ text, bundle: data, now: NOW, eventId: EVENT });
+    const damaged = [bundle({ issuer_keys: { keys: [{ kty: 'RSA' }] } }), bundle({ policy: {} })];
+    for (const data of [undefined, null, {}, ...damaged]) {
+      const verdict = await atDoor(text, { bundle: data });
       assert.equal(verdict.code, 'scanner_data_stale');
       assert.equal(verdict.messageIt, 'Scanner senza dati: collegati per scaricarli');
     }
     const partial = bundle({ revocations: { entries: [], since: 5000, more: true, full: true } });
-    assert.equal((await decide({ text, bundle: partial, now: NOW, eventId: EVENT })).code, 'scanner_data_stale');
+    assert.equal((await atDoor(text, { bundle: partial })).code, 'scanner_data_stale');
   });
 
   test('revoked vouchers, tickets and phones are refused in plain words', async () => {
     const cases = [
       [voucherText, { kind: 'voucher', value: '70001' }, 'Buono bloccato'],
       [ticketText, { kind: 'ticket', value: '90001' }, 'Biglietto annullato'],
-      [voucherText, { kind: 'device_key', value: toHex(wallet.point) }, 'Telefono bloccato: il titolare deve contattare la scuola'],
+      [voucherText, { kind: 'device_key', value: toHex(wallet.point) },
+        'Telefono bloccato: il titolare deve contattare la scuola'],
     ];
     for (const [credential, entry, message] of cases) {
-      const data = bundle({ revocations: { entries: [entry], since: 1, more: false, full: true } });
-      const verdict = await decide({ text: await show(credential), bundle: data, now: NOW, eventId: EVENT });
+      const data = bundle({ revocations: revocationList([entry]) });
+      const verdict = await atDoor(await show(credential), { bundle: data });
       assert.equal(verdict.code, 'revoked');
       assert.equal(verdict.messageIt, message);
     }
-    const other = bundle({ revocations: { entries: [{ kind: 'voucher', value: '70002' }], since: 1, more: false, full: true } });
-    assert.equal((await decide({ text: await show(voucherText), bundle: other, now: NOW, eventId: EVENT })).code, 'accepted');
+    const other = bundle({ revocations: revocationList([{ kind: 'voucher', value: '70002' }]) });
+    assert.equal((await atDoor(await show(voucherText), { bundle: other })).code, 'accepted');
   });
 
   test('incremental revocations are merged into the stored bundle', async () => {
-    const stored = bundle({ revocations: { entries: [{ kind: 'ticket', value: '1' }], since: 1, more: false, full: true } });
-    const update = bundle({ revocations: { entries: [{ kind: 'voucher', value: '70001' }], since: 2, more: false, full: false } });
+    const stored = bundle({ revocations: revocationList([{ kind: 'ticket', value: '1' }]) });
+    const frozen = [{ kind: 'voucher', value: '70001' }];
+    const update = bundle({ revocations: revocationList(frozen, { since: 2, full: false }) });
     const merged = mergeBundle(stored, update);
     assert.deepEqual(merged.revocations, {
       entries: [{ kind: 'ticket', value: '1' }, { kind: 'voucher', value: '70001' }], since: 2, more: false, full: true,
     });
     assert.equal(stored.revocations.entries.length, 1); // pure
-    assert.equal((await decide({ text: await show(voucherText), bundle: merged, now: NOW, eventId: EVENT })).code, 'revoked');
+    assert.equal((await atDoor(await show(voucherText), { bundle: merged })).code, 'revoked');
     // A full answer, or another scanner's, replaces what was stored.
     const full = bundle({ revocations: { entries: [], since: 3, more: false, full: true } });
     assert.deepEqual(mergeBundle(merged, full).revocations.entries, []);
@@ -205,57 +212,59 @@ suite('the scanner data', () => {
 
 suite('scope and time', () => {
   test('a ticket for another event is refused', async () => {
-    const verdict = await decide({ text: await show(ticketText), bundle: bundle(), now: NOW, eventId: EVENT + 1 });
+    const verdict = await atDoor(await show(ticketText), { eventId: EVENT + 1 });
     assert.equal(verdict.code, 'out_of_scope');
     assert.equal(verdict.messageIt, 'Biglietto per un altro evento');
   });
 
   test('a ticket for another venue is refused', async () => {
     const elsewhere = (await issue(ticketFields(wallet.point, { venueId: VENUE + 1 }))).text;
-    const verdict = await decide({ text: await show(elsewhere), bundle: bundle(), now: NOW, eventId: EVENT });
+    const verdict = await atDoor(await show(elsewhere));
     assert.equal(verdict.code, 'out_of_scope');
     assert.equal(verdict.messageIt, 'Biglietto per un’altra sede');
   });
 
   test('an event that is not on at this venue is refused (the server would reject it)', async () => {
-    const verdict = await decide({ text: await show(ticketText), bundle: bundle(), now: NOW, eventId: 999 });
+    const verdict = await atDoor(await show(ticketText), { eventId: 999 });
     assert.equal(verdict.code, 'out_of_scope');
     assert.equal(verdict.reason, 'event_not_at_venue');
   });
 
   test('a voucher for other categories or other venues is refused', async () => {
     const museumOnly = (await issue(voucherFields(wallet.point, { categories: [MUSEUM] }))).text;
-    const category = await decide({ text: await show(museumOnly), bundle: bundle(), now: NOW, eventId: EVENT });
+    const category = await atDoor(await show(museumOnly));
     assert.equal(category.code, 'out_of_scope');
     assert.equal(category.messageIt, 'Buono non valido per questo tipo di evento');
     const elsewhere = (await issue(voucherFields(wallet.point, { venueIds: [VENUE + 1] }))).text;
-    const venue = await decide({ text: await show(elsewhere), bundle: bundle(), now: NOW, eventId: EVENT });
+    const venue = await atDoor(await show(elsewhere));
     assert.equal(venue.messageIt, 'Buono non valido in questa sede');
   });
 
   test('a voucher with no event has no category, so it is refused, as the server refuses it', async () => {
-    const verdict = await decide({ text: await show(voucherText), bundle: bundle(), now: NOW, amountCents: 500 });
+    const verdict = await atDoor(await show(voucherText), { eventId: 0, amountCents: 500 });
     assert.equal(verdict.code, 'out_of_scope');
     assert.equal(verdict.record.eventId, 0);
   });
 
   test('a screenshot is refused as an expired code, a phone ahead of time as such', async () => {
-    const screenshot = await decide({ text: await show(voucherText, NOW - 120), bundle: bundle(), now: NOW, eventId: EVENT });
+    const screenshot = await atDoor(await show(voucherText, NOW - 120));
     assert.equal(screenshot.code, 'stale_presentation');
     assert.equal(screenshot.messageIt, 'QR scaduto: chiedi di riaprire il buono');
-    const ahead = await decide({ text: await show(voucherText, NOW + 300), bundle: bundle(), now: NOW, eventId: EVENT });
+    const ahead = await atDoor(await show(voucherText, NOW + 300));
     assert.equal(ahead.code, 'future_presentation');
   });
 
   test('the skew window comes from the policy', async () => {
     const text = await show(voucherText, NOW - 60);
-    assert.equal((await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT })).code, 'accepted');
+    assert.equal((await atDoor(text)).code, 'accepted');
     const strict = bundle({ policy: { max_data_age_seconds: DAY, max_skew_seconds: 30, step_seconds: 15 } });
-    assert.equal((await decide({ text, bundle: strict, now: NOW, eventId: EVENT })).code, 'stale_presentation');
+    assert.equal((await atDoor(text, { bundle: strict })).code, 'stale_presentation');
   });
 
   test('an expired voucher is refused', async () => {
-    const verdict = await decide({ text: await show(voucherText, NOW + 91 * DAY), bundle: bundle({ generated_at: new Date((NOW + 91 * DAY) * 1000).toISOString() }), now: NOW + 91 * DAY, eventId: EVENT });
+    const later = NOW + 91 * DAY;
+    const data = bundle({ generated_at: new Date(later * 1000).toISOString() });
+    const verdict = await atDoor(await show(voucherText, later), { bundle: data, now: later });
     assert.equal(verdict.code, 'expired');
     assert.equal(verdict.messageIt, 'Buono scaduto');
   });
@@ -263,13 +272,13 @@ suite('scope and time', () => {
 
 suite('what cannot be trusted', () => {
   test('signature failures name no voucher: nothing in the token is believed yet', async () => {
-    const altered = await decide({ text: vector('credential inside altered'), bundle: bundle(), now: NOW, eventId: EVENT });
+    const altered = await atDoor(vector('credential inside altered'));
     assert.equal(altered.code, 'bad_signature');
     assert.equal(altered.messageIt, 'Firma non valida');
     assert.equal(altered.voucherId, null);
     assert.equal(altered.kind, null);
     const stranger = await newDevice();
-    const stolen = await decide({ text: await show(voucherText, NOW, stranger), bundle: bundle(), now: NOW, eventId: EVENT });
+    const stolen = await atDoor(await show(voucherText, NOW, stranger));
     assert.equal(stolen.code, 'bad_device_signature');
   });
 
@@ -281,20 +290,21 @@ suite('what cannot be trusted', () => {
       [vector('voucher presented at the door').replace('MP:', 'MR:'), 'wrong_kind'],
     ];
     for (const [text, code] of cases) {
-      const verdict = await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT });
+      const verdict = await atDoor(text);
       assert.equal(verdict.code, code, text);
       assert.equal(verdict.record.result, code);
       assert.equal(verdict.record.scannedText, text);
     }
     const onlyOldKey = bundle({ issuer_keys: { keys: [bundle().issuer_keys.keys[0]] } });
-    const unknown = await decide({ text: await show(voucherText), bundle: onlyOldKey, now: NOW, eventId: EVENT });
+    const unknown = await atDoor(await show(voucherText), { bundle: onlyOldKey });
     assert.equal(unknown.code, 'unknown_key');
   });
 
   test('every verdict the scanner can record has Italian and English words', () => {
     for (const code of Object.values(RESULT_CODES)) {
       for (const kind of ['voucher', 'ticket', null]) {
-        const { messageIt, messageEn } = verdictMessages(code, { kind, amountCents: 100, allowanceCents: 1500, spentCents: 0 });
+        const context = { kind, amountCents: 100, allowanceCents: 1500, spentCents: 0 };
+        const { messageIt, messageEn } = verdictMessages(code, context);
         assert.ok(messageIt.length > 5 && messageEn.length > 5, code);
         assert.notEqual(messageIt, messageEn, code);
       }
@@ -314,8 +324,8 @@ suite('from decision to signed record', () => {
     const scanner = await newDevice();
     const text = await show(voucherText);
     for (const verdict of [
-      await decide({ text, bundle: bundle(), now: NOW, eventId: EVENT }),
-      await decide({ text: 'not a code', bundle: bundle(), now: NOW, eventId: EVENT }),
+      await atDoor(text),
+      await atDoor('not a code'),
     ]) {
       const { text: recordText, recordId } = await recordScan(scanner.privateKey, verdict.record);
       const record = await verifyScannerRecord(recordText, { scannerKey: scanner.point });

@@ -78,12 +78,15 @@ suite('layouts', () => {
 
   test('parsing then writing gives back every valid vector token, text for text', () => {
     assert.ok(okCases.length >= 8);
-    for (const testCase of okCases) assert.equal(toText(parseUnverified(testCase.token)), testCase.token, testCase.name);
+    for (const testCase of okCases) {
+      assert.equal(toText(parseUnverified(testCase.token)), testCase.token, testCase.name);
+    }
   });
 
   test('building then parsing keeps every field, venues and categories included', async () => {
     const device = await newDevice();
-    const { token, text } = await issue(voucherFields(device.point, { venueIds: [31, 33, 4294967295, 0], categories: [15, 0, 7] }));
+    const fields = voucherFields(device.point, { venueIds: [31, 33, 4294967295, 0], categories: [15, 0, 7] });
+    const { token, text } = await issue(fields);
     const parsed = parseUnverified(text);
     assert.deepEqual(parsed.venueIds, [31, 33, 4294967295, 0]);
     assert.deepEqual(parsed.categories, [0, 7, 15]);
@@ -112,10 +115,12 @@ suite('layouts', () => {
 
   test('builders refuse what the format cannot hold', async () => {
     const device = await newDevice();
-    assert.throws(() => toText({ ...voucherFields(device.point, { offlineAllowanceCents: 65536 }), keyId: 2 }), RangeError);
-    assert.throws(() => toText({ ...voucherFields(device.point, { venueIds: [1, 2, 3, 4, 5] }), keyId: 2 }), RangeError);
-    assert.throws(() => toText({ ...voucherFields(device.point, { categories: [16] }), keyId: 2 }), RangeError);
-    assert.throws(() => toText({ ...voucherFields(device.point, { validFrom: NOW + 1 }), keyId: 2 }), RangeError);
+    const voucher = (overrides) => ({ keyId: 2, ...voucherFields(device.point, overrides) });
+    assert.throws(() => toText(voucher({ offlineAllowanceCents: 65536 })), RangeError);
+    assert.throws(() => toText(voucher({ venueIds: [1, 2, 3, 4, 5] })), RangeError);
+    assert.throws(() => toText(voucher({ categories: [16] })), RangeError);
+    assert.throws(() => toText(voucher({ validFrom: NOW + 1 })), RangeError);
+    assert.throws(() => toText(voucher({ keyId: 256 })), RangeError);
     assert.throws(() => toText({ ...ticketFields(device.point.subarray(1)), keyId: 2 }), RangeError);
   });
 
@@ -133,7 +138,8 @@ suite('layouts', () => {
       const mutated = data.slice(0, Math.floor(random() * (data.length + 2)));
       if (mutated.length) mutated[Math.floor(random() * mutated.length)] ^= 1 << Math.floor(random() * 8);
       inputs.push(token.slice(0, 3) + base45.encode(mutated));
-      inputs.push(token.slice(0, 3) + base45.encode(Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256))));
+      const noise = Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256));
+      inputs.push(token.slice(0, 3) + base45.encode(noise));
     }
     for (const input of inputs) {
       try {
@@ -213,7 +219,8 @@ suite('wallet presentations (present.js)', () => {
     const next = parseUnverified(await presentCredential(text, device.privateKey, { now: start + 15 }));
     assert.equal(next.timeStep, first.timeStep + 1);
     const old = await presentCredential(text, device.privateKey, { now: NOW - 120 });
-    await assert.rejects(verifyPresentation(old, { keys: JWKS, now: NOW, scope: door }), { code: 'stale_presentation' });
+    await assert.rejects(verifyPresentation(old, { keys: JWKS, now: NOW, scope: door }),
+      { code: 'stale_presentation' });
     assert.equal(timeStep(start + 29), timeStep(start + 15));
     assert.equal(secondsUntilNextStep(start), 15);
     assert.equal(secondsUntilNextStep(start + 14), 1);
@@ -257,7 +264,8 @@ suite('wallet presentations (present.js)', () => {
     const thief = await newDevice();
     const { text } = await issue(voucherFields(owner.point));
     const shown = await presentCredential(text, thief.privateKey, { now: NOW });
-    await assert.rejects(verifyPresentation(shown, { keys: JWKS, now: NOW, scope: door }), { code: 'bad_device_signature' });
+    await assert.rejects(verifyPresentation(shown, { keys: JWKS, now: NOW, scope: door }),
+      { code: 'bad_device_signature' });
   });
 
   test('now is Unix seconds (or a Date); milliseconds are refused, not misread', async () => {
@@ -288,7 +296,8 @@ suite('wallet presentations (present.js)', () => {
     const { text } = await issue(voucherFields(device.point, { venueIds: [99] }));
     const shown = await presentCredential(text, device.privateKey, { now: NOW });
     await assert.rejects(verifyPresentation(shown, { keys: JWKS, now: NOW }), TypeError);
-    await assert.rejects(verifyPresentation(shown, { keys: JWKS, now: NOW, scope: door }), { code: 'out_of_scope', reason: 'venue' });
+    await assert.rejects(verifyPresentation(shown, { keys: JWKS, now: NOW, scope: door }),
+      { code: 'out_of_scope', reason: 'venue' });
     assert.equal((await verifyPresentation(shown, { keys: JWKS, now: NOW, scope: null })).credential.venueIds[0], 99);
   });
 
@@ -331,18 +340,21 @@ suite('scanner records (record.js)', () => {
       assert.equal(recordId, '000102030405060708090a0b0c0d0e0f');
       assert.equal((await verifyScannerRecord(text, { scannerKey: point })).result, result);
     }
-    await assert.rejects(recordScan(privateKey, { scannerId: 1, scannedAt: NOW, result: 'maybe', scannedText: '' }), RangeError);
+    await assert.rejects(recordScan(privateKey, { scannerId: 1, scannedAt: NOW, result: 'maybe', scannedText: '' }),
+      RangeError);
   });
 
   test('a record signed by another scanner or altered afterwards is refused', async () => {
     const mine = await scanner();
     const other = await scanner();
-    const { text } = await recordScan(other.privateKey, { scannerId: 7, scannedAt: NOW, result: 'accepted', scannedText: 'MP:' });
+    const fields = { scannerId: 7, scannedAt: NOW, amountCents: 100, result: 'accepted', scannedText: 'MP:' };
+    const { text } = await recordScan(other.privateKey, fields);
     await assert.rejects(verifyScannerRecord(text, { scannerKey: mine.hex }), { code: 'bad_scanner_signature' });
-    const signed = await recordScan(mine.privateKey, { scannerId: 7, scannedAt: NOW, amountCents: 100, result: 'accepted', scannedText: 'MP:' });
+    const signed = await recordScan(mine.privateKey, fields);
     const data = base45.decode(signed.text.slice(3));
     data[32] ^= 0x80; // amount
-    await assert.rejects(verifyScannerRecord(`MR:${base45.encode(data)}`, { scannerKey: mine.hex }), { code: 'bad_scanner_signature' });
+    await assert.rejects(verifyScannerRecord(`MR:${base45.encode(data)}`, { scannerKey: mine.hex }),
+      { code: 'bad_scanner_signature' });
   });
 
   test('unreadable and oversized scans are recorded too, cut at a character boundary', async () => {
@@ -351,9 +363,10 @@ suite('scanner records (record.js)', () => {
     const clipped = clipScannedText(huge);
     assert.ok(new TextEncoder().encode(clipped).length <= 1024);
     assert.ok(huge.startsWith(clipped) && clipped.length === 511);
-    const { text } = await recordScan(privateKey, { scannerId: 7, scannedAt: NOW, result: 'malformed', scannedText: clipped });
+    const refusal = { scannerId: 7, scannedAt: NOW, result: 'malformed' };
+    const { text } = await recordScan(privateKey, { ...refusal, scannedText: clipped });
     assert.equal((await verifyScannerRecord(text, { scannerKey: hex })).scannedText, clipped);
-    await assert.rejects(recordScan(privateKey, { scannerId: 7, scannedAt: NOW, result: 'malformed', scannedText: huge }), RangeError);
+    await assert.rejects(recordScan(privateKey, { ...refusal, scannedText: huge }), RangeError);
   });
 
   test('record ids are random version 4 UUIDs', () => {

@@ -85,7 +85,10 @@ const MESSAGES = {
   ],
   revoked: (c) => ({
     ticket: ['Biglietto annullato', 'Ticket cancelled'],
-    device: ['Telefono bloccato: il titolare deve contattare la scuola', 'Phone blocked: the holder must contact the school'],
+    device: [
+      'Telefono bloccato: il titolare deve contattare la scuola',
+      'Phone blocked: the holder must contact the school',
+    ],
   }[c.reason] || ['Buono bloccato', 'Voucher frozen']),
   out_of_scope: (c) => ({
     venue: isTicket(c)

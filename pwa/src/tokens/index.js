@@ -12,7 +12,8 @@ export {
 export { PublicKeyset, PublicIssuerKey, asKeyset } from './keys.js';
 export {
   DEFAULT_MAX_SKEW_SECONDS, NO_REVOCATIONS, makeRevocations, revocationsFromEntries,
-  verifyCredential, verifyPresentation, verifyPresentationSignatures, checkPresentation, checkScope, verifyScannerRecord,
+  verifyCredential, verifyPresentation, verifyPresentationSignatures, checkPresentation, checkScope,
+  verifyScannerRecord,
 } from './verify.js';
 export { presentCredential, timeStep, secondsUntilNextStep, unixSeconds } from './present.js';
 export { recordScan, newRecordId, clipScannedText } from './record.js';

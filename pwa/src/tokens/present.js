@@ -5,7 +5,9 @@
 // non-extractable ECDSA P-256 device key. WebCrypto returns the signature as r || s,
 // which is the format (docs/tokens.md, presentation).
 
-import { KIND_PRESENTATION, KIND_TICKET, KIND_VOUCHER, STEP_SECONDS, presentationBodyFor, readUnverified, textFromBinary } from './format.js';
+import {
+  KIND_PRESENTATION, KIND_TICKET, KIND_VOUCHER, STEP_SECONDS, presentationBodyFor, readUnverified, textFromBinary,
+} from './format.js';
 import { concat } from './bytes.js';
 import { sign } from './p256.js';
 

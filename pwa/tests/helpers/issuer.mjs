@@ -16,7 +16,8 @@ export const MUSEUM = 1;
 
 const SEEDS = { 1: Uint8Array.from({ length: 32 }, (_, i) => i), 2: Uint8Array.from({ length: 32 }, (_, i) => 32 + i) };
 
-const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64url = (bytes) => btoa(String.fromCharCode(...bytes))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 export const JWKS = loadVectorFiles()[0].document.keys;
 
