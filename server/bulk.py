@@ -19,7 +19,8 @@ def insert(table: sa.Table, rows: list[dict]) -> None:
         return
     if _is_postgresql():
         rows = _with_defaults(table, rows)
-        _copy(table, list(rows[0]), [tuple(row.values()) for row in rows])
+        columns = list(rows[0])
+        _copy(table, columns, [tuple(row[name] for name in columns) for row in rows])
         return
     for start in range(0, len(rows), PAGE):
         db.session.execute(table.insert(), rows[start:start + PAGE])
@@ -32,8 +33,8 @@ def insert_returning_ids(table: sa.Table, rows: list[dict]) -> list[int]:
     if _is_postgresql():
         rows = _with_defaults(table, rows)
         ids = reserve_ids(table, len(rows))
-        columns = ["id", *rows[0]]
-        _copy(table, columns, [(new_id, *row.values()) for new_id, row in zip(ids, rows)])
+        columns = list(rows[0])
+        _copy(table, ["id", *columns], [(new_id, *(row[name] for name in columns)) for new_id, row in zip(ids, rows)])
         return ids
     ids: list[int] = []
     returning = table.insert().returning(table.c.id, sort_by_parameter_order=True)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server import bulk
 from server.extensions import db
@@ -116,14 +117,28 @@ def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]])
     db.session.add(transfer)
     db.session.flush()
     # One multi-row insert: a sync batch posts one transfer with many postings.
-    db.session.execute(Posting.__table__.insert(), [
+    bulk.insert(Posting.__table__, [
         {"transfer_id": transfer.id, "account_id": acc.id, "amount_cents": amount} for acc, amount in entries])
-    for account_id, delta in deltas.items():
-        locked[account_id].balance_cents += delta
-    db.session.flush()
+    _set_balances({account_id: locked[account_id].balance_cents + delta for account_id, delta in deltas.items()},
+                  locked)
     log.info("ledger transfer", extra={"transfer_kind": kind, "idempotency_key": idempotency_key,
                                        "transfer_id": transfer.id})
     return transfer
+
+
+def _set_balances(balances: dict[int, int], accounts: dict[int, Account]) -> None:
+    """New balances of locked accounts in one UPDATE (a sync batch moves dozens of
+    vouchers at once; the ORM would send one statement per account). The loaded
+    objects are told their new balance as already stored."""
+    changed = {account_id: cents for account_id, cents in balances.items()
+               if accounts[account_id].balance_cents != cents}
+    if not changed:
+        return
+    db.session.execute(sa.update(Account).where(Account.id.in_(changed))
+                       .values(balance_cents=sa.case(changed, value=Account.id))
+                       .execution_options(synchronize_session=False))
+    for account_id, cents in changed.items():
+        set_committed_value(accounts[account_id], "balance_cents", cents)
 
 
 def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_kind: str, owner_ids: list[int],

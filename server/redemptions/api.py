@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from server import bulk
 from server.bookings.models import Booking
 from server.catalogue.models import Event
 from server.extensions import db
@@ -75,7 +76,7 @@ def ingest(*, scanner: ScannerDevice, items: list[_Item], now: datetime, max_ske
     _decide(scanner, fresh, now, max_skew_seconds)
     _settle(scanner, fresh, now)
     if fresh:
-        db.session.execute(ScanRecord.__table__.insert(), [item.row for item in fresh])
+        bulk.insert(ScanRecord.__table__, [item.row for item in fresh])
     scanner.last_sync_at = now
     db.session.flush()
     return [item.outcome or _row_outcome(item.first or item, duplicate=item.first is not None) for item in items]
@@ -166,9 +167,15 @@ def _revocation_times(items) -> dict[tuple[str, str], datetime]:
             wanted.add((TICKET, str(credential.ticket_id)))
     if not wanted:
         return {}
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in wanted:
+        by_kind.setdefault(kind, set()).add(value)
+    # One (kind, value IN ...) branch per kind: PostgreSQL plans a tuple IN list of a
+    # hundred pairs slowly, while each branch is a plain lookup on the (kind, value) index.
     rows = db.session.execute(
         sa.select(RevocationEntry.kind, RevocationEntry.value, sa.func.min(RevocationEntry.created_at))
-        .where(sa.tuple_(RevocationEntry.kind, RevocationEntry.value).in_(wanted))
+        .where(sa.or_(*(sa.and_(RevocationEntry.kind == kind, RevocationEntry.value.in_(sorted(values)))
+                        for kind, values in by_kind.items())))
         .group_by(RevocationEntry.kind, RevocationEntry.value)).all()
     return {(kind, value): _utc(first) for kind, value, first in rows}
 
