@@ -1,17 +1,20 @@
 """Use cases for people, organisations and wallets. They flush, never commit."""
 import logging
 import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts import exceptions as exc
+from server.accounts import mail
 from server.accounts.models import (
     APPROVED, MEMBER, ORGANISATION_KINDS, OWNER, PENDING, REJECTED, SCHOOL, STAFF, VENUE, Membership,
     Organisation, User, Wallet,
 )
+from server.catalogue import taxonomy
 from server.errors import InvalidInput
 from server.extensions import db
 from server.onboarding import validation
@@ -21,6 +24,9 @@ log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_MAX_AGE = 7 * 24 * 3600
+MAGIC_LINK_MAX_AGE = 15 * 60
+MAX_ADDRESS_LENGTH = 300
+PROFILE_FIELDS = ("name", "municipality", "address", "categories", "iban")
 WALLET_CHALLENGE_MAX_AGE = 300
 # Timing-safe login for unknown emails: compare against a real hash of nothing.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -59,17 +65,56 @@ def authenticate(*, email: str, password: str) -> User:
     return user
 
 
-def register_organisation(*, owner: User, kind: str, name: str, municipality: str, vat_number: str | None = None,
-                          school_code: str | None = None, iban: str | None = None,
-                          address: str | None = None) -> Organisation:
-    """A new organisation, pending until a platform admin approves it; ``owner`` its first member."""
-    if kind not in ORGANISATION_KINDS:
-        raise InvalidInput("Tipo di organizzazione sconosciuto.", code="invalid_kind", field="kind")
+def record_login(*, user: User, now: datetime) -> None:
+    """Every login (password, invitation, magic link, registration) passes here."""
+    user.last_login_at = now
+    db.session.flush()
+
+
+# --- organisations -------------------------------------------------------------------
+
+def _organisation_name(name: str | None) -> str:
     name = (name or "").strip()
     if not 2 <= len(name) <= 200:
         raise InvalidInput("Il nome deve avere da 2 a 200 caratteri.", code="invalid_name", field="name")
-    organisation = Organisation(kind=kind, name=name, status=PENDING, address=(address or "").strip() or None,
-                                municipality_code=validation.municipality(municipality).istat_code)
+    return name
+
+
+def _address(address: str | None) -> str | None:
+    address = (address or "").strip() or None
+    if address is not None and len(address) > MAX_ADDRESS_LENGTH:
+        raise InvalidInput(f"L'indirizzo può avere al massimo {MAX_ADDRESS_LENGTH} caratteri.",
+                           code="invalid_address", field="address")
+    return address
+
+
+def _category_mask(kind: str, slugs: list[str] | None) -> int:
+    """Venues say what they offer with slugs of the configured taxonomy; stored as
+    the bit mask campaigns use, so "which venues can this voucher be spent at" is a
+    bitwise AND."""
+    if not slugs:
+        return 0
+    if kind != VENUE:
+        raise InvalidInput("Solo i luoghi della cultura indicano delle categorie.", code="categories_not_allowed",
+                           field="categories")
+    mask = 0
+    for slug in slugs:
+        try:
+            mask |= 1 << taxonomy.by_slug(slug).code
+        except InvalidInput as error:
+            raise InvalidInput(error.message, code=error.code, field="categories") from None
+    return mask
+
+
+def register_organisation(*, owner: User, kind: str, name: str, municipality: str, vat_number: str | None = None,
+                          school_code: str | None = None, iban: str | None = None,
+                          address: str | None = None, categories: list[str] | None = None) -> Organisation:
+    """A new organisation, pending until a platform admin approves it; ``owner`` its first member."""
+    if kind not in ORGANISATION_KINDS:
+        raise InvalidInput("Tipo di organizzazione sconosciuto.", code="invalid_kind", field="kind")
+    organisation = Organisation(kind=kind, name=_organisation_name(name), status=PENDING, address=_address(address),
+                                municipality_code=validation.municipality(municipality).istat_code,
+                                category_mask=_category_mask(kind, categories))
     if kind == SCHOOL:
         code = validation.school_code(school_code or "")
         if db.session.scalar(sa.select(Organisation.id).filter_by(school_code=code)) is not None:
@@ -83,6 +128,36 @@ def register_organisation(*, owner: User, kind: str, name: str, municipality: st
     db.session.add(Membership(user=owner, organisation=organisation, role=OWNER))
     db.session.flush()
     log.info("organisation registered", extra={"organisation_id": organisation.id, "kind": kind})
+    return organisation
+
+
+def update_organisation(*, organisation: Organisation, **fields) -> Organisation:
+    """Change the profile fields given (``PROFILE_FIELDS``) with the checks of
+    onboarding; nothing changes if any of them is refused. The VAT number and the
+    school code are the organisation's identity, checked at approval: not here."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    changes = {}
+    if "name" in fields:
+        changes["name"] = _organisation_name(fields["name"])
+    if "municipality" in fields:
+        changes["municipality_code"] = validation.municipality(fields["municipality"]).istat_code
+    if "address" in fields:
+        changes["address"] = _address(fields["address"])
+    if "categories" in fields:
+        changes["category_mask"] = _category_mask(organisation.kind, fields["categories"])
+    if "iban" in fields:
+        if organisation.kind != VENUE:
+            raise InvalidInput("Solo i luoghi della cultura indicano un IBAN.", code="iban_not_allowed",
+                               field="iban")
+        changes["iban"] = validation.iban(fields["iban"] or "")
+    changed = sorted(name for name, value in changes.items() if getattr(organisation, name) != value)
+    for name, value in changes.items():
+        setattr(organisation, name, value)
+    db.session.flush()
+    # Field names only: an IBAN change is worth an audit line, its value is not.
+    log.info("organisation updated", extra={"organisation_id": organisation.id, "fields": changed})
     return organisation
 
 
@@ -184,3 +259,97 @@ def open_wallet(*, device_key_hex: str, challenge: str, signature_hex: str, secr
         db.session.add(wallet)
         db.session.flush()
     return wallet
+
+
+# --- magic links: a signed login link by mail, usable once ----------------------------
+
+class _ClockSigner(TimestampSigner):
+    """The timestamp signer with an injected clock (for both signing and max_age)."""
+
+    def __init__(self, *args, now: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def get_timestamp(self) -> int:
+        return int(self.now.timestamp())
+
+
+def _magic_links(secret_key: str, now: datetime) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="mentoring.magic-link", signer=_ClockSigner,
+                                  signer_kwargs={"now": now})
+
+
+def _last_login(user: User) -> str | None:
+    return user.last_login_at.isoformat() if user.last_login_at else None
+
+
+def magic_link_token(*, user: User, secret_key: str, now: datetime) -> str:
+    """Signed, valid ``MAGIC_LINK_MAX_AGE`` seconds, and bound to the user's last login:
+    redeeming it is a login, which moves ``last_login_at`` and so voids the token."""
+    return _magic_links(secret_key, now).dumps({"user": user.id, "last": _last_login(user)})
+
+
+def request_magic_link(*, email: str, base_url: str, secret_key: str, now: datetime) -> None:
+    """Mail a login link to the address if a member account has it; otherwise do
+    nothing, and say nothing either: the caller answers the same in both cases.
+    Platform admins log in with their password only (an inbox is not enough for them)."""
+    email = _normal_email(email)
+    user = db.session.scalar(sa.select(User).filter_by(email=email))
+    if user is None or user.is_platform_admin:
+        log.info("magic link not sent: no member account")
+        return
+    token = magic_link_token(user=user, secret_key=secret_key, now=now)
+    link = f"{base_url.rstrip('/')}/login?magic={token}"
+    minutes = MAGIC_LINK_MAX_AGE // 60
+    mail.send(mail.message(to=user.email, subject="Il tuo link per accedere a Mentoring / Your Mentoring login link",
+                           body=MAGIC_LINK_MAIL.format(link=link, minutes=minutes)))
+    log.info("magic link sent", extra={"user_id": user.id})
+
+
+MAGIC_LINK_MAIL = """Ciao,
+
+per accedere a Mentoring apri questo link entro {minutes} minuti:
+
+{link}
+
+Il link funziona una volta sola. Se non hai chiesto tu di accedere, ignora questo messaggio.
+
+---
+
+Hello,
+
+to log in to Mentoring open this link within {minutes} minutes:
+
+{link}
+
+The link works only once. If you did not ask to log in, ignore this message.
+"""
+
+
+def redeem_magic_link(*, token: str, secret_key: str, now: datetime) -> User:
+    """The user the link was sent to, logged in now; once per link. The check and
+    the move of ``last_login_at`` are one conditional UPDATE, so two requests racing
+    with the same link cannot both win."""
+    try:
+        data = _magic_links(secret_key, now).loads(token, max_age=MAGIC_LINK_MAX_AGE)
+    except SignatureExpired:
+        raise exc.MagicLinkExpired("Il link è scaduto: chiedine uno nuovo.") from None
+    except BadSignature:
+        raise exc.MagicLinkInvalid("Link di accesso non valido.") from None
+    user_id, last = (data.get("user"), data.get("last")) if isinstance(data, dict) else (None, None)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.is_platform_admin or not (last is None or isinstance(last, str)):
+        raise exc.MagicLinkInvalid("Link di accesso non valido.")
+    try:
+        seen = User.last_login_at.is_(None) if last is None else User.last_login_at == datetime.fromisoformat(last)
+    except ValueError:
+        raise exc.MagicLinkInvalid("Link di accesso non valido.") from None
+    moved = db.session.execute(
+        sa.update(User).where(User.id == user.id, seen).values(last_login_at=now)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise exc.MagicLinkUsed("Questo link è già stato usato: chiedine uno nuovo.")
+    user.last_login_at = now
+    db.session.flush()
+    log.info("magic link redeemed", extra={"user_id": user.id})
+    return user

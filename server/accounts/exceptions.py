@@ -31,3 +31,15 @@ class BadInvitation(InvalidInput):
 
 class BadWalletProof(Unauthenticated):
     code = "bad_wallet_proof"
+
+
+class MagicLinkExpired(Unauthenticated):
+    code = "magic_link_expired"
+
+
+class MagicLinkUsed(Unauthenticated):
+    code = "magic_link_used"
+
+
+class MagicLinkInvalid(Unauthenticated):
+    code = "magic_link_invalid"

@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.db_types import UtcDateTime
 from server.extensions import db
 
 SPONSOR, SCHOOL, VENUE = "sponsor", "school", "venue"
@@ -25,6 +26,9 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    # Every login moves it; a magic link carries the value it saw, so a link works
+    # once and any later login (by link or password) voids the links sent before it.
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 
 
@@ -40,12 +44,19 @@ class Organisation(db.Model):
     iban: Mapped[str | None] = mapped_column(sa.String(34))  # venues are paid here
     municipality_code: Mapped[str] = mapped_column(sa.String(6))  # ISTAT
     address: Mapped[str | None] = mapped_column(sa.String(300))
+    # Venues: what they offer, bit n = category code n (server/catalogue/taxonomy.py),
+    # as Campaign.category_mask. 0 for sponsors and schools.
+    category_mask: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
     memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation")
 
     @property
     def is_approved(self) -> bool:
         return self.status == APPROVED
+
+    @property
+    def category_codes(self) -> list[int]:
+        return [code for code in range(16) if (self.category_mask or 0) >> code & 1]
 
 
 class Membership(db.Model):

@@ -1,6 +1,12 @@
 """HTTP for people, organisations and wallets: parse, call one use case, shape the answer."""
+import hashlib
+import hmac
+import logging
+from datetime import datetime, timezone
+
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from server.accounts import api as accounts_api
@@ -10,13 +16,45 @@ from server.extensions import db, limiter
 from server.http import auth
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Login, organisations, wallets")
+log = logging.getLogger(__name__)
 
 LOGIN_LIMIT = "10 per minute"
+# Besides the per-client limit: one inbox cannot be flooded from many addresses.
+MAGIC_LINK_PER_EMAIL_LIMIT = "5 per 15 minutes"
+MAGIC_LINK_SENT = ("Se l'indirizzo appartiene a un account, ti abbiamo inviato un link per accedere: "
+                   "controlla la posta.")
 
 
-def _session(user):
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _session(user, *, now=None):
+    accounts_api.record_login(user=user, now=now or _now())
     csrf = auth.log_in(user)
     return {"user": user, "csrf_token": csrf}
+
+
+def _requested_email() -> str:
+    """Rate-limit key: the address a magic link is asked for, keyed (HMAC) so that the
+    limiter's storage holds no addresses."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    if not isinstance(email, str) or not email.strip():
+        return get_remote_address()
+    digest = hmac.new(current_app.secret_key.encode(), email.strip().lower().encode(), hashlib.sha256)
+    return "magic-link:" + digest.hexdigest()
+
+
+def _public_base_url() -> str:
+    """Where mailed links point. Set PUBLIC_BASE_URL in production: the request's Host
+    header is chosen by the client, and a link to another host would hand it the token."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured
+    if not (current_app.config.get("DEVELOPMENT") or current_app.testing):
+        log.warning("PUBLIC_BASE_URL is not set: mailed links use the request's host")
+    return request.host_url
 
 
 @bp.post("/auth/register")
@@ -42,10 +80,37 @@ def logout():
     auth.log_out()
 
 
+@bp.post("/auth/magic-link")
+@limiter.limit(LOGIN_LIMIT)
+@limiter.limit(MAGIC_LINK_PER_EMAIL_LIMIT, key_func=_requested_email)
+@bp.arguments(schemas.MagicLinkIn)
+@bp.response(202, schemas.MagicLinkSent)
+def request_magic_link(body):
+    """Mail a one-time login link (valid 15 minutes) to a member. The answer is the
+    same whether or not the address has an account."""
+    accounts_api.request_magic_link(email=body["email"], base_url=_public_base_url(),
+                                    secret_key=current_app.secret_key, now=_now())
+    return {"detail": MAGIC_LINK_SENT, "expires_in_seconds": accounts_api.MAGIC_LINK_MAX_AGE}
+
+
+@bp.post("/auth/magic-link/redeem")
+@limiter.limit(LOGIN_LIMIT)
+@bp.arguments(schemas.MagicLinkRedeem)
+@bp.response(200, schemas.Session)
+def redeem_magic_link(body):
+    """Log in with the token of a mailed link; 401 `magic_link_expired`,
+    `magic_link_used` or `magic_link_invalid` otherwise."""
+    now = _now()
+    return _session(accounts_api.redeem_magic_link(token=body["token"], secret_key=current_app.secret_key, now=now),
+                    now=now)
+
+
 @bp.get("/auth/me")
-@bp.response(200, schemas.Me)
+@bp.response(200, schemas.CurrentUser)
 def me():
-    return auth.require_user()
+    user = auth.require_user()
+    return {"id": user.id, "email": user.email, "is_platform_admin": user.is_platform_admin,
+            "memberships": user.memberships, "csrf_token": auth.csrf_token()}
 
 
 @bp.post("/organisations")
@@ -64,6 +129,18 @@ def get_organisation(organisation_id):
     if not user.is_platform_admin:
         accounts_api.membership(user=user, organisation=organisation, must_be_approved=False)
     return organisation
+
+
+@bp.patch("/organisations/<int:organisation_id>")
+@bp.arguments(schemas.OrganisationPatch)
+@bp.response(200, schemas.Organisation)
+def update_organisation(body, organisation_id):
+    """Owners edit the profile: name, address, municipality, and for venues categories
+    and IBAN, with the checks of onboarding. Pending organisations too (fix before approval)."""
+    user = auth.require_user()
+    organisation = accounts_api.get_organisation(organisation_id)
+    accounts_api.membership(user=user, organisation=organisation, must_be_approved=False, roles=(OWNER,))
+    return accounts_api.update_organisation(organisation=organisation, **body)
 
 
 @bp.post("/organisations/<int:organisation_id>/invitations")

@@ -2,6 +2,26 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.accounts.models import MEMBER, ORGANISATION_KINDS, STAFF
+from server.catalogue import taxonomy
+
+
+
+def _categories_in():
+    return ma.fields.List(ma.fields.String(validate=validate.Length(max=50)), validate=validate.Length(max=16),
+                          metadata={"description": "Category slugs, see /api/v1/categories (venues only)"})
+
+
+class CategorySlugs(ma.fields.List):
+    """A category bit mask, shown as the slugs of the configured taxonomy. A category
+    dropped from the configuration is left out rather than breaking the read."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ma.fields.String(), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        slugs = {category.code: slug for slug, category in taxonomy.categories().items()}
+        mask = value or 0
+        return [slugs[code] for code in sorted(slugs) if mask >> code & 1]
 
 
 class Credentials(ma.Schema):
@@ -24,6 +44,10 @@ class Me(ma.Schema):
     memberships = ma.fields.List(ma.fields.Nested(Membership))
 
 
+class CurrentUser(Me):
+    csrf_token = ma.fields.String(metadata={"description": "This session's token: send it back as X-CSRF-Token"})
+
+
 class Session(ma.Schema):
     user = ma.fields.Nested(Me)
     csrf_token = ma.fields.String(metadata={"description": "Send back as X-CSRF-Token on every write"})
@@ -38,6 +62,18 @@ class OrganisationIn(ma.Schema):
     school_code = ma.fields.String(validate=validate.Length(max=20), metadata={"description": "schools"})
     iban = ma.fields.String(validate=validate.Length(max=50), metadata={"description": "venues"})
     address = ma.fields.String(validate=validate.Length(max=300))
+    categories = _categories_in()
+
+
+class OrganisationPatch(ma.Schema):
+    """Only the fields sent change. The VAT number and the school code cannot."""
+
+    name = ma.fields.String(validate=validate.Length(max=200))
+    municipality = ma.fields.String(validate=validate.Length(max=100), metadata={"description": "ISTAT code or name"})
+    address = ma.fields.String(allow_none=True, validate=validate.Length(max=300),
+                               metadata={"description": "null or empty clears it"})
+    categories = _categories_in()
+    iban = ma.fields.String(validate=validate.Length(max=50), metadata={"description": "venues"})
 
 
 class Organisation(ma.Schema):
@@ -50,6 +86,7 @@ class Organisation(ma.Schema):
     iban = ma.fields.String(allow_none=True)
     municipality_code = ma.fields.String()
     address = ma.fields.String(allow_none=True)
+    categories = CategorySlugs(attribute="category_mask", metadata={"description": "Venues: category slugs"})
 
 
 class OrganisationQuery(ma.Schema):
@@ -94,3 +131,17 @@ class WalletProof(ma.Schema):
 class WalletSession(ma.Schema):
     wallet_id = ma.fields.Integer()
     token = ma.fields.String(metadata={"description": "Send as Authorization: Bearer"})
+
+
+class MagicLinkIn(ma.Schema):
+    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+
+
+class MagicLinkSent(ma.Schema):
+    detail = ma.fields.String(metadata={"description": "The same whether or not the address has an account"})
+    expires_in_seconds = ma.fields.Integer()
+
+
+class MagicLinkRedeem(ma.Schema):
+    token = ma.fields.String(required=True, validate=validate.Length(max=1000),
+                             metadata={"description": "The `magic` parameter of the mailed link"})

@@ -29,6 +29,11 @@ def log_in(user: User) -> str:
     return session["csrf"]
 
 
+def csrf_token() -> str | None:
+    """The current member session's CSRF token (a reloaded PWA reads it from /auth/me)."""
+    return session.get("csrf") if "user_id" in session else None
+
+
 def log_out() -> None:
     session.clear()
 

@@ -11,7 +11,7 @@ from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth
 from server.vouchers import api as vouchers_api
-from server.vouchers import claim_codes, schemas
+from server.vouchers import claim_codes, history, schemas
 from server.vouchers.models import Allocation
 from signing import device
 
@@ -114,6 +114,14 @@ def claim(body):
 @bp.response(200, schemas.Voucher(many=True))
 def wallet_vouchers():
     return [_voucher_view(v) for v in vouchers_api.vouchers_of(auth.require_wallet())]
+
+
+@bp.get("/wallet/history")
+@bp.response(200, schemas.History)
+def wallet_history():
+    """Money into and out of this wallet's vouchers, newest first: claims, bookings,
+    refunds of cancelled bookings and redemptions at the door (the latest 200)."""
+    return {"entries": history.wallet_history(auth.require_wallet())}
 
 
 @bp.post("/wallet/vouchers/<int:voucher_id>/credential")

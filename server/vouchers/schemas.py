@@ -1,6 +1,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.vouchers import history
+
 
 class AllocationIn(ma.Schema):
     school_id = ma.fields.Integer(required=True)
@@ -63,3 +65,17 @@ class DirectVoucher(ma.Schema):
 
 class DirectOut(ma.Schema):
     vouchers = ma.fields.List(ma.fields.Nested(DirectVoucher))
+
+
+class HistoryEntry(ma.Schema):
+    at = ma.fields.DateTime()
+    kind = ma.fields.String(validate=validate.OneOf(history.KINDS))
+    amount_cents = ma.fields.Integer(metadata={"description": "positive: money in; negative: spent"})
+    voucher_id = ma.fields.Integer()
+    venue_name = ma.fields.String(allow_none=True)
+    event_title = ma.fields.String(allow_none=True)
+
+
+class History(ma.Schema):
+    entries = ma.fields.List(ma.fields.Nested(HistoryEntry),
+                             metadata={"description": f"newest first, at most {history.HISTORY_LIMIT}"})

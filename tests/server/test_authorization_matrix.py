@@ -121,6 +121,7 @@ PROTECTED = (
        body={"device_keys": ["00"]}),
     _e("POST", "/wallet/claims", WALLETS, needs=NEEDS_WALLET, body={"code": "0000-0000-0000"}),
     _e("GET", "/wallet/vouchers", WALLETS, needs=NEEDS_WALLET),
+    _e("GET", "/wallet/history", WALLETS, needs=NEEDS_WALLET),
     _e("POST", "/wallet/vouchers/<int:voucher_id>/credential", (WALLET,), needs=NEEDS_WALLET),
     # payments
     _e("POST", "/campaigns/<int:campaign_id>/topups", SPONSOR_SIDE, body={"amount_cents": 5_000}),
@@ -153,6 +154,11 @@ PROTECTED = (
     _e("GET", "/schools/<int:school_id>/report", (SCHOOL_MEMBER,)),
     _e("GET", "/campaigns/<int:campaign_id>/impact", SPONSOR_SIDE),
     _e("GET", "/admin/overview", (ADMIN,)),
+    # accounts: profile edits, owners only (rows kept last: other tests index the table)
+    _e("PATCH", "/organisations/<int:organisation_id>", (VENUE_OWNER,), body={"address": "Via della Matrice 1"},
+       ids=(("organisation_id", "venue"),)),
+    # The sponsor: its members and the platform admins are not its owner.
+    _e("PATCH", "/organisations/<int:organisation_id>", (), body={"name": "Sponsor rinominato"}),
 )
 
 
@@ -165,11 +171,21 @@ def _wallet_proof(scenario):
             "signature": device.sign(challenge.encode()).hex()}
 
 
+def _magic_link(scenario):
+    with scenario.app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email=scenario.emails[SPONSOR_MEMBER]))
+        token = accounts_api.magic_link_token(user=user, secret_key=scenario.app.secret_key,
+                                              now=datetime.now(timezone.utc))
+    return {"token": token}
+
+
 # Public on purpose; anonymous callers must not be asked to log in. Bodies are valid.
 PUBLIC = (
     _e("POST", "/auth/register", body={"email": "nuova.persona@example.it", "password": factories.PASSWORD}),
     _e("POST", "/auth/login", body=lambda s: {"email": s.emails[SPONSOR_MEMBER], "password": factories.PASSWORD}),
     _e("POST", "/auth/logout"),
+    _e("POST", "/auth/magic-link", body={"email": "nessuno@example.it"}),
+    _e("POST", "/auth/magic-link/redeem", body=_magic_link),
     _e("POST", "/invitations/accept", body={"token": "not-a-token", "password": factories.PASSWORD}),
     _e("POST", "/wallet/challenge", body={"device_key": DeviceKey.generate().public_bytes.hex()}),
     _e("POST", "/wallet/session", body=_wallet_proof),
