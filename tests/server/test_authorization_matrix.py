@@ -154,6 +154,9 @@ PROTECTED = (
     _e("GET", "/schools/<int:school_id>/report", (SCHOOL_MEMBER,)),
     _e("GET", "/campaigns/<int:campaign_id>/impact", SPONSOR_SIDE),
     _e("GET", "/admin/overview", (ADMIN,)),
+    # directory: any logged-in member (a sponsor picks a school to allocate to)
+    _e("GET", "/directory/schools", LOGGED_IN),
+    _e("GET", "/directory/venues", LOGGED_IN),
     # accounts: profile edits, owners only (rows kept last: other tests index the table)
     _e("PATCH", "/organisations/<int:organisation_id>", (VENUE_OWNER,), body={"address": "Via della Matrice 1"},
        ids=(("organisation_id", "venue"),)),
