@@ -137,3 +137,42 @@ def test_overspend_within_one_batch_is_charged_to_the_latest_scans(door, now):
     results = door.sync(a, *records)
     assert [r["overspend_cents"] for r in results] == [0, 300, 500]
     assert _balances(door)[0] == 0
+
+
+def _state(door):
+    """Everything a sync can change, in a comparable form."""
+    from server.ledger.models import Account, Posting, Transfer
+    from server.scanners.models import RevocationEntry
+
+    with door.app.app_context():
+        rows = lambda model, *columns: sorted(db.session.execute(db.select(*columns)).all())  # noqa: E731
+        return {
+            "scan_records": rows(ScanRecord, ScanRecord.record_id, ScanRecord.outcome, ScanRecord.outcome_code,
+                                 ScanRecord.amount_cents, ScanRecord.overspend_cents, ScanRecord.flagged),
+            "balances": rows(Account, Account.kind, Account.owner_id, Account.balance_cents),
+            "postings": rows(Posting, Posting.account_id, Posting.amount_cents),
+            "transfers": rows(Transfer, Transfer.idempotency_key, Transfer.kind),
+            "revocations": rows(RevocationEntry, RevocationEntry.kind, RevocationEntry.value),
+            "voucher_status": db.session.get(Voucher, door.voucher_id).status,
+        }
+
+
+def test_a_whole_sync_replayed_gives_identical_state(door, now):
+    """Redemptions on two scanners with an overspend, a refused scan, a forged record
+    and an over-allowance one, then every batch sent again, in another order."""
+    a, b = door.scanners
+    batch_a = [door.record(a, at=now - 300, amount=1_200), door.record(a, at=now - 200, result="stale_presentation",
+                                                                         amount=0),
+               door.record(a, at=now - 100, amount=1_000)]  # beyond the 15 EUR allowance on this scanner
+    # 12 + 15 EUR spent from a 25 EUR voucher: 2 EUR of overspend, the voucher frozen
+    batch_b = [door.record(b, at=now - 50, amount=1_500)]  # the voucher's balance is exceeded: overspend
+    first = door.sync(a, *batch_a) + door.sync(b, *batch_b)
+    assert [r["outcome"] for r in first] == ["redeemed", "refused", "rejected", "redeemed"]
+    before = _state(door)
+    assert before["voucher_status"] == "frozen" and len(before["transfers"]) >= 2
+
+    again = door.sync(b, *batch_b) + door.sync(a, *reversed(batch_a))
+
+    assert _state(door) == before
+    assert all(r["duplicate"] for r in again)
+    assert [r["outcome"] for r in again] == ["redeemed", "rejected", "refused", "redeemed"]
