@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, setCsrfToken } from '../api.js';
 import { t } from '../i18n.js';
 import { navigate } from '../router.js';
-import { Button, ErrorBox, Field } from '../ui/components.js';
+import { Button, ErrorBox, Field, Link } from '../ui/components.js';
 
 /** Where to go after login: ?next=/o/… (same-origin paths only). */
 function nextPath() {
@@ -43,6 +43,7 @@ export function Login() {
       <${ErrorBox} error=${error} />
       <${Button} type="submit" busy=${busy}>${t('login.submit')}</${Button}>
     </form>
+    <p class="signup-link"><${Link} href="/o/registrati">${t('org.signup_link')}</${Link}></p>
   </section>`;
 }
 
