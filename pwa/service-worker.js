@@ -3,6 +3,7 @@
 // injects __MENTORING_BUILD__: {version, shell, lazy} (the cache version is a digest
 // of every file served, so each build is a new worker the browser notices).
 import { activate, handlerFor, precache } from './src/sw/strategies.js';
+import { SYNC_TAG, flushOutbox } from './src/scanner/outbox.js';
 
 /* global __MENTORING_BUILD__ */
 const BUILD = __MENTORING_BUILD__;
@@ -25,4 +26,15 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const handler = handlerFor(event.request, BUILD, self.location.origin);
   if (handler) event.respondWith(handler());
+});
+
+// Background Sync: the scanner asks for it after each decision; the browser fires it
+// when connectivity returns, even with the app closed. A rejected flush makes the
+// browser retry later; records stay in the outbox until the server answers for them.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(flushOutbox().then(async (result) => {
+    const pages = await self.clients.matchAll({ type: 'window' });
+    for (const page of pages) page.postMessage({ type: 'scanner-outbox-synced', result });
+  }));
 });

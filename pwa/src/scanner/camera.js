@@ -1,0 +1,108 @@
+// The camera and the frame loop.
+//
+// Light on purpose: one frame at a time (a frame that arrives while the previous one is
+// being decoded is skipped, never queued), decoded from a downscaled centre crop (a
+// QR held up to the phone fills the middle; fewer pixels decode faster), and paced by
+// requestVideoFrameCallback where it exists, so a frame is read once, when it is new.
+// The loop stops reading frames while `paused()` says so (a verdict is on screen).
+
+export const CROP_SIDE = 480; // pixels of the square the decoder sees
+
+export class CameraError extends Error {
+  constructor(code, cause) {
+    super(code);
+    this.name = 'CameraError';
+    this.code = code; // 'unsupported' | 'denied' | 'not_found' | 'busy' | 'failed'
+    this.cause = cause;
+  }
+}
+
+/** The rear camera's stream (front or any camera when there is none). */
+export async function openCamera() {
+  if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('unsupported');
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio: false,
+      video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } },
+    });
+  } catch (error) {
+    const code = {
+      NotAllowedError: 'denied', SecurityError: 'denied', NotFoundError: 'not_found', OverconstrainedError: 'not_found',
+      NotReadableError: 'busy', AbortError: 'busy',
+    }[error?.name] || 'failed';
+    throw new CameraError(code, error);
+  }
+}
+
+export function closeCamera(stream) {
+  for (const track of stream?.getTracks() || []) track.stop();
+}
+
+/** The frame's arrival time (performance.now() clock) from requestVideoFrameCallback metadata. */
+function arrivalTime(now, metadata) {
+  const candidates = [metadata?.captureTime, metadata?.presentationTime, metadata?.receiveTime];
+  for (const value of candidates) {
+    // A timestamp from another clock (or none) would make nonsense latencies: keep the
+    // first that lies in the last second before the callback.
+    if (typeof value === 'number' && value > 0 && value <= now + 1 && now - value < 1000) return value;
+  }
+  return now;
+}
+
+/**
+ * Read frames from `video` until stopped. For each frame with a QR code:
+ * `onText(text, {frameTime, grabTime, decodedTime})` (times on the performance.now() clock).
+ * Returns {stop()}.
+ */
+export function scanFrames(video, { decoder, onText, paused = () => false, onError = () => {} }) {
+  const canvas = document.createElement('canvas');
+  canvas.width = CROP_SIDE;
+  canvas.height = CROP_SIDE;
+  const context = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+  const hasFrameCallback = typeof video.requestVideoFrameCallback === 'function';
+  let stopped = false;
+  let handle = null;
+
+  function schedule() {
+    if (stopped) return;
+    handle = hasFrameCallback ? video.requestVideoFrameCallback(tick) : requestAnimationFrame((now) => tick(now, null));
+  }
+
+  async function tick(now, metadata) {
+    if (stopped) return;
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    if (paused() || !width || !height || video.readyState < 2) {
+      schedule();
+      return;
+    }
+    const frameTime = arrivalTime(now, metadata);
+    const grabTime = performance.now();
+    try {
+      const side = Math.min(width, height);
+      const scale = Math.min(1, CROP_SIDE / side);
+      const drawn = Math.round(side * scale);
+      if (canvas.width !== drawn) {
+        canvas.width = drawn;
+        canvas.height = drawn;
+      }
+      context.drawImage(video, (width - side) / 2, (height - side) / 2, side, side, 0, 0, drawn, drawn);
+      const pixels = decoder.needsPixels ? context.getImageData(0, 0, drawn, drawn) : null;
+      const text = await decoder.decode(canvas, pixels);
+      if (text && !stopped) await onText(text, { frameTime, grabTime, decodedTime: performance.now() });
+    } catch (error) {
+      onError(error);
+    }
+    schedule();
+  }
+
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      if (handle === null) return;
+      if (hasFrameCallback) video.cancelVideoFrameCallback?.(handle);
+      else cancelAnimationFrame(handle);
+    },
+  };
+}

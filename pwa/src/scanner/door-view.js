@@ -1,0 +1,340 @@
+// The scanner at work: status, the event and price at the door, the camera, typed
+// codes, and the verdict over everything.
+import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatDateTime, formatMoney, t } from '../i18n.js';
+import { useOnline } from '../online.js';
+import { KIND_PRESENTATION, readUnverified } from '../tokens/format.js';
+import { Button, Link } from '../ui/components.js';
+import { benchEnabled, recordVerdictTiming } from './bench.js';
+import { closeCamera, openCamera, scanFrames } from './camera.js';
+import { createDecoder } from './decoder.js';
+import { Door } from './door.js';
+import { dataFreshness, defaultEventId } from './enrolment.js';
+import { StatusPanel } from './status.js';
+import { onScannerSync, refreshNow, requestBackgroundSync, scannerSyncState, syncNow } from './sync.js';
+import { VerdictScreen } from './verdict.js';
+
+// A code that stays in front of the camera is one scan, not one per frame; and a
+// wallet's code rotates every 15 s, so "the same" means the same credential (voucher or
+// ticket), not the same text: a student who keeps the phone up is not charged twice.
+// It counts as a new scan once it has been out of sight (or the verdict dismissed) this long.
+const STILL_IN_VIEW_MS = 2000;
+const FLUSH_AFTER_MS = 2000; // online: send a new record soon, but not in the middle of a queue
+const BENCH_SHOW_MS = 250;
+// The camera starts by itself only where the staff started it before: the first time,
+// the permission prompt should follow a tap, not appear out of nowhere.
+const CAMERA_PREFERENCE = 'mentoring.scanner.camera';
+
+function cameraPreferred() {
+  try {
+    return localStorage.getItem(CAMERA_PREFERENCE) === 'on';
+  } catch {
+    return false;
+  }
+}
+
+function preferCamera(on) {
+  try {
+    localStorage.setItem(CAMERA_PREFERENCE, on ? 'on' : 'off');
+  } catch {
+    // not remembered: the staff tap "start" next time
+  }
+}
+
+/** "12,50" or "12.5" or "12" → cents; null when it is not an amount. */
+export function parseCents(text) {
+  const match = /^\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*(?:€)?\s*$/.exec(text || '');
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] || '0').padEnd(2, '0'));
+}
+
+function centsText(cents) {
+  return Number.isInteger(cents) ? `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}` : '';
+}
+
+/** What a scanned text is about, for "still in view": 'v:<id>', 't:<id>' or the text itself. */
+export function subjectOf(text) {
+  try {
+    const { credential } = readUnverified(text, { expectedKinds: [KIND_PRESENTATION] }).token;
+    return credential.kind === 'ticket' ? `t:${credential.ticketId}` : `v:${credential.voucherId}`;
+  } catch {
+    return text;
+  }
+}
+
+/** A typed code as pasted: leading blanks and trailing line breaks go, inner spaces are Base45 digits. */
+function cleanTyped(text) {
+  return text.replace(/^\s+/, '').replace(/[\r\n\t]+$/, '');
+}
+
+function eventLabel(event) {
+  return `${event.title} · ${formatDateTime(event.starts_at)} · ${formatMoney(event.price_cents)}`;
+}
+
+function useTicker(ms) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+export function DoorView({ enrolment, onEnrolment, onForget }) {
+  const online = useOnline();
+  const now = useTicker(15_000);
+  const bench = useRef(benchEnabled()).current;
+  const events = enrolment.bundle?.events || [];
+  const freshness = dataFreshness(enrolment.bundle, now);
+
+  const [door, setDoor] = useState(null);
+  const [sync, setSync] = useState(null);
+  const [busy, setBusy] = useState(null);
+  const [eventId, setEventId] = useState(() => defaultEventId(events));
+  const [amountText, setAmountText] = useState('');
+  const [manualText, setManualText] = useState('');
+  const [verdict, setVerdict] = useState(null);
+  const [camera, setCamera] = useState({ status: 'off' });
+
+  const videoRef = useRef(null);
+  const cameraRef = useRef(null); // {stream, loop}
+  const verdictRef = useRef(null);
+  const lastScanRef = useRef({ subject: null, seenAt: 0 });
+  const flushTimer = useRef(null);
+  const wantCamera = useRef(false);
+
+  const event = events.find((e) => e.id === eventId);
+  const typedCents = amountText.trim() === '' ? undefined : parseCents(amountText);
+  // decide() refuses an invalid amount with its own verdict (invalid_amount): pass it a -1.
+  const settings = useRef({});
+  settings.current = { eventId, amountCents: event ? (typedCents === null ? -1 : typedCents) : undefined };
+
+  const updateSync = () => scannerSyncState().then(setSync);
+
+  useEffect(() => {
+    let live = true;
+    Door.open(enrolment).then((opened) => live && setDoor(opened));
+    updateSync();
+    const unsubscribe = onScannerSync((change) => {
+      if (change.enrolment) onEnrolment(change.enrolment);
+      updateSync();
+    });
+    return () => {
+      live = false;
+      unsubscribe();
+      stopCamera();
+      clearTimeout(flushTimer.current);
+    };
+  }, []);
+
+  useEffect(() => {
+    door?.useEnrolment(enrolment);
+  }, [door, enrolment]);
+
+  // The price field follows the chosen event (staff may then type a reduction).
+  useEffect(() => {
+    setAmountText(event ? centsText(event.price_cents) : '');
+  }, [eventId]);
+
+  // An event that left the bundle (ended) is no longer offered.
+  useEffect(() => {
+    if (eventId && !event) setEventId(defaultEventId(events));
+  }, [events]);
+
+  const doorRef = useRef(null);
+  doorRef.current = door;
+
+  async function handleText(text, source, timing) {
+    const currentDoor = doorRef.current;
+    if (!currentDoor || verdictRef.current || !text) return;
+    const nowMs = Date.now();
+    if (source === 'camera') {
+      const subject = subjectOf(text);
+      const last = lastScanRef.current;
+      if (subject === last.subject && nowMs - last.seenAt < STILL_IN_VIEW_MS) {
+        last.seenAt = nowMs;
+        return;
+      }
+      lastScanRef.current = { subject, seenAt: nowMs };
+    }
+    const { eventId: atEvent, amountCents } = settings.current;
+    let result;
+    try {
+      result = await currentDoor.decide(text, { eventId: atEvent, amountCents, source, nowMs });
+    } catch (error) {
+      console.error('scanner: decision not stored', error);
+      result = { accepted: false, code: 'save_failed', kind: null };
+    }
+    const decidedTime = performance.now();
+    verdictRef.current = result;
+    setVerdict(result);
+    if (bench && timing) recordVerdictTiming({ ...timing, decidedTime }, result);
+    if (result.recordId) afterRecord();
+  }
+
+  const handlerRef = useRef(handleText);
+  handlerRef.current = handleText;
+
+  function afterRecord() {
+    updateSync();
+    requestBackgroundSync();
+    clearTimeout(flushTimer.current);
+    flushTimer.current = setTimeout(() => {
+      if (navigator.onLine) syncNow();
+    }, FLUSH_AFTER_MS);
+  }
+
+  function dismiss() {
+    lastScanRef.current.seenAt = Date.now(); // frames are not read under the verdict: count from now
+    verdictRef.current = null;
+    setVerdict(null);
+  }
+
+  async function startCamera() {
+    if (cameraRef.current) return;
+    wantCamera.current = true;
+    cameraRef.current = { starting: true };
+    setCamera({ status: 'starting' });
+    let decoder;
+    let stream;
+    try {
+      decoder = await createDecoder();
+    } catch {
+      cameraRef.current = null;
+      setCamera({ status: 'error', message: t('scanner.decoder_failed') });
+      return;
+    }
+    try {
+      stream = await openCamera();
+    } catch (error) {
+      cameraRef.current = null;
+      setCamera({ status: 'error', message: t(`scanner.camera_${error.code || 'failed'}`) });
+      return;
+    }
+    if (!wantCamera.current || !videoRef.current) {
+      closeCamera(stream);
+      cameraRef.current = null;
+      return;
+    }
+    const video = videoRef.current;
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+    const loop = scanFrames(video, {
+      decoder,
+      paused: () => verdictRef.current !== null,
+      onText: (text, timing) => handlerRef.current(text, 'camera', timing),
+      onError: (error) => console.warn('scanner: frame not decoded', error),
+    });
+    cameraRef.current = { stream, loop };
+    setCamera({ status: 'on', decoder: decoder.kind });
+  }
+
+  function stopCamera() {
+    wantCamera.current = false;
+    const running = cameraRef.current;
+    if (!running || running.starting) return;
+    running.loop.stop();
+    closeCamera(running.stream);
+    if (videoRef.current) videoRef.current.srcObject = null;
+    cameraRef.current = null;
+    setCamera({ status: 'off' });
+  }
+
+  // The camera runs while the data is usable and the page is visible.
+  useEffect(() => {
+    if (!door || freshness.stale) {
+      stopCamera();
+      return undefined;
+    }
+    if (cameraPreferred()) startCamera();
+    let resume = false;
+    const onVisibility = () => {
+      if (document.hidden) {
+        resume = cameraRef.current !== null; // resume when visible again, if it was on
+        stopCamera();
+      } else if (resume) {
+        startCamera();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, [door, freshness.stale]);
+
+  async function run(kind, work) {
+    setBusy(kind);
+    try {
+      await work();
+    } finally {
+      setBusy(null);
+      updateSync();
+    }
+  }
+
+  function submitManual(submitEvent) {
+    submitEvent.preventDefault();
+    const text = cleanTyped(manualText);
+    if (!text) return;
+    handleText(text, 'manual', null).then(() => setManualText(''));
+  }
+
+  const disabled = freshness.stale || !door;
+  return html`<section class="sc-page" data-scanner-id=${enrolment.scannerId}
+      data-bundle-at=${enrolment.bundle?.generated_at}>
+    <${StatusPanel} enrolment=${enrolment} freshness=${freshness} sync=${sync} online=${online} busy=${busy}
+      onSync=${() => run('sync', syncNow)}
+      onRefresh=${() => run('refresh', async () => { await refreshNow(); await syncNow(); })}
+      onForget=${onForget} />
+
+    <div class="sc-controls">
+      <div>
+        <label for="sc-event">${t('scanner.event')}</label>
+        <select id="sc-event" value=${eventId} disabled=${disabled}
+          onChange=${(e) => setEventId(Number(e.currentTarget.value))}>
+          ${events.map((item) => html`<option key=${item.id} value=${item.id}>${eventLabel(item)}</option>`)}
+          <option value="0">${t('scanner.no_event')}</option>
+        </select>
+      </div>
+      ${event ? html`<div class="field">
+        <label for="sc-amount">${t('scanner.amount')}</label>
+        <input id="sc-amount" inputmode="decimal" autocomplete="off" value=${amountText} disabled=${disabled}
+          aria-invalid=${typedCents === null ? 'true' : undefined} aria-describedby="sc-amount-hint"
+          onInput=${(e) => setAmountText(e.currentTarget.value)} />
+        <p class="hint" id="sc-amount-hint">${typedCents === null ? t('scanner.amount_invalid')
+          : t('scanner.amount_hint')}</p>
+      </div>` : null}
+    </div>
+
+    <div class="sc-viewfinder" data-camera=${camera.status} data-decoder=${camera.decoder || ''}>
+      <video ref=${videoRef} muted playsinline autoplay aria-label=${t('scanner.camera_label')}></video>
+      ${camera.status === 'on' ? html`<div class="sc-viewfinder-frame" aria-hidden="true"></div>`
+        : html`<div class="sc-viewfinder-off" role=${camera.status === 'error' ? 'alert' : 'status'}>
+          ${camera.status === 'starting' ? t('scanner.camera_starting')
+            : camera.status === 'error' ? camera.message : t('scanner.camera_off')}
+        </div>`}
+    </div>
+    <div class="sc-row">
+      ${camera.status === 'on' || camera.status === 'starting'
+        ? html`<${Button} kind="secondary" onClick=${() => { preferCamera(false); stopCamera(); }}>
+            ${t('scanner.camera_stop')}</${Button}>`
+        : html`<${Button} kind="primary" disabled=${disabled} onClick=${() => { preferCamera(true); startCamera(); }}>
+            ${t('scanner.camera_start')}</${Button}>`}
+      <${Link} href="/s/registro" class="btn btn-link">${t('scanner.log_link')}</${Link}>
+    </div>
+
+    <details class="sc-manual">
+      <summary>${t('scanner.manual')}</summary>
+      <form class="form" onSubmit=${submitManual}>
+        <div class="field">
+          <label for="sc-manual-text">${t('scanner.manual_label')}</label>
+          <textarea id="sc-manual-text" autocapitalize="characters" autocomplete="off" spellcheck="false"
+            value=${manualText} disabled=${disabled} onInput=${(e) => setManualText(e.currentTarget.value)}></textarea>
+        </div>
+        <${Button} type="submit" disabled=${disabled || !manualText.trim()}>${t('scanner.manual_submit')}</${Button}>
+      </form>
+    </details>
+
+    ${verdict ? html`<${VerdictScreen} verdict=${verdict} onDismiss=${dismiss}
+      showMs=${bench ? BENCH_SHOW_MS : undefined} />` : null}
+  </section>`;
+}

@@ -1,0 +1,135 @@
+// Sending the outbox: signed scanner records to POST /api/v1/scanners/<id>/sync.
+//
+// Used by the page (on `online`, at start, on a timer) and by the service worker (the
+// Background Sync tag below), so it touches no DOM and no page-only storage.
+//
+// Why no session cookie and no CSRF token: the sync endpoint takes no login. Each
+// record is signed by the scanner key the server enrolled, which is the proof; and a
+// staff session may well have expired during a long shift offline. Sending the cookie
+// would only make the request depend on a CSRF token the worker cannot refresh
+// (the server checks CSRF on any cookie-authenticated write), so the request goes
+// with `credentials: 'omit'` and nothing secret needs to sit in IndexedDB for it.
+//
+// A record leaves the outbox only when the server answered for it (its per-record
+// result: redeemed, checked in, refused or rejected); anything unanswered stays and
+// goes again. The server counts a record id once, so sending twice is harmless.
+import { database, getScanner, outboxRecords, removeFromOutbox } from '../store.js';
+
+export const SYNC_TAG = 'scanner-outbox';
+export const BATCH_SIZE = 200; // the server takes up to 500 per request
+const STATUS_KEY = 'sync-status';
+
+/**
+ * Which sent records the server answered for, and a summary. `results` are in the
+ * order of `sent` (the server's contract); a result naming another record id than the
+ * one sent at its place means the answer cannot be trusted for that record.
+ * @param {{recordId: string}[]} sent
+ * @param {{record_id: string|null, outcome: string, code: string|null}[]} results
+ */
+export function acknowledged(sent, results) {
+  const done = [];
+  const summary = { redeemed: 0, checked_in: 0, refused: 0, rejected: 0 };
+  if (!Array.isArray(results)) return { done, summary };
+  sent.forEach((record, index) => {
+    const result = results[index];
+    if (!result || typeof result.outcome !== 'string') return;
+    // Unauthenticated records come back without an id (nothing about them was believed).
+    if (result.record_id !== null && result.record_id !== undefined
+        && result.record_id.replace(/-/g, '').toLowerCase() !== record.recordId.toLowerCase()) return;
+    done.push(record.recordId);
+    if (result.outcome in summary) summary[result.outcome] += 1;
+  });
+  return { done, summary };
+}
+
+/** {lastSuccessAt, lastAttemptAt, lastError, lastSummary, rejectedTotal} (ms; null when never). */
+export async function syncStatus() {
+  // Its own key in the scanner store, never the enrolment record: the page saves bundles
+  // into that record while the worker may be syncing, and neither must overwrite the other.
+  const status = await (await database()).get('scanner', STATUS_KEY);
+  return { lastSuccessAt: null, lastAttemptAt: null, lastError: null, lastSummary: null, rejectedTotal: 0,
+           ...status };
+}
+
+async function saveStatus(fields) {
+  const status = { ...(await syncStatus()), ...fields };
+  await (await database()).put('scanner', status, STATUS_KEY);
+  return status;
+}
+
+class SyncError extends Error {
+  constructor(code, status = 0) {
+    super(code);
+    this.name = 'SyncError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+async function postBatch(scannerId, records, fetchImpl) {
+  let response;
+  try {
+    response = await fetchImpl(`/api/v1/scanners/${scannerId}/sync`, {
+      method: 'POST',
+      credentials: 'omit',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+      body: JSON.stringify({ records: records.map((record) => record.text) }),
+    });
+  } catch {
+    throw new SyncError('offline');
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new SyncError(data?.code || `http_${response.status}`, response.status);
+  return data?.results;
+}
+
+let flushing = null;
+
+/**
+ * Send every queued record, oldest first, in batches. Resolves to
+ * {sent, acknowledged, pending, summary}; rejects with a SyncError (code `offline`,
+ * a server code, or `http_<status>`) after recording it, so Background Sync retries.
+ * One flush at a time per JavaScript context.
+ */
+export function flushOutbox({ fetchImpl = (...args) => fetch(...args) } = {}) {
+  if (!flushing) {
+    flushing = flush(fetchImpl).finally(() => {
+      flushing = null;
+    });
+  }
+  return flushing;
+}
+
+async function flush(fetchImpl) {
+  const enrolment = await getScanner();
+  const records = (await outboxRecords()).sort((a, b) => a.scannedAt - b.scannedAt || (a.at ?? 0) - (b.at ?? 0));
+  const total = { redeemed: 0, checked_in: 0, refused: 0, rejected: 0 };
+  if (!records.length) {
+    await saveStatus({ lastAttemptAt: Date.now(), lastError: null });
+    return { sent: 0, acknowledged: 0, pending: 0, summary: total };
+  }
+  if (!enrolment?.scannerId) throw new SyncError('scanner_not_enrolled');
+  let acknowledgedCount = 0;
+  try {
+    for (let start = 0; start < records.length; start += BATCH_SIZE) {
+      const batch = records.slice(start, start + BATCH_SIZE);
+      const results = await postBatch(enrolment.scannerId, batch, fetchImpl);
+      const { done, summary } = acknowledged(batch, results);
+      await removeFromOutbox(done);
+      acknowledgedCount += done.length;
+      for (const outcome of Object.keys(total)) total[outcome] += summary[outcome];
+    }
+  } catch (error) {
+    const status = await syncStatus();
+    await saveStatus({ lastAttemptAt: Date.now(), lastError: error.code || 'unknown',
+                       rejectedTotal: status.rejectedTotal + total.rejected });
+    throw error;
+  }
+  const status = await syncStatus();
+  await saveStatus({
+    lastAttemptAt: Date.now(), lastSuccessAt: Date.now(), lastError: null, lastSummary: total,
+    rejectedTotal: status.rejectedTotal + total.rejected,
+  });
+  return { sent: records.length, acknowledged: acknowledgedCount, pending: records.length - acknowledgedCount,
+           summary: total };
+}

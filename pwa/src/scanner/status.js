@@ -1,0 +1,70 @@
+// What the staff must always see: the venue, how fresh the data is (and whether the
+// scanner may still decide on it), how many records wait to be sent, and when the last
+// sending succeeded.
+import { html } from 'htm/preact';
+import { formatDateTime, t } from '../i18n.js';
+import { Button, Link, Notice } from '../ui/components.js';
+
+/** "adesso", "3 min fa", "2 h fa", "3 giorni fa". */
+export function ago(seconds) {
+  if (seconds === null || seconds === undefined || seconds < 60) return t('scanner.ago_now');
+  if (seconds < 3600) return t('scanner.ago_minutes', { n: Math.floor(seconds / 60) });
+  if (seconds < 2 * 86400) return t('scanner.ago_hours', { n: Math.floor(seconds / 3600) });
+  return t('scanner.ago_days', { n: Math.floor(seconds / 86400) });
+}
+
+function FreshnessWarning({ freshness, onRefresh, busy }) {
+  let text;
+  if (freshness.missing) text = t('scanner.missing_text');
+  else if (freshness.incomplete) text = t('scanner.incomplete_text');
+  else text = t('scanner.stale_text', { hours: Math.round(freshness.maxAgeSeconds / 3600) });
+  return html`<div class="notice notice-warning sc-stale" role="alert">
+    <p><strong>${t('scanner.stale_title')}</strong></p>
+    <p>${text}</p>
+    <${Button} kind="primary" busy=${busy} onClick=${onRefresh}>${t('scanner.refresh')}</${Button}>
+  </div>`;
+}
+
+/** Problems with the last bundle download worth a word to the staff. */
+function BundleNotice({ code, onForget }) {
+  if (code === 'login_required') {
+    return html`<${Notice} kind="info">${t('scanner.login_to_refresh')}
+      ${' '}<${Link} href="/login?next=/s">${t('scanner.login')}</${Link}></${Notice}>`;
+  }
+  if (code === 'scanner_not_found') {
+    return html`<div class="notice notice-warning" role="alert"><p>${t('scanner.retired')}</p>
+      <${Button} kind="secondary" onClick=${onForget}>${t('scanner.forget')}</${Button}></div>`;
+  }
+  return null;
+}
+
+export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, onRefresh, onForget }) {
+  const pending = sync?.pending ?? 0;
+  return html`<div class="sc-status-block">
+    <div class="sc-status" aria-live="polite">
+      <div class="sc-status-venue">${enrolment.venueName || enrolment.label}</div>
+      <div class="sc-status-row">
+        <span class="sc-freshness" data-stale=${freshness.stale ? 'true' : 'false'}>
+          ${freshness.missing ? t('scanner.missing_text') : t('scanner.fresh', { ago: ago(freshness.ageSeconds) })}
+        </span>
+        ${!freshness.stale && online
+          ? html`<${Button} kind="secondary" busy=${busy === 'refresh'}
+              onClick=${onRefresh}>${t('scanner.refresh')}</${Button}>` : null}
+      </div>
+      <div class="sc-status-row">
+        <span class="sc-pending" data-count=${pending}>${t('scanner.pending', { count: pending })}</span>
+        <span class="sc-last-sync">${sync?.lastSuccessAt
+          ? t('scanner.last_sync', { time: formatDateTime(sync.lastSuccessAt) }) : t('scanner.never_synced')}</span>
+        ${pending > 0 && online
+          ? html`<${Button} kind="secondary" busy=${busy === 'sync'} onClick=${onSync}>${t('scanner.sync_now')}</${Button}>`
+          : null}
+      </div>
+    </div>
+    ${freshness.stale ? html`<${FreshnessWarning} freshness=${freshness} onRefresh=${onRefresh}
+      busy=${busy === 'refresh'} />` : null}
+    <${BundleNotice} code=${sync?.bundleError} onForget=${onForget} />
+    ${sync?.rejectedTotal > 0
+      ? html`<${Notice} kind="warning">${t('scanner.rejected_warning', { count: sync.rejectedTotal })}</${Notice}>`
+      : null}
+  </div>`;
+}

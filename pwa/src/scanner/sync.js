@@ -1,0 +1,93 @@
+// The page's side of keeping the scanner in step with the server: the outbox is sent
+// and the bundle refreshed when the phone comes online, when the scanner opens, and on
+// a timer; each new decision also asks for a Background Sync, so a phone that goes
+// back in a pocket still delivers its records (the service worker flushes then).
+//
+// Started once per page and never stopped: records waiting to go matter even when the
+// staff have navigated elsewhere in the app.
+import { isOnline, onConnectivityChange } from '../online.js';
+import { outboxCount } from '../store.js';
+import { refreshBundle } from './enrolment.js';
+import { SYNC_TAG, flushOutbox, syncStatus } from './outbox.js';
+
+export const FLUSH_INTERVAL_MS = 30_000;
+export const BUNDLE_REFRESH_MS = 5 * 60_000; // revocations reach the door within minutes when online
+
+const listeners = new Set();
+let started = false;
+let bundleError = null;
+let lastBundleAttempt = 0;
+
+/** `listener({enrolment?})` after anything that may change what the scanner shows. Returns unsubscribe. */
+export function onScannerSync(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function notify(change = {}) {
+  for (const listener of listeners) listener(change);
+}
+
+/** {pending, lastSuccessAt, lastAttemptAt, lastError, lastSummary, rejectedTotal, bundleError}. */
+export async function scannerSyncState() {
+  const [pending, status] = await Promise.all([outboxCount(), syncStatus()]);
+  return { pending, ...status, bundleError };
+}
+
+/** Send the outbox now; never throws (the outcome is in scannerSyncState()). */
+export async function syncNow() {
+  try {
+    await flushOutbox();
+  } catch {
+    // recorded by flushOutbox; the next trigger tries again
+  }
+  notify();
+}
+
+/** Download the bundle increment now; never throws. Returns the enrolment when refreshed. */
+export async function refreshNow() {
+  lastBundleAttempt = Date.now();
+  try {
+    const enrolment = await refreshBundle();
+    bundleError = null;
+    notify({ enrolment });
+    return enrolment;
+  } catch (error) {
+    bundleError = error?.code || 'unknown';
+    notify();
+    return null;
+  }
+}
+
+/** Ask the service worker to flush when the browser sees fit (Background Sync, where it exists). */
+export async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    await registration?.sync?.register(SYNC_TAG);
+  } catch {
+    // no Background Sync here (Firefox, Safari) or not allowed: the timer and `online` cover it
+  }
+}
+
+function onTimer() {
+  if (!isOnline()) return;
+  syncNow();
+  if (Date.now() - lastBundleAttempt >= BUNDLE_REFRESH_MS) refreshNow();
+}
+
+export function startScannerSync() {
+  if (started) return;
+  started = true;
+  onConnectivityChange((online) => {
+    if (!online) return;
+    syncNow();
+    refreshNow();
+  });
+  // The worker tells open pages when it delivered records in the background.
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data?.type === 'scanner-outbox-synced') notify();
+  });
+  setInterval(onTimer, FLUSH_INTERVAL_MS);
+  syncNow();
+  if (isOnline()) refreshNow();
+}

@@ -1,0 +1,385 @@
+"""The entrance scanner in real Chromium against the live server and the demo pilot:
+the staff enrol the phone, typed codes are accepted once and refused after with their
+reason, stale data stops the scanner, revocations arrive incrementally, and the camera
+(Chromium's fake capture device playing a QR code as video) decodes a presentation
+offline through zxing-wasm, whose record reaches the server once the phone is online.
+"""
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from server import demo
+from server.catalogue.models import Event
+from server.extensions import db
+from server.ledger import api as ledger
+from server.redemptions.models import ScanRecord
+from server.scanners import revocations
+from server.scanners.models import VOUCHER
+from signing import DeviceKey, base45, parse_unverified, present, to_text
+from tests.pwa.camera import chromium_camera_args, ffmpeg, qr_frame, still_video
+from tests.pwa.conftest import CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS, Network, require, wait_for_service_worker
+
+pytestmark = pytest.mark.browser
+
+LUMEN = "Lumen per la cultura"  # 50 EUR; theatre among its categories
+THEATRE = "Teatro dei Navigli"
+FIRST_SHOW = "La locandiera"  # the theatre's next event: the scanner's default
+FIRST_SHOW_PRICE = 1500
+ZXING_WASM = "/wasm/zxing_reader.wasm"
+
+
+# --- a student's phone, in Python ---------------------------------------------------------
+
+@dataclass
+class StudentPhone:
+    app: object
+    device: DeviceKey
+    token: str
+    voucher_id: int
+    credential: str
+
+    def presentation(self, credential: str | None = None, now: int | None = None) -> str:
+        """What the wallet shows at the door now (the PWA's wallet makes the same with WebCrypto)."""
+        token = parse_unverified(credential or self.credential)
+        return to_text(present(token, self.device, now=int(time.time()) if now is None else now))
+
+    def book(self, event_id: int) -> str:
+        """Book a seat with the voucher; the ticket credential."""
+        answer = self.app.test_client().post(
+            "/api/v1/wallet/bookings", json={"event_id": event_id, "voucher_id": self.voucher_id,
+                                             "request_id": uuid.uuid4().hex},
+            headers={"Authorization": f"Bearer {self.token}"})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["ticket"]
+
+
+def claim_voucher(app, pilot, campaign: str = LUMEN) -> StudentPhone:
+    """A seeded claim code claimed through the wallet API, as the PWA's wallet does."""
+    device = DeviceKey.generate()
+    key_hex = device.public_bytes.hex()
+    client = app.test_client()
+    challenge = client.post("/api/v1/wallet/challenge", json={"device_key": key_hex}).get_json()["challenge"]
+    session = client.post("/api/v1/wallet/session", json={
+        "device_key": key_hex, "challenge": challenge, "signature": device.sign(challenge.encode()).hex()}).get_json()
+    answer = client.post("/api/v1/wallet/claims", json={"code": pilot.claim_code(campaign).code},
+                         headers={"Authorization": f"Bearer {session['token']}"})
+    assert answer.status_code == 201, answer.get_json()
+    voucher = answer.get_json()
+    return StudentPhone(app, device, session["token"], voucher["id"], voucher["credential"])
+
+
+def event_id(app, title: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(Event.id).filter_by(title=title).order_by(Event.starts_at).limit(1))
+
+
+def tampered(presentation: str) -> str:
+    """The same presentation with one bit of the phone's signature flipped."""
+    data = bytearray(base45.decode(presentation[3:]))
+    data[-1] ^= 0x01
+    return presentation[:3] + base45.encode(bytes(data))
+
+
+# --- the server's books -------------------------------------------------------------------
+
+def scan_records(app, scanner_id: int) -> list[tuple]:
+    with app.app_context():
+        found = db.session.execute(
+            sa.select(ScanRecord.outcome, ScanRecord.scanner_result, ScanRecord.voucher_id, ScanRecord.amount_cents)
+            .where(ScanRecord.scanner_id == scanner_id).order_by(ScanRecord.scanned_at, ScanRecord.id)).all()
+        db.session.rollback()
+        return [tuple(row) for row in found]
+
+
+def balances(app, voucher_id: int, venue_id: int) -> tuple[int, int]:
+    with app.app_context():
+        found = (ledger.account("voucher", voucher_id).balance_cents,
+                 ledger.account("venue_payable", venue_id).balance_cents)
+        db.session.rollback()
+        return found
+
+
+def revoke_voucher(app, voucher_id: int) -> None:
+    with app.app_context():
+        revocations.add(kind=VOUCHER, value=voucher_id, reason="test", now=datetime.now(timezone.utc))
+        db.session.commit()
+
+
+# --- the scanner's screens ----------------------------------------------------------------
+
+def enrol(page) -> tuple[int, int]:
+    """Log in as the theatre's door staff from /s, enrol the phone; (scanner id, venue id)."""
+    page.goto("/s")
+    page.get_by_role("link", name="Accedi").click()
+    page.wait_for_url(re.compile(r"/login\?next=/s$"))
+    page.get_by_label("Email").fill(demo.STAFF_EMAIL)
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_url(re.compile(r"/s$"))
+    assert page.get_by_role("radio", name=THEATRE).is_checked()  # the staff's one venue, chosen for them
+    page.get_by_role("button", name="Registra questo telefono").click()
+    page.locator(".sc-status").wait_for()
+    page.get_by_text("Dati aggiornati adesso").wait_for()
+    scanner_id = int(page.locator("[data-scanner-id]").get_attribute("data-scanner-id"))
+    return scanner_id, venue_id_of(page)
+
+
+def stored_enrolment(page) -> dict:
+    """What the phone keeps in IndexedDB about its enrolment (the key itself stays unreadable)."""
+    return page.evaluate("""async () => {
+      const db = await new Promise((ok, ko) => { const r = indexedDB.open('mentoring'); r.onsuccess = () => ok(r.result);
+                                                  r.onerror = () => ko(r.error); });
+      const enrolment = await new Promise((ok) => {
+        const r = db.transaction('scanner').objectStore('scanner').get('enrolment'); r.onsuccess = () => ok(r.result); });
+      db.close();
+      return {venueId: enrolment.venueId, since: enrolment.bundle.revocations.since,
+              extractable: enrolment.privateKey.extractable, algorithm: enrolment.privateKey.algorithm.name};
+    }""")
+
+
+def venue_id_of(page) -> int:
+    return stored_enrolment(page)["venueId"]
+
+
+def type_code(page, text: str):
+    """Type (paste) a code and check it; the verdict screen."""
+    manual = page.locator("details.sc-manual")
+    if manual.get_attribute("open") is None:
+        page.get_by_text("Inserisci il codice a mano").click()
+    page.get_by_label("Codice (inizia con MP:)").fill(text)
+    page.get_by_role("button", name="Verifica").click()
+    verdict = page.locator(".sc-verdict")
+    verdict.wait_for()
+    return verdict
+
+
+def dismiss(page):
+    page.get_by_role("button", name="Tocca per continuare").click()
+    page.locator(".sc-verdict").wait_for(state="detached")
+
+
+def pending(page) -> int:
+    return int(page.locator(".sc-pending").get_attribute("data-count"))
+
+
+def wait_for_pending(page, count: int):
+    page.locator(f'.sc-pending[data-count="{count}"]').wait_for(timeout=20_000)
+
+
+# --- typed codes ------------------------------------------------------------------------
+
+def test_a_typed_presentation_is_accepted_once_then_refused_and_a_tampered_one_refused(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    scanner_id, venue_id = enrol(page)
+    assert FIRST_SHOW in page.locator("#sc-event option:checked").inner_text()
+    assert page.get_by_label("Importo da pagare col buono (€)").input_value() == "15,00"
+    assert stored_enrolment(page)["extractable"] is False  # the scanner key cannot be read out
+    before = balances(live_app, phone.voucher_id, venue_id)
+    shown = phone.presentation()
+
+    verdict = type_code(page, shown)
+    assert verdict.get_attribute("data-verdict") == "accepted"
+    assert "Valido" in verdict.inner_text()
+    assert "Pagato 15,00 € con il buono" in verdict.inner_text()
+    dismiss(page)
+
+    verdict = type_code(page, shown)
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused",
+                                                                                          "already_presented")
+    assert "Già usato su questo dispositivo" in verdict.inner_text()
+    dismiss(page)
+
+    verdict = type_code(page, tampered(phone.presentation()))
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused",
+                                                                                          "bad_device_signature")
+    assert "Firma del telefono non valida" in verdict.inner_text()
+    dismiss(page)
+
+    # Online: the three records go to the server soon after; it pays the one accepted.
+    wait_for_pending(page, 0)
+    assert scan_records(live_app, scanner_id) == [
+        ("redeemed", "accepted", phone.voucher_id, FIRST_SHOW_PRICE),
+        ("refused", "already_presented", None, FIRST_SHOW_PRICE),  # refusals move nothing: no voucher kept
+        ("refused", "bad_device_signature", None, FIRST_SHOW_PRICE),
+    ]
+    after = balances(live_app, phone.voucher_id, venue_id)
+    assert (after[0] - before[0], after[1] - before[1]) == (-FIRST_SHOW_PRICE, FIRST_SHOW_PRICE)
+    assert page.locator(".sc-last-sync").inner_text().startswith("Ultimo invio: ")
+    assert "mai" not in page.locator(".sc-last-sync").inner_text()
+
+    page.get_by_role("link", name="Registro").click()
+    entries = page.locator(".sc-log li")
+    entries.first.wait_for()
+    assert [entries.nth(i).get_attribute("data-code") for i in range(entries.count())] == [
+        "bad_device_signature", "already_presented", "accepted"]
+    assert "inviata" in entries.last.inner_text()
+
+
+def test_a_ticket_lets_one_person_in_without_money_and_only_at_its_event(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    ticket = phone.book(event_id(live_app, FIRST_SHOW))
+    scanner_id, venue_id = enrol(page)
+    shown = phone.presentation(ticket)
+    page.get_by_label("Evento").select_option(value=str(event_id(live_app, "Sei personaggi in cerca d'autore")))
+
+    verdict = type_code(page, shown)
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused", "out_of_scope")
+    assert "Biglietto per un altro evento" in verdict.inner_text()
+    dismiss(page)
+
+    page.get_by_label("Evento").select_option(value=str(event_id(live_app, FIRST_SHOW)))
+    verdict = type_code(page, shown)
+    assert verdict.get_attribute("data-verdict") == "accepted"
+    assert "Biglietto valido: può entrare" in verdict.inner_text()
+    assert "€" not in verdict.inner_text()
+    dismiss(page)
+
+    verdict = type_code(page, shown)
+    assert verdict.get_attribute("data-code") == "already_presented"
+    assert "Biglietto già usato su questo dispositivo" in verdict.inner_text()
+    dismiss(page)
+    wait_for_pending(page, 0)
+    assert [row[0] for row in scan_records(live_app, scanner_id)] == ["refused", "checked_in", "refused"]
+
+
+def test_with_no_event_chosen_a_voucher_has_nothing_to_pay_for(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    enrol(page)
+    page.get_by_label("Evento").select_option(label="Nessun evento (solo biglietti)")
+    assert page.get_by_label("Importo da pagare col buono (€)").count() == 0
+
+    verdict = type_code(page, phone.presentation())
+
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused", "out_of_scope")
+    assert "Buono non valido per questo tipo di evento" in verdict.inner_text()
+
+
+def test_a_typed_reduction_is_what_the_voucher_pays(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    enrol(page)
+    page.get_by_label("Importo da pagare col buono (€)").fill("7,50")
+
+    verdict = type_code(page, phone.presentation())
+
+    assert verdict.get_attribute("data-verdict") == "accepted"
+    assert "Pagato 7,50 € con il buono" in verdict.inner_text()
+    dismiss(page)
+    page.get_by_label("Importo da pagare col buono (€)").fill("sette")
+    verdict = type_code(page, phone.presentation(now=int(time.time()) + 15))
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused",
+                                                                                          "invalid_amount")
+
+
+def test_a_revocation_reaches_the_door_with_the_next_incremental_refresh(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    revoke_voucher(live_app, 10**9)  # the list is not empty at enrolment: the since-token moves
+    enrol(page)
+    since = stored_enrolment(page)["since"]
+    assert since > 0
+    revoke_voucher(live_app, phone.voucher_id)
+    generated = page.locator("[data-bundle-at]").get_attribute("data-bundle-at")
+
+    with page.expect_request(lambda request: "/bootstrap" in request.url) as bootstrap:
+        page.locator(".sc-status").get_by_role("button", name="Aggiorna dati").click()
+    page.wait_for_function("(before) => document.querySelector('[data-bundle-at]').dataset.bundleAt !== before",
+                           arg=generated)
+
+    assert re.search(rf"[?&]since={since}(&|$)", bootstrap.value.url)
+    assert stored_enrolment(page)["since"] > since
+    verdict = type_code(page, phone.presentation())
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused", "revoked")
+    assert "Buono bloccato" in verdict.inner_text()
+
+
+def test_stale_data_stops_the_scanner_and_says_so(page, pilot):
+    page.clock.install()
+    enrol(page)
+    assert page.locator("#sc-manual-text").is_enabled()
+
+    page.clock.set_system_time(datetime.now(timezone.utc) + timedelta(hours=25))
+    page.clock.run_for(16_000)  # the status line re-reads the clock every 15 s
+
+    page.get_by_text("Dati troppo vecchi: scanner fermo").wait_for()
+    assert page.get_by_text("Dati aggiornati 1 h fa").count() == 0
+    assert page.locator(".sc-freshness").get_attribute("data-stale") == "true"
+    assert page.locator("#sc-manual-text").is_disabled()
+    assert page.get_by_role("button", name="Avvia fotocamera").is_disabled()
+
+
+def test_the_enrolment_asks_for_a_login_first(page, pilot):
+    page.goto("/s")
+    page.get_by_text("Accedi con l’account del personale del luogo").wait_for()
+    assert page.get_by_role("link", name="Accedi").get_attribute("href") == "/login?next=/s"
+
+
+# --- the camera -----------------------------------------------------------------------------
+
+@pytest.fixture
+def camera_video(tmp_path):
+    """A function that films a text's QR code for Chromium's fake camera."""
+    require(ffmpeg() is not None, "ffmpeg is missing: run `make sysdeps` (Debian package ffmpeg)")
+
+    def film(text: str):
+        return still_video(qr_frame(text), tmp_path / "qr.y4m", seconds=3, fps=15)
+
+    return film
+
+
+@pytest.fixture
+def camera_phone(playwright, live_server):
+    """A separate Chromium per test: the fake camera's video is fixed at launch."""
+    launched = []
+
+    def launch(video):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=CHROMIUM_ARGS + chromium_camera_args(video))
+        context = browser.new_context(base_url=live_server.url, permissions=["camera"], **CONTEXT_OPTIONS)
+        context.set_default_timeout(15_000)
+        launched.append(browser)
+        return context
+
+    yield launch
+    for browser in launched:
+        browser.close()
+
+
+def test_the_camera_reads_a_presentation_offline_and_the_record_reaches_the_server_online(
+        pilot, live_app, live_server, camera_video, camera_phone):
+    phone = claim_voucher(live_app, pilot)
+    video = camera_video(phone.presentation())
+    context = camera_phone(video)
+    requests = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    scanner_id, venue_id = enrol(page)
+    wait_for_service_worker(page)
+    # The decoder's WebAssembly, fetched at enrolment while online (the worker keeps a copy).
+    page.wait_for_function(f"performance.getEntriesByType('resource').some((e) => e.name.endsWith('{ZXING_WASM}'))")
+    before = balances(live_app, phone.voucher_id, venue_id)
+
+    with Network(live_server, context).offline():
+        page.locator('[data-online="false"]').wait_for()
+        page.get_by_role("button", name="Avvia fotocamera").click()
+        verdict = page.locator(".sc-verdict")
+        verdict.wait_for(timeout=20_000)
+
+        assert verdict.get_attribute("data-verdict") == "accepted"
+        assert "Pagato 15,00 € con il buono" in verdict.inner_text()
+        assert page.locator(".sc-viewfinder").get_attribute("data-decoder") == "zxing"
+        dismiss(page)
+        page.get_by_role("button", name="Ferma fotocamera").click()
+        assert pending(page) == 1
+        assert scan_records(live_app, scanner_id) == []
+
+    wait_for_pending(page, 0)
+    assert scan_records(live_app, scanner_id) == [("redeemed", "accepted", phone.voucher_id, FIRST_SHOW_PRICE)]
+    after = balances(live_app, phone.voucher_id, venue_id)
+    assert (after[0] - before[0], after[1] - before[1]) == (-FIRST_SHOW_PRICE, FIRST_SHOW_PRICE)
+    # Everything came from our server: the decoder's wasm too, never a CDN.
+    assert any(url == live_server.url + ZXING_WASM for url in requests)
+    assert [url for url in requests if not url.startswith((live_server.url, "data:", "blob:"))] == []
