@@ -25,6 +25,8 @@ import * as esbuild from 'esbuild';
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const SRC = path.join(ROOT, 'src');
 const DIST = path.join(ROOT, 'dist');
+// Built here, then swapped in: a failed build leaves the last good dist/ being served.
+const OUT = path.join(ROOT, '.dist-build');
 const REPO_MANIFEST = path.join(ROOT, '..', 'manifest.webmanifest');
 const ZXING_WASM = path.join(ROOT, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm');
 const THEME_COLOUR = '#3730a3';
@@ -71,7 +73,7 @@ const i18nAreas = {
 };
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
-const url = (file) => '/' + path.relative(DIST, file).split(path.sep).join('/');
+const url = (file) => '/' + path.relative(OUT, file).split(path.sep).join('/');
 
 /** The output files an output imports statically, transitively (what loads before any import()). */
 function staticClosure(outputs, start) {
@@ -92,7 +94,7 @@ async function bundleApp() {
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { main: 'src/main.js', styles: 'src/styles.css' },
-    outdir: 'dist/assets',
+    outdir: path.join(OUT, 'assets'),
     bundle: true,
     format: 'esm',
     splitting: true,
@@ -132,14 +134,14 @@ async function bundleApp() {
 }
 
 async function copyStatic() {
-  await fs.mkdir(path.join(DIST, 'icons'), { recursive: true });
+  await fs.mkdir(path.join(OUT, 'icons'), { recursive: true });
   const icons = (await fs.readdir(path.join(ROOT, 'icons'))).filter((name) => name.endsWith('.png'));
-  for (const name of icons) await fs.copyFile(path.join(ROOT, 'icons', name), path.join(DIST, 'icons', name));
+  for (const name of icons) await fs.copyFile(path.join(ROOT, 'icons', name), path.join(OUT, 'icons', name));
   if (!existsSync(ZXING_WASM)) throw new Error(`zxing-wasm's reader not found at ${ZXING_WASM}: run npm ci`);
-  await fs.mkdir(path.join(DIST, 'wasm'), { recursive: true });
-  const wasm = path.join(DIST, 'wasm', 'zxing_reader.wasm');
+  await fs.mkdir(path.join(OUT, 'wasm'), { recursive: true });
+  const wasm = path.join(OUT, 'wasm', 'zxing_reader.wasm');
   await fs.copyFile(ZXING_WASM, wasm);
-  return { icons: icons.map((name) => path.join(DIST, 'icons', name)), wasm: [wasm] };
+  return { icons: icons.map((name) => path.join(OUT, 'icons', name)), wasm: [wasm] };
 }
 
 function indexHtml({ main, styles, preload }) {
@@ -178,7 +180,7 @@ async function bundleWorker(build) {
   await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: ['service-worker.js'],
-    outfile: 'dist/service-worker.js',
+    outfile: path.join(OUT, 'service-worker.js'),
     bundle: true,
     format: 'iife', // classic worker: module service workers are not everywhere yet
     minify: true,
@@ -189,12 +191,20 @@ async function bundleWorker(build) {
   });
 }
 
+async function swapIntoPlace() {
+  const old = `${DIST}.old`;
+  await fs.rm(old, { recursive: true, force: true });
+  if (existsSync(DIST)) await fs.rename(DIST, old);
+  await fs.rename(OUT, DIST);
+  await fs.rm(old, { recursive: true, force: true });
+}
+
 export async function build() {
-  await fs.rm(DIST, { recursive: true, force: true });
-  await fs.mkdir(DIST, { recursive: true });
+  await fs.rm(OUT, { recursive: true, force: true });
+  await fs.mkdir(OUT, { recursive: true });
   const app = await bundleApp();
   const statics = await copyStatic();
-  const index = path.join(DIST, 'index.html');
+  const index = path.join(OUT, 'index.html');
   const preload = app.shell.filter((f) => f.endsWith('.js') && f !== app.main);
   await fs.writeFile(index, indexHtml({ main: app.main, styles: app.styles, preload }));
 
@@ -211,8 +221,9 @@ export async function build() {
     others: app.others.map(url),
     wasm: statics.wasm.map(url),
   };
-  await fs.writeFile(path.join(DIST, 'asset-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  await fs.writeFile(path.join(OUT, 'asset-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await bundleWorker({ version, shell, lazy });
+  await swapIntoPlace();
   return manifest;
 }
 

@@ -97,12 +97,13 @@ export function CataloguePage() {
   const [filters, setFilters] = useState(NO_FILTERS);
   const categories = useCategories();
   const [state, more] = useCatalogue(filters);
+  const online = useOnline();
   return html`<section class="page">
     <h1>${t('catalogue.title')}</h1>
     <details class="filter-box"><summary>${t('catalogue.filters')}</summary>
       <${Filters} value=${filters} onChange=${setFilters} categories=${categories} />
     </details>
-    ${state.offline ? html`<${Notice} kind="warning">${t('catalogue.offline')}</${Notice}>` : null}
+    ${state.offline || !online ? html`<${Notice} kind="warning">${t('catalogue.offline')}</${Notice}>` : null}
     <${ErrorBox} error=${state.error} />
     ${state.items.length
       ? html`<ul class="cards">${state.items.map((item) => html`<${EventCard} key=${item.id} item=${item}

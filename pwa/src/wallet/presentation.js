@@ -2,7 +2,7 @@
 // the stored credential plus the current 15-second time step, signed by the device
 // key (tokens/present.js). A new code every step makes screenshots useless soon after.
 import { html } from 'htm/preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { getDevice } from '../store.js';
 import { presentCredential } from '../tokens/index.js';
@@ -11,43 +11,46 @@ import { Qr } from '../ui/qr.js';
 
 const STEP_SECONDS = 15;
 
-/** The wall clock in whole seconds, ticking once a second. */
-function useSeconds() {
-  const [seconds, setSeconds] = useState(() => Math.floor(Date.now() / 1000));
-  useEffect(() => {
-    let timer;
-    const tick = () => {
-      setSeconds(Math.floor(Date.now() / 1000));
-      timer = setTimeout(tick, 1000 - (Date.now() % 1000)); // on the second, so the countdown is even
-    };
-    timer = setTimeout(tick, 1000 - (Date.now() % 1000));
-    return () => clearTimeout(timer);
-  }, []);
-  return seconds;
-}
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export function PresentationQr({ credential, label }) {
-  const seconds = useSeconds();
-  const step = Math.floor(seconds / STEP_SECONDS);
+  const [seconds, setSeconds] = useState(nowSeconds);
   const [shown, setShown] = useState({ text: null, step: null, failed: false });
 
-  useEffect(() => {
+  // One timer, on the second: the countdown ticks, and a new step signs a new code.
+  // The signing starts in the timer itself rather than in an effect of the new step:
+  // effects wait for the next animation frame, which a hidden or throttled page may
+  // not get for a while; the QR must change on time. (Layout effect for the same
+  // reason: the first code appears right after the first render.)
+  useLayoutEffect(() => {
     let live = true;
-    (async () => {
+    let timer;
+    let wanted = null;
+    const present = async (step) => {
+      wanted = step;
       try {
         const device = await getDevice();
         if (!device?.privateKey) throw new Error('no device key');
         const text = await presentCredential(credential, device.privateKey, { now: step * STEP_SECONDS });
-        if (live) setShown({ text, step, failed: false });
+        if (live && wanted === step) setShown({ text, step, failed: false });
       } catch (error) {
         console.error('presentation failed', error);
-        if (live) setShown({ text: null, step, failed: true });
+        if (live && wanted === step) setShown({ text: null, step, failed: true });
       }
-    })();
+    };
+    const tick = () => {
+      const now = nowSeconds();
+      setSeconds(now);
+      const step = Math.floor(now / STEP_SECONDS);
+      if (step !== wanted) present(step);
+      timer = setTimeout(tick, 1000 - (Date.now() % 1000));
+    };
+    tick();
     return () => {
       live = false;
+      clearTimeout(timer);
     };
-  }, [credential, step]);
+  }, [credential]);
 
   if (shown.failed) {
     return html`<div class="error-box" role="alert"><p>${t('wallet.qr_failed')}</p></div>`;
