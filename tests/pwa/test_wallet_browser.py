@@ -204,6 +204,22 @@ def test_offline_the_voucher_and_its_qr_still_work(page, pilot, live_app, networ
     assert presentation.credential.voucher_id == voucher_id
 
 
+def test_back_online_the_wallet_refreshes_its_credentials(page, pilot, network):
+    issued = pilot.claim_code(LUMEN)
+    voucher_id = claim(page, issued.code)
+    wait_for_service_worker(page)
+    page.locator("figure.presentation svg").wait_for()
+    page.wait_for_load_state("networkidle")  # the refresh of opening the voucher is over
+
+    with page.expect_request(lambda request: request.method == "POST"
+                             and request.url.endswith(f"/api/v1/wallet/vouchers/{voucher_id}/credential")):
+        with network.offline():
+            page.locator(".badge", has_text="Offline").wait_for()
+        # leaving the block: the server is back and Chromium fires `online`
+
+    page.locator(".badge", has_text="Online").wait_for()
+
+
 # --- catalogue, booking, tickets ----------------------------------------------------------------
 
 def book(page, title: str) -> int:
