@@ -7,6 +7,7 @@ offline through zxing-wasm, whose record reaches the server once the phone is on
 import re
 import time
 import uuid
+from pathlib import Path
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -14,15 +15,18 @@ import pytest
 import sqlalchemy as sa
 
 from server import demo
+from server.catalogue import taxonomy
 from server.catalogue.models import Event
 from server.extensions import db
 from server.ledger import api as ledger
 from server.redemptions.models import ScanRecord
 from server.scanners import revocations
 from server.scanners.models import VOUCHER
-from signing import DeviceKey, base45, parse_unverified, present, to_text
+from signing import DeviceKey, base45, issue_voucher, keystore, parse_unverified, present, to_text
 from tests.pwa.camera import chromium_camera_args, ffmpeg, qr_frame, still_video
-from tests.pwa.conftest import CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS, Network, require, wait_for_service_worker
+from tests.pwa.conftest import (
+    CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS, REPO_ROOT, Network, require, wait_for_service_worker,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +35,7 @@ THEATRE = "Teatro dei Navigli"
 FIRST_SHOW = "La locandiera"  # the theatre's next event: the scanner's default
 FIRST_SHOW_PRICE = 1500
 ZXING_WASM = "/wasm/zxing_reader.wasm"
+AXE = REPO_ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 # --- a student's phone, in Python ---------------------------------------------------------
@@ -383,3 +388,129 @@ def test_the_camera_reads_a_presentation_offline_and_the_record_reaches_the_serv
     # Everything came from our server: the decoder's wasm too, never a CDN.
     assert any(url == live_server.url + ZXING_WASM for url in requests)
     assert [url for url in requests if not url.startswith((live_server.url, "data:", "blob:"))] == []
+
+
+def test_a_record_the_server_will_not_pay_is_flagged_on_the_phone(page, pilot, live_app):
+    """A credential the issuer really signed, for a voucher the server does not have:
+    the phone cannot know and accepts it; the server rejects the record, and the staff
+    are told, with the record marked in the log, until they acknowledge it."""
+    keyset = keystore.load(Path(live_app.instance_path))
+    now = int(time.time())
+    with live_app.app_context():
+        theatre = taxonomy.categories()["teatro"].code
+    holder = DeviceKey.generate()
+    credential = issue_voucher(keyset, now=now, voucher_id=10**8, campaign_id=1, categories={theatre},
+                               offline_allowance_cents=2_500, valid_from=now - 3_600, valid_until=now + 86_400,
+                               device_key=holder.public_bytes)
+    enrol(page)
+
+    verdict = type_code(page, to_text(present(credential, holder, now=now)))
+    assert verdict.get_attribute("data-verdict") == "accepted"
+    dismiss(page)
+
+    warning = page.get_by_text("Il server ha respinto 1 registrazione: non sarà pagata.")
+    warning.wait_for(timeout=20_000)
+    page.get_by_role("link", name="Registro").first.click()
+    page.locator(".sc-log li").first.wait_for()
+    assert "respinta dal server" in page.locator(".sc-log li").first.inner_text()
+    page.get_by_role("link", name="Torna allo scanner").click()
+    page.get_by_role("button", name="Ho capito").click()
+    warning.wait_for(state="detached")
+
+
+# --- background sync, language, accessibility ------------------------------------------------
+
+def wait_for_records(app, scanner_id: int, *, timeout: float = 20.0) -> list[tuple]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = scan_records(app, scanner_id)
+        if found:
+            return found
+        time.sleep(0.2)
+    return []
+
+
+def test_background_sync_in_the_worker_delivers_the_outbox_with_no_scanner_page_open(page, pilot, live_app,
+                                                                                     live_server):
+    phone = claim_voucher(live_app, pilot)
+    scanner_id, _ = enrol(page)
+    wait_for_service_worker(page)
+    live_server.stop()  # no answer from the server, though the phone believes it is online
+    try:
+        verdict = type_code(page, phone.presentation())
+        assert verdict.get_attribute("data-verdict") == "accepted"
+        dismiss(page)
+        tags = page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.sync.getTags())")
+        assert "scanner-outbox" in tags
+        page.goto("/")  # the home page, from the worker's cache: no scanner code runs in the page now
+        page.get_by_role("link", name=re.compile("Scanner ingresso")).wait_for()
+    finally:
+        live_server.start()
+    assert scan_records(live_app, scanner_id) == []
+
+    # What the browser does when connectivity returns, done now through DevTools.
+    session = page.context.new_cdp_session(page)
+    registrations = []
+    session.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    session.send("ServiceWorker.enable")
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    registration = next(r for r in registrations if not r["isDeleted"])
+    session.send("ServiceWorker.dispatchSyncEvent", {"origin": live_server.url, "tag": "scanner-outbox",
+                                                     "registrationId": registration["registrationId"],
+                                                     "lastChance": False})
+
+    assert wait_for_records(live_app, scanner_id) == [("redeemed", "accepted", phone.voucher_id, FIRST_SHOW_PRICE)]
+
+
+def test_the_verdict_speaks_english_after_the_switch(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    enrol(page)
+    page.get_by_role("button", name="EN").click()
+    page.get_by_text("Data updated just now").wait_for()
+
+    page.get_by_text("Type the code").click()
+    page.get_by_label("Code (starts with MP:)").fill(phone.presentation())
+    page.get_by_role("button", name="Check", exact=True).click()
+
+    verdict = page.locator(".sc-verdict")
+    verdict.wait_for()
+    assert "Valid" in verdict.inner_text()
+    assert "Paid €15.00 with the voucher" in verdict.inner_text()
+
+
+@pytest.mark.parametrize("path", ["/s", "/s/registro"])
+def test_scanner_pages_have_no_serious_accessibility_violations(page, pilot, live_app, path):
+    phone = claim_voucher(live_app, pilot)
+    enrol(page)
+    type_code(page, phone.presentation())
+    dismiss(page)
+    if path != "/s":
+        page.get_by_role("link", name="Registro").click()
+        page.locator(".sc-log li").first.wait_for()
+    page.add_script_tag(path=str(AXE))
+
+    violations = page.evaluate("""async () => {
+        const results = await axe.run(document, {resultTypes: ['violations']});
+        return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+            .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}));
+    }""")
+    assert violations == []
+
+
+def test_the_verdict_screen_has_no_serious_accessibility_violations(page, pilot, live_app):
+    phone = claim_voucher(live_app, pilot)
+    enrol(page)
+    page.add_script_tag(path=str(AXE))
+    for shown in (phone.presentation(), tampered(phone.presentation())):
+        type_code(page, shown)
+        violations = page.evaluate("""async () => {
+            const results = await axe.run(document.querySelector('.sc-verdict'), {resultTypes: ['violations']});
+            return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+                .map((v) => ({id: v.id, nodes: v.nodes.map((n) => n.target.join(' '))}));
+        }""")
+        assert violations == []
+        dismiss(page)

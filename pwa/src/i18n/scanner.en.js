@@ -28,6 +28,8 @@ export default {
   'scanner.never_synced': 'Last sent: never',
   'scanner.sync_now': 'Send now',
   'scanner.rejected_warning': 'The server rejected {count} records: they will not be paid. Tell the venue’s manager.',
+  'scanner.rejected_warning_one': 'The server rejected 1 record: it will not be paid. Tell the venue’s manager.',
+  'scanner.understood': 'Got it',
   'scanner.login_to_refresh': 'Session expired: log in again to update the data. Checks go on while the data is valid.',
   'scanner.retired': 'This scanner has been retired. Enrol the phone again.',
   'scanner.refresh_failed': 'Updating the data failed. Try again later.',
@@ -64,6 +66,7 @@ export default {
   'scanner.log_empty': 'No checks yet.',
   'scanner.log_pending': 'to send',
   'scanner.log_sent': 'sent',
+  'scanner.log_rejected': 'rejected by the server',
   'scanner.log_manual': 'typed',
   'scanner.back': 'Back to the scanner',
 

@@ -29,6 +29,8 @@ export default {
   'scanner.never_synced': 'Ultimo invio: mai',
   'scanner.sync_now': 'Invia ora',
   'scanner.rejected_warning': 'Il server ha respinto {count} registrazioni: non saranno pagate. Avvisa il responsabile del luogo.',
+  'scanner.rejected_warning_one': 'Il server ha respinto 1 registrazione: non sarà pagata. Avvisa il responsabile del luogo.',
+  'scanner.understood': 'Ho capito',
   'scanner.login_to_refresh': 'Sessione scaduta: accedi di nuovo per aggiornare i dati. Le verifiche continuano finché i dati sono validi.',
   'scanner.retired': 'Questo scanner è stato disattivato. Registra di nuovo il telefono.',
   'scanner.refresh_failed': 'Aggiornamento dei dati non riuscito. Riprova più tardi.',
@@ -65,6 +67,7 @@ export default {
   'scanner.log_empty': 'Nessuna verifica ancora.',
   'scanner.log_pending': 'da inviare',
   'scanner.log_sent': 'inviata',
+  'scanner.log_rejected': 'respinta dal server',
   'scanner.log_manual': 'a mano',
   'scanner.back': 'Torna allo scanner',
 

@@ -33,7 +33,9 @@ export async function recordVerdictTiming(timing, verdict) {
   samples.push({
     code: verdict.code,
     accepted: verdict.accepted,
+    frameTimeSource: timing.frameTimeSource,
     frameToVerdictMs: paintedTime - timing.frameTime,
+    frameToGrabMs: timing.grabTime - timing.frameTime,
     grabToVerdictMs: paintedTime - timing.grabTime,
     decodeMs: timing.decodedTime - timing.grabTime,
     decideMs: timing.decidedTime - timing.decodedTime,

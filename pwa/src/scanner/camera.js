@@ -38,20 +38,22 @@ export function closeCamera(stream) {
   for (const track of stream?.getTracks() || []) track.stop();
 }
 
-/** The frame's arrival time (performance.now() clock) from requestVideoFrameCallback metadata. */
-function arrivalTime(now, metadata) {
-  const candidates = [metadata?.captureTime, metadata?.presentationTime, metadata?.receiveTime];
-  for (const value of candidates) {
-    // A timestamp from another clock (or none) would make nonsense latencies: keep the
-    // first that lies in the last second before the callback.
-    if (typeof value === 'number' && value > 0 && value <= now + 1 && now - value < 1000) return value;
+/**
+ * The frame's arrival (performance.now() clock) from requestVideoFrameCallback metadata:
+ * {time, source}. A timestamp from another clock (or none) would make nonsense
+ * latencies: the first that lies in the second before the callback is kept.
+ */
+function arrival(now, metadata) {
+  for (const source of ['captureTime', 'receiveTime', 'presentationTime']) {
+    const value = metadata?.[source];
+    if (typeof value === 'number' && value > 0 && value <= now + 1 && now - value < 1000) return { time: value, source };
   }
-  return now;
+  return { time: now, source: metadata ? 'callback' : 'animationFrame' };
 }
 
 /**
  * Read frames from `video` until stopped. For each frame with a QR code:
- * `onText(text, {frameTime, grabTime, decodedTime})` (times on the performance.now() clock).
+ * `onText(text, {frameTime, frameTimeSource, grabTime, decodedTime})` (performance.now() clock).
  * Returns {stop()}.
  */
 export function scanFrames(video, { decoder, onText, paused = () => false, onError = () => {} }) {
@@ -76,7 +78,7 @@ export function scanFrames(video, { decoder, onText, paused = () => false, onErr
       schedule();
       return;
     }
-    const frameTime = arrivalTime(now, metadata);
+    const { time: frameTime, source: frameTimeSource } = arrival(now, metadata);
     const grabTime = performance.now();
     try {
       const side = Math.min(width, height);
@@ -89,7 +91,7 @@ export function scanFrames(video, { decoder, onText, paused = () => false, onErr
       context.drawImage(video, (width - side) / 2, (height - side) / 2, side, side, 0, 0, drawn, drawn);
       const pixels = decoder.needsPixels ? context.getImageData(0, 0, drawn, drawn) : null;
       const text = await decoder.decode(canvas, pixels);
-      if (text && !stopped) await onText(text, { frameTime, grabTime, decodedTime: performance.now() });
+      if (text && !stopped) await onText(text, { frameTime, frameTimeSource, grabTime, decodedTime: performance.now() });
     } catch (error) {
       onError(error);
     }

@@ -4,13 +4,14 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatDateTime, formatMoney, t } from '../i18n.js';
 import { useOnline } from '../online.js';
-import { KIND_PRESENTATION, readUnverified } from '../tokens/format.js';
 import { Button, Link } from '../ui/components.js';
 import { benchEnabled, recordVerdictTiming } from './bench.js';
 import { closeCamera, openCamera, scanFrames } from './camera.js';
-import { createDecoder } from './decoder.js';
+import { createDecoder, warmDecoder } from './decoder.js';
 import { Door } from './door.js';
 import { dataFreshness, defaultEventId } from './enrolment.js';
+import { centsText, cleanTyped, parseCents, subjectOf } from './input.js';
+import { acknowledgeRejected } from './outbox.js';
 import { StatusPanel } from './status.js';
 import { onScannerSync, refreshNow, requestBackgroundSync, scannerSyncState, syncNow } from './sync.js';
 import { VerdictScreen } from './verdict.js';
@@ -40,32 +41,6 @@ function preferCamera(on) {
   } catch {
     // not remembered: the staff tap "start" next time
   }
-}
-
-/** "12,50" or "12.5" or "12" → cents; null when it is not an amount. */
-export function parseCents(text) {
-  const match = /^\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*(?:€)?\s*$/.exec(text || '');
-  if (!match) return null;
-  return Number(match[1]) * 100 + Number((match[2] || '0').padEnd(2, '0'));
-}
-
-function centsText(cents) {
-  return Number.isInteger(cents) ? `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}` : '';
-}
-
-/** What a scanned text is about, for "still in view": 'v:<id>', 't:<id>' or the text itself. */
-export function subjectOf(text) {
-  try {
-    const { credential } = readUnverified(text, { expectedKinds: [KIND_PRESENTATION] }).token;
-    return credential.kind === 'ticket' ? `t:${credential.ticketId}` : `v:${credential.voucherId}`;
-  } catch {
-    return text;
-  }
-}
-
-/** A typed code as pasted: leading blanks and trailing line breaks go, inner spaces are Base45 digits. */
-function cleanTyped(text) {
-  return text.replace(/^\s+/, '').replace(/[\r\n\t]+$/, '');
 }
 
 function eventLabel(event) {
@@ -115,6 +90,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   useEffect(() => {
     let live = true;
     Door.open(enrolment).then((opened) => live && setDoor(opened));
+    warmDecoder(); // compiled before the first scan; fetched (and cached by the worker) while online
     updateSync();
     const unsubscribe = onScannerSync((change) => {
       if (change.enrolment) onEnrolment(change.enrolment);
@@ -284,7 +260,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
     <${StatusPanel} enrolment=${enrolment} freshness=${freshness} sync=${sync} online=${online} busy=${busy}
       onSync=${() => run('sync', syncNow)}
       onRefresh=${() => run('refresh', async () => { await refreshNow(); await syncNow(); })}
-      onForget=${onForget} />
+      onForget=${onForget} onAcknowledge=${() => acknowledgeRejected().then(updateSync)} />
 
     <div class="sc-controls">
       <div>

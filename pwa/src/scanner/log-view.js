@@ -5,16 +5,24 @@ import { useEffect, useState } from 'preact/hooks';
 import { formatDateTime, formatMoney, language, t } from '../i18n.js';
 import { outboxRecords, scanLog } from '../store.js';
 import { Button, Link, Loading } from '../ui/components.js';
+import { syncStatus } from './outbox.js';
 import { onScannerSync } from './sync.js';
 
 const SHOWN = 100;
+
+function deliveryState(state, entry) {
+  if (state.waiting.has(entry.recordId)) return t('scanner.log_pending');
+  if (state.rejected.has(entry.recordId)) return html`<strong class="sc-log-rejected">${t('scanner.log_rejected')}</strong>`;
+  return t('scanner.log_sent');
+}
 
 export function LogView({ enrolment, onForget }) {
   const [state, setState] = useState(null);
 
   async function load() {
-    const [entries, waiting] = await Promise.all([scanLog({ limit: SHOWN }), outboxRecords()]);
-    setState({ entries, waiting: new Set(waiting.map((record) => record.recordId)) });
+    const [entries, waiting, status] = await Promise.all([scanLog({ limit: SHOWN }), outboxRecords(), syncStatus()]);
+    setState({ entries, waiting: new Set(waiting.map((record) => record.recordId)),
+               rejected: new Set(status.rejected.map((record) => record.recordId)) });
   }
 
   useEffect(() => {
@@ -39,7 +47,7 @@ export function LogView({ enrolment, onForget }) {
           <span>${entry.accepted && entry.amountCents ? formatMoney(entry.amountCents) : ''}</span>
           <span class="sc-log-state">
             <span class="sc-log-time">${formatDateTime(entry.at)}</span>
-            ${' · '}${state.waiting.has(entry.recordId) ? t('scanner.log_pending') : t('scanner.log_sent')}
+            ${' · '}${deliveryState(state, entry)}
             ${entry.source === 'manual' ? ` · ${t('scanner.log_manual')}` : ''}
           </span>
         </li>`)}

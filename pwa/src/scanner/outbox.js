@@ -28,8 +28,9 @@ const STATUS_KEY = 'sync-status';
  */
 export function acknowledged(sent, results) {
   const done = [];
+  const rejected = []; // [{recordId, code}]: the venue is not paid for these
   const summary = { redeemed: 0, checked_in: 0, refused: 0, rejected: 0 };
-  if (!Array.isArray(results)) return { done, summary };
+  if (!Array.isArray(results)) return { done, rejected, summary };
   sent.forEach((record, index) => {
     const result = results[index];
     if (!result || typeof result.outcome !== 'string') return;
@@ -38,17 +39,29 @@ export function acknowledged(sent, results) {
         && result.record_id.replace(/-/g, '').toLowerCase() !== record.recordId.toLowerCase()) return;
     done.push(record.recordId);
     if (result.outcome in summary) summary[result.outcome] += 1;
+    if (result.outcome === 'rejected') rejected.push({ recordId: record.recordId, code: result.code ?? null });
   });
-  return { done, summary };
+  return { done, rejected, summary };
 }
 
-/** {lastSuccessAt, lastAttemptAt, lastError, lastSummary, rejectedTotal} (ms; null when never). */
+const REJECTED_KEPT = 200;
+
+/**
+ * {lastSuccessAt, lastAttemptAt, lastError, lastSummary, rejectedTotal, rejectedAcknowledged,
+ * rejected: [{recordId, code}] (the latest)}; times in ms, null when never.
+ */
 export async function syncStatus() {
   // Its own key in the scanner store, never the enrolment record: the page saves bundles
   // into that record while the worker may be syncing, and neither must overwrite the other.
   const status = await (await database()).get('scanner', STATUS_KEY);
   return { lastSuccessAt: null, lastAttemptAt: null, lastError: null, lastSummary: null, rejectedTotal: 0,
-           ...status };
+           rejectedAcknowledged: 0, rejected: [], ...status };
+}
+
+/** The staff have read the warning about rejected records (the log still marks them). */
+export async function acknowledgeRejected() {
+  const status = await syncStatus();
+  return saveStatus({ rejectedAcknowledged: status.rejectedTotal });
 }
 
 async function saveStatus(fields) {
@@ -110,25 +123,29 @@ async function flush(fetchImpl) {
   }
   if (!enrolment?.scannerId) throw new SyncError('scanner_not_enrolled');
   let acknowledgedCount = 0;
+  const rejected = [];
+  const rejections = async () => {
+    const status = await syncStatus();
+    return { rejectedTotal: status.rejectedTotal + rejected.length,
+             rejected: [...status.rejected, ...rejected].slice(-REJECTED_KEPT) };
+  };
   try {
     for (let start = 0; start < records.length; start += BATCH_SIZE) {
       const batch = records.slice(start, start + BATCH_SIZE);
       const results = await postBatch(enrolment.scannerId, batch, fetchImpl);
-      const { done, summary } = acknowledged(batch, results);
-      await removeFromOutbox(done);
-      acknowledgedCount += done.length;
-      for (const outcome of Object.keys(total)) total[outcome] += summary[outcome];
+      const answered = acknowledged(batch, results);
+      await removeFromOutbox(answered.done);
+      acknowledgedCount += answered.done.length;
+      rejected.push(...answered.rejected);
+      for (const outcome of Object.keys(total)) total[outcome] += answered.summary[outcome];
     }
   } catch (error) {
-    const status = await syncStatus();
-    await saveStatus({ lastAttemptAt: Date.now(), lastError: error.code || 'unknown',
-                       rejectedTotal: status.rejectedTotal + total.rejected });
+    await saveStatus({ lastAttemptAt: Date.now(), lastError: error.code || 'unknown', ...(await rejections()) });
     throw error;
   }
-  const status = await syncStatus();
   await saveStatus({
     lastAttemptAt: Date.now(), lastSuccessAt: Date.now(), lastError: null, lastSummary: total,
-    rejectedTotal: status.rejectedTotal + total.rejected,
+    ...(await rejections()),
   });
   return { sent: records.length, acknowledged: acknowledgedCount, pending: records.length - acknowledgedCount,
            summary: total };

@@ -38,7 +38,20 @@ function BundleNotice({ code, onForget }) {
   return null;
 }
 
-export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, onRefresh, onForget }) {
+/** Records the server would not pay for: rare (a scanner that broke the rules), but the venue must know. */
+function RejectedNotice({ sync, onAcknowledge }) {
+  const count = (sync?.rejectedTotal ?? 0) - (sync?.rejectedAcknowledged ?? 0);
+  if (count <= 0) return null;
+  return html`<div class="notice notice-warning" role="alert">
+    <p>${count === 1 ? t('scanner.rejected_warning_one') : t('scanner.rejected_warning', { count })}</p>
+    <div class="sc-row">
+      <${Link} href="/s/registro">${t('scanner.log_link')}</${Link}>
+      <${Button} kind="secondary" onClick=${onAcknowledge}>${t('scanner.understood')}</${Button}>
+    </div>
+  </div>`;
+}
+
+export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, onRefresh, onForget, onAcknowledge }) {
   const pending = sync?.pending ?? 0;
   return html`<div class="sc-status-block">
     <div class="sc-status" aria-live="polite">
@@ -63,8 +76,6 @@ export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, 
     ${freshness.stale ? html`<${FreshnessWarning} freshness=${freshness} onRefresh=${onRefresh}
       busy=${busy === 'refresh'} />` : null}
     <${BundleNotice} code=${sync?.bundleError} onForget=${onForget} />
-    ${sync?.rejectedTotal > 0
-      ? html`<${Notice} kind="warning">${t('scanner.rejected_warning', { count: sync.rejectedTotal })}</${Notice}>`
-      : null}
+    <${RejectedNotice} sync=${sync} onAcknowledge=${onAcknowledge} />
   </div>`;
 }

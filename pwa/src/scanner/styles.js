@@ -48,6 +48,7 @@ const CSS = `
 .sc-log li[data-accepted="false"] .sc-log-mark { color: var(--danger); }
 .sc-log-time { color: var(--muted); font-size: 0.85rem; }
 .sc-log-state { color: var(--muted); font-size: 0.8rem; grid-column: 2 / span 2; }
+.sc-log-rejected { color: var(--danger); }
 .sc-venues { display: grid; gap: 0.4rem; border: 0; padding: 0; margin: 0 0 0.5rem; }
 .sc-venues label { display: flex; gap: 0.5rem; align-items: center; min-height: 2.75rem; padding: 0.4rem 0.6rem;
   border: 1px solid var(--border); border-radius: 8px; }

@@ -1,0 +1,163 @@
+// The scanner's plain-data helpers (pwa/src/scanner/): data age, the default event,
+// typed input, the camera's "still in view", the memory rebuilt from IndexedDB, and
+// which sent records the server answered for. Run: node --test pwa/tests/
+// (The screens, IndexedDB and the camera are tested in Chromium: tests/pwa/test_scanner_browser.py.)
+
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+
+import { allowanceKey, decide, replayKey } from '../src/scanner/decide.js';
+import { credentialName, replayKeyOfSeen, spentByCredential } from '../src/scanner/door.js';
+import { dataFreshness, defaultEventId } from '../src/scanner/enrolment.js';
+import { centsText, cleanTyped, parseCents, subjectOf } from '../src/scanner/input.js';
+import { acknowledged } from '../src/scanner/outbox.js';
+import { presentCredential } from '../src/tokens/index.js';
+import { EVENT, NOW, bundle, issue, newDevice, ticketFields, voucherFields } from './helpers/issuer.mjs';
+
+const at = (seconds) => seconds * 1000;
+
+suite('data age', () => {
+  test('fresh, then stale one second past the policy limit', () => {
+    const data = bundle(); // generated an hour before NOW, limit one day
+    assert.deepEqual(dataFreshness(data, at(NOW)),
+                     { ageSeconds: 3600, maxAgeSeconds: 86_400, missing: false, incomplete: false, stale: false });
+    assert.equal(dataFreshness(data, at(NOW - 3600 + 86_400)).stale, false);
+    assert.equal(dataFreshness(data, at(NOW - 3600 + 86_401)).stale, true);
+  });
+
+  test('agrees with decide(): what the banner calls stale, decide refuses as stale', async () => {
+    const wallet = await newDevice();
+    const credential = (await issue(voucherFields(wallet.point))).text;
+    const codes = [];
+    for (const now of [NOW - 3600 + 86_400, NOW - 3600 + 86_401]) {
+      const text = await presentCredential(credential, wallet.privateKey, { now });
+      const verdict = await decide({ text, bundle: bundle(), now, eventId: EVENT });
+      assert.equal(verdict.code === 'scanner_data_stale', dataFreshness(bundle(), at(now)).stale);
+      codes.push(verdict.code);
+    }
+    assert.deepEqual(codes, ['accepted', 'scanner_data_stale']);
+  });
+
+  test('a revocation list with pages still to fetch is not enough to decide on', () => {
+    const data = bundle({ revocations: { entries: [], since: 5000, more: true, full: true } });
+    assert.deepEqual(dataFreshness(data, at(NOW)),
+                     { ageSeconds: 3600, maxAgeSeconds: 86_400, missing: false, incomplete: true, stale: true });
+  });
+
+  test('no bundle, or a damaged one, is missing data', () => {
+    for (const data of [null, undefined, {}, bundle({ policy: {} })]) {
+      assert.equal(dataFreshness(data, at(NOW)).missing, true);
+      assert.equal(dataFreshness(data, at(NOW)).stale, true);
+    }
+  });
+});
+
+suite('the event at the door', () => {
+  const { events } = bundle(); // Amleto 19-21, Mostra 9-18, Prova aperta 17-18 on 15 Jan 2027
+  test('the one on now', () => {
+    assert.equal(defaultEventId(events, Date.parse('2027-01-15T19:30:00Z')), EVENT);
+    assert.equal(defaultEventId(events, Date.parse('2027-01-15T10:00:00Z')), EVENT + 1);
+  });
+  test('else the next to start', () => {
+    assert.equal(defaultEventId(events, at(NOW)), EVENT + 1); // 08:00: the exhibition opens at 9
+    assert.equal(defaultEventId(events, Date.parse('2027-01-15T18:30:00Z')), EVENT);
+  });
+  test('else none (tickets only)', () => {
+    assert.equal(defaultEventId(events, Date.parse('2027-01-16T00:00:00Z')), 0);
+    assert.equal(defaultEventId([], at(NOW)), 0);
+  });
+});
+
+suite('typed input', () => {
+  test('amounts in euros, Italian or English style, to cents', () => {
+    const cases = { '12,50': 1250, '12.5': 1250, '12': 1200, ' 7,05 ': 705, '0,99': 99, '15 €': 1500 };
+    for (const [text, cents] of Object.entries(cases)) assert.equal(parseCents(text), cents, text);
+    for (const text of ['', 'sette', '12,505', '-3', '1.234,50', '12,']) assert.equal(parseCents(text), null, text);
+  });
+
+  test('cents back as the field shows them', () => {
+    assert.equal(centsText(1500), '15,00');
+    assert.equal(centsText(705), '7,05');
+    assert.equal(centsText(null), '');
+  });
+
+  test('a pasted code loses leading blanks and trailing line breaks, never a Base45 space', () => {
+    assert.equal(cleanTyped('  MP:AB C \n'), 'MP:AB C ');
+    assert.equal(cleanTyped('MP:ABC\r\n'), 'MP:ABC');
+  });
+});
+
+suite('still in view', () => {
+  test('every rotation of one voucher is the same subject; tickets and others apart', async () => {
+    const wallet = await newDevice();
+    const voucher = (await issue(voucherFields(wallet.point))).text;
+    const ticket = (await issue(ticketFields(wallet.point))).text;
+    const first = await presentCredential(voucher, wallet.privateKey, { now: NOW });
+    const later = await presentCredential(voucher, wallet.privateKey, { now: NOW + 30 });
+    assert.notEqual(first, later);
+    assert.equal(subjectOf(first), 'v:70001');
+    assert.equal(subjectOf(later), 'v:70001');
+    assert.equal(subjectOf(await presentCredential(ticket, wallet.privateKey, { now: NOW })), 't:90001');
+    assert.equal(subjectOf('https://example.org/'), 'https://example.org/');
+    assert.equal(subjectOf(voucher), voucher); // a bare credential is not a presentation
+  });
+});
+
+suite('the memory rebuilt from IndexedDB', () => {
+  test('seen keys as stored become decide() replay keys', () => {
+    const voucher = { kind: 'voucher', voucherId: 12 };
+    const ticket = { kind: 'ticket', ticketId: 7 };
+    assert.equal(replayKeyOfSeen('v:12|120000000'), replayKey(voucher, 120000000));
+    assert.equal(replayKeyOfSeen('t:7|0'), replayKey(ticket, 5));
+    assert.equal(replayKeyOfSeen('garbage'), null);
+    assert.equal(credentialName({ kind: 'voucher', voucherId: 12 }), 'v:12');
+    assert.equal(credentialName({ kind: 'ticket', ticketId: 7 }), 't:7');
+    assert.equal(credentialName({ kind: null }), null);
+  });
+
+  test('cents spent add up per voucher credential, acceptances only', () => {
+    const credential = { voucherId: 12, validFrom: 1000 };
+    const key = allowanceKey(credential);
+    const spent = spentByCredential([
+      { accepted: true, allowanceKey: key, amountCents: 500 },
+      { accepted: true, allowanceKey: key, amountCents: 700 },
+      { accepted: false, allowanceKey: null, amountCents: 0 },
+      { accepted: true, allowanceKey: allowanceKey({ voucherId: 12, validFrom: 5000 }), amountCents: 300 },
+      { accepted: true, allowanceKey: null, amountCents: 0 }, // a ticket
+    ]);
+    assert.equal(spent.get(key), 1200);
+    assert.equal(spent.get('12:5000'), 300);
+    assert.equal(spent.size, 2);
+  });
+});
+
+suite('what the server answered for', () => {
+  const sent = [{ recordId: 'aa'.repeat(16) }, { recordId: 'bb'.repeat(16) }, { recordId: 'cc'.repeat(16) }];
+
+  test('every record with a result at its place leaves the outbox', () => {
+    const { done, rejected, summary } = acknowledged(sent, [
+      { record_id: 'aa'.repeat(16), outcome: 'redeemed', code: null },
+      { record_id: 'bb'.repeat(16), outcome: 'refused', code: 'already_presented' },
+      { record_id: null, outcome: 'rejected', code: 'bad_scanner_signature' }, // answered, nothing believed
+    ]);
+    assert.deepEqual(done, sent.map((record) => record.recordId));
+    assert.deepEqual(summary, { redeemed: 1, checked_in: 0, refused: 1, rejected: 1 });
+    assert.deepEqual(rejected, [{ recordId: 'cc'.repeat(16), code: 'bad_scanner_signature' }]);
+  });
+
+  test('records without an answer stay; an answer about another record does not count', () => {
+    const { done } = acknowledged(sent, [
+      { record_id: 'aa'.repeat(16), outcome: 'redeemed' },
+      { record_id: 'cc'.repeat(16), outcome: 'redeemed' },
+    ]);
+    assert.deepEqual(done, ['aa'.repeat(16)]);
+    assert.deepEqual(acknowledged(sent, null).done, []);
+    assert.deepEqual(acknowledged(sent, [{}]).done, []);
+  });
+
+  test('ids with dashes or capitals are the same id', () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    const dashed = '01234567-89AB-CDEF-0123-456789ABCDEF';
+    assert.deepEqual(acknowledged([{ recordId: id }], [{ record_id: dashed, outcome: 'checked_in' }]).done, [id]);
+  });
+});
