@@ -1,0 +1,169 @@
+"""Accessibility of the main screens, checked by axe-core (pwa/node_modules, injected
+into the page: nothing downloaded) in real Chromium, at phone size, in the light and
+the dark colour scheme. No `serious` or `critical` violation is allowed.
+
+Screens: home, login, sign-up, the wallet's home and catalogue, the scanner's start
+page, and the organisations' area: a sponsor's campaigns, one campaign, a top-up
+(SEPA details and EPC QR), a campaign's impact chart, a new campaign; registering an
+organisation; a school's allocations and its printable codes; a venue's events, event
+form and report; the operator's overview, approvals, transfers and flags.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from server import demo
+from server.accounts.models import Organisation
+from server.campaigns.models import Campaign
+from server.extensions import db
+from tests.pwa.conftest import CONTEXT_OPTIONS, REPO_ROOT, require
+from tests.pwa.test_org_browser import spend
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO_ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+ITALY = ZoneInfo("Europe/Rome")
+LIBRERIA = "Leggere e vedere"  # its impact gets one small (suppressed) category here, nobody else books it
+
+
+def ids(app, model, **by) -> int:
+    with app.app_context():
+        found = db.session.scalar(sa.select(model.id).filter_by(**by))
+        db.session.rollback()
+        return found
+
+
+def api_login(page, email: str) -> str:
+    """A member session in this browser context (cookie), without the login form; its CSRF token."""
+    answer = page.request.post("/api/v1/auth/login", data={"email": email, "password": demo.DEMO_PASSWORD})
+    assert answer.ok, answer.text()
+    return answer.json()["csrf_token"]
+
+
+# --- screens that need something made first: each returns the path to open ---------------------
+
+def topup_page(page, app, pilot):
+    csrf = api_login(page, "libreria.segnalibro@demo.example")
+    campaign_id = ids(app, Campaign, name=LIBRERIA)
+    answer = page.request.post(f"/api/v1/campaigns/{campaign_id}/topups", data={"amount_cents": 12_000},
+                               headers={"X-CSRF-Token": csrf})
+    assert answer.ok, answer.text()
+    sponsor_id = ids(app, Organisation, name="Libreria Il Segnalibro")
+    return f"/o/sponsor/{sponsor_id}/ricariche/{answer.json()['id']}"
+
+
+_impact_data = []
+
+
+def impact_page(page, app, pilot):
+    if not _impact_data:  # once per session: light and dark see the same report
+        spend(app, pilot, [("Cineforum giovani: La vita è bella", 1)], campaign=LIBRERIA)
+        _impact_data.append(True)
+    api_login(page, "libreria.segnalibro@demo.example")
+    sponsor_id = ids(app, Organisation, name="Libreria Il Segnalibro")
+    return f"/o/sponsor/{sponsor_id}/campagne/{ids(app, Campaign, name=LIBRERIA)}/impatto"
+
+
+def print_page(page, app, pilot):
+    """Codes live only in the page's memory: allocate two vouchers, generate them in the UI."""
+    csrf = api_login(page, "libreria.segnalibro@demo.example")
+    school_id = ids(app, Organisation, name="Liceo Scientifico dei Tigli")
+    answer = page.request.post(f"/api/v1/campaigns/{ids(app, Campaign, name=LIBRERIA)}/allocations",
+                               data={"school_id": school_id, "voucher_count": 2}, headers={"X-CSRF-Token": csrf})
+    assert answer.ok, answer.text()
+    page.request.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
+    api_login(page, "referente.tigli@demo.example")
+    page.goto(f"/o/school/{school_id}")
+    card = page.locator(f'.allocation-card[data-allocation="{answer.json()["id"]}"]')
+    card.get_by_label("Quanti codici generare").fill("2")
+    card.get_by_role("button", name="Genera i codici").click()
+    page.locator(".code-card").nth(1).wait_for()
+    return None  # already there
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str
+    path: str | Callable  # a path ({sponsor}, {school}, {venue}, {campaign} filled in) or a setup function
+    ready: str  # a selector present once the screen has its content
+    user: str | None = None
+
+
+SPONSOR = "forno.darsena@demo.example"
+SCHOOL = "referente.tigli@demo.example"
+VENUE = "direzione.navigli@demo.example"
+
+SCREENS = [
+    Screen("home", "/", "nav.choices"),
+    Screen("login", "/login", "form input[type=password]"),
+    Screen("sign-up", "/o/registrati", "form input[type=password]"),
+    Screen("wallet", "/w", ".wallet h1"),
+    Screen("catalogue", "/w/catalogo", ".event-card"),
+    Screen("scanner", "/s", "main h1"),  # the scanner's start page (enrolment) or its placeholder
+    Screen("sponsor-campaigns", "/o/sponsor/{sponsor}", ".campaign-card", SPONSOR),
+    Screen("sponsor-campaign", "/o/sponsor/{sponsor}/campagne/{campaign}", ".allocate-form select option + option",
+           SPONSOR),
+    Screen("sponsor-new-campaign", "/o/sponsor/{sponsor}/nuova-campagna", "form input[type=checkbox]", SPONSOR),
+    Screen("sponsor-topup", topup_page, ".epc-qr img"),
+    Screen("sponsor-impact", impact_page, "svg.chart"),
+    Screen("register-organisation", "/o/nuova", "form input[type=radio]", SPONSOR),
+    Screen("organisations", "/o", ".membership", SCHOOL),
+    Screen("school-allocations", "/o/school/{school}", ".school-report", SCHOOL),
+    Screen("school-print", print_page, ".code-card svg"),
+    Screen("venue-events", "/o/venue/{venue}", ".event-row", VENUE),
+    Screen("venue-event-form", "/o/venue/{venue}/eventi/nuovo", "form select option + option", VENUE),
+    Screen("venue-report", "/o/venue/{venue}/report", ".venue-report .figures", VENUE),
+    Screen("venue-staff", "/o/venue/{venue}", ".scanner-link", demo.STAFF_EMAIL),
+    Screen("admin-overview", "/o/admin", ".admin-count", demo.ADMIN_EMAIL),
+    Screen("admin-approvals", "/o/admin/organizzazioni",
+           '.pending-organisation, .admin-page:has-text("Nessuna organizzazione in attesa")', demo.ADMIN_EMAIL),
+    Screen("admin-transfers", "/o/admin/ricariche",
+           '.pending-topup, .admin-page:has-text("Nessun bonifico in attesa")', demo.ADMIN_EMAIL),
+    Screen("admin-flags", "/o/admin/segnalazioni", '.flag, .admin-page:has-text("Nessuna segnalazione")',
+           demo.ADMIN_EMAIL),
+]
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme_context(request, browser, live_server):
+    context = browser.new_context(base_url=live_server.url, **CONTEXT_OPTIONS, color_scheme=request.param)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def serious_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const results = await axe.run(document, {resultTypes: ['violations']});
+        return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+            .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}));
+    }""")
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[screen.name for screen in SCREENS])
+def test_no_serious_accessibility_violations(scheme_context, screen, pilot, live_app):
+    require(AXE.is_file(), f"{AXE} is missing: run `npm ci` in pwa/")
+    page = scheme_context.new_page()
+    if callable(screen.path):
+        path = screen.path(page, live_app, pilot)
+    else:
+        if screen.user:
+            api_login(page, screen.user)
+        path = screen.path.format(
+            sponsor=ids(live_app, Organisation, name="Forno della Darsena"),
+            school=ids(live_app, Organisation, name="Liceo Scientifico dei Tigli"),
+            venue=ids(live_app, Organisation, name="Teatro dei Navigli"),
+            campaign=ids(live_app, Campaign, name="Il Forno per la musica"))
+    if path:
+        page.goto(path)
+    page.locator(screen.ready).first.wait_for(state="attached")
+    page.wait_for_function("!document.querySelector('.loading, .spinner')")
+
+    assert serious_violations(page) == []
