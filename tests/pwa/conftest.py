@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from server import create_app, demo
-from server.extensions import db
+from server.extensions import db, limiter
 from signing import keystore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -133,7 +133,6 @@ def live_app(tmp_path_factory, built_pwa):
                 "TESTING": True,
                 "DATABASE_URL": database_url,
                 "DEVELOPMENT": True,  # plain http on 127.0.0.1: session cookies without Secure
-                "RATELIMIT_ENABLED": False,  # every test comes from 127.0.0.1
                 "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                 "PWA_DIST_DIR": str(built_pwa),
             })
@@ -207,6 +206,7 @@ CONTEXT_OPTIONS = {"viewport": PHONE, "locale": "it-IT", "timezone_id": "Europe/
 def persistent_context(playwright, live_server, tmp_path):
     """A profile on disk, as a user's browser has: Chromium calls anything else incognito,
     and does not offer to install apps there."""
+    limiter.reset()
     context = playwright.chromium.launch_persistent_context(
         tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=live_server.url,
         **CONTEXT_OPTIONS)
@@ -218,6 +218,10 @@ def persistent_context(playwright, live_server, tmp_path):
 @pytest.fixture
 def context(browser, live_server):
     """A fresh profile per test (no worker, no IndexedDB), phone-sized, Italian."""
+    # Rate limits stay on, as in production; every test comes from 127.0.0.1, so each
+    # starts with a clean slate. (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps that
+    # on its one shared instance, and the server tests' limits would vanish with it.)
+    limiter.reset()
     context = browser.new_context(base_url=live_server.url, **CONTEXT_OPTIONS)
     context.set_default_timeout(15_000)
     yield context
