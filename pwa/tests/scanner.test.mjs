@@ -10,7 +10,7 @@ import { allowanceKey, decide, replayKey } from '../src/scanner/decide.js';
 import { credentialName, replayKeyOfSeen, spentByCredential } from '../src/scanner/door.js';
 import { dataFreshness, defaultEventId } from '../src/scanner/enrolment.js';
 import { centsText, cleanTyped, parseCents, subjectOf } from '../src/scanner/input.js';
-import { acknowledged } from '../src/scanner/outbox.js';
+import { acknowledged, recordsByScanner } from '../src/scanner/outbox.js';
 import { presentCredential } from '../src/tokens/index.js';
 import { EVENT, NOW, bundle, issue, newDevice, ticketFields, voucherFields } from './helpers/issuer.mjs';
 
@@ -159,5 +159,23 @@ suite('what the server answered for', () => {
     const id = '0123456789abcdef0123456789abcdef';
     const dashed = '01234567-89AB-CDEF-0123-456789ABCDEF';
     assert.deepEqual(acknowledged([{ recordId: id }], [{ record_id: dashed, outcome: 'checked_in' }]).done, [id]);
+  });
+});
+
+suite('records by the scanner that signed them', () => {
+  test('each enrolment\'s records go to its own scanner, oldest first', () => {
+    const groups = recordsByScanner([
+      { recordId: 'c', scannedAt: 30, at: 30_000, scannerId: 9 },
+      { recordId: 'a', scannedAt: 10, at: 10_000, scannerId: 4 },
+      { recordId: 'd', scannedAt: 30, at: 30_500, scannerId: 9 },
+      { recordId: 'b', scannedAt: 20, at: 20_000 }, // queued before records named their scanner
+    ], 9);
+    assert.deepEqual([...groups.keys()], [4, 9]);
+    assert.deepEqual(groups.get(4).map((r) => r.recordId), ['a']);
+    assert.deepEqual(groups.get(9).map((r) => r.recordId), ['b', 'c', 'd']);
+  });
+
+  test('with no enrolment, records that name no scanner wait', () => {
+    assert.equal(recordsByScanner([{ recordId: 'x', scannedAt: 1 }], undefined).size, 0);
   });
 });

@@ -137,10 +137,15 @@ def enrol(page) -> tuple[int, int]:
 def stored_enrolment(page) -> dict:
     """What the phone keeps in IndexedDB about its enrolment (the key itself stays unreadable)."""
     return page.evaluate("""async () => {
-      const db = await new Promise((ok, ko) => { const r = indexedDB.open('mentoring'); r.onsuccess = () => ok(r.result);
-                                                  r.onerror = () => ko(r.error); });
+      const db = await new Promise((ok, ko) => {
+        const r = indexedDB.open('mentoring');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => ko(r.error);
+      });
       const enrolment = await new Promise((ok) => {
-        const r = db.transaction('scanner').objectStore('scanner').get('enrolment'); r.onsuccess = () => ok(r.result); });
+        const r = db.transaction('scanner').objectStore('scanner').get('enrolment');
+        r.onsuccess = () => ok(r.result);
+      });
       db.close();
       return {venueId: enrolment.venueId, since: enrolment.bundle.revocations.since,
               extractable: enrolment.privateKey.extractable, algorithm: enrolment.privateKey.algorithm.name};
@@ -320,6 +325,42 @@ def test_the_enrolment_asks_for_a_login_first(page, pilot):
     page.goto("/s")
     page.get_by_text("Accedi con l’account del personale del luogo").wait_for()
     assert page.get_by_role("link", name="Accedi").get_attribute("href") == "/login?next=/s"
+
+
+def test_records_of_an_earlier_enrolment_still_reach_the_server_after_enrolling_again(page, pilot, live_app,
+                                                                                      live_server):
+    phone = claim_voucher(live_app, pilot)
+    first_scanner, _ = enrol(page)
+    live_server.stop()  # the record cannot go yet
+    try:
+        assert type_code(page, phone.presentation()).get_attribute("data-verdict") == "accepted"
+        dismiss(page)
+        wait_for_pending(page, 1)
+    finally:
+        live_server.start()
+
+    page.get_by_role("link", name="Registro").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Registra di nuovo questo telefono").click()
+    page.get_by_role("button", name="Registra questo telefono").click()
+    page.locator(".sc-status").wait_for()
+    second_scanner = int(page.locator("[data-scanner-id]").get_attribute("data-scanner-id"))
+    assert second_scanner != first_scanner
+    page.get_by_role("button", name="Invia ora").click()
+
+    wait_for_pending(page, 0)
+    assert scan_records(live_app, first_scanner) == [("redeemed", "accepted", phone.voucher_id, FIRST_SHOW_PRICE)]
+    assert scan_records(live_app, second_scanner) == []
+
+
+def test_students_never_download_the_qr_decoder(page, pilot):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto("/w")
+    page.get_by_label("Codice del buono").wait_for()
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    assert fetched and not [url for url in fetched if url.endswith(".wasm")]
 
 
 # --- the camera -----------------------------------------------------------------------------

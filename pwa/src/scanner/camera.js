@@ -46,7 +46,8 @@ export function closeCamera(stream) {
 function arrival(now, metadata) {
   for (const source of ['captureTime', 'receiveTime', 'presentationTime']) {
     const value = metadata?.[source];
-    if (typeof value === 'number' && value > 0 && value <= now + 1 && now - value < 1000) return { time: value, source };
+    const plausible = typeof value === 'number' && value > 0 && value <= now + 1 && now - value < 1000;
+    if (plausible) return { time: value, source };
   }
   return { time: now, source: metadata ? 'callback' : 'animationFrame' };
 }
@@ -91,7 +92,8 @@ export function scanFrames(video, { decoder, onText, paused = () => false, onErr
       context.drawImage(video, (width - side) / 2, (height - side) / 2, side, side, 0, 0, drawn, drawn);
       const pixels = decoder.needsPixels ? context.getImageData(0, 0, drawn, drawn) : null;
       const text = await decoder.decode(canvas, pixels);
-      if (text && !stopped) await onText(text, { frameTime, frameTimeSource, grabTime, decodedTime: performance.now() });
+      const decodedTime = performance.now();
+      if (text && !stopped) await onText(text, { frameTime, frameTimeSource, grabTime, decodedTime });
     } catch (error) {
       onError(error);
     }

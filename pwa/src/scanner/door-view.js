@@ -75,6 +75,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   const videoRef = useRef(null);
   const cameraRef = useRef(null); // {stream, loop}
   const verdictRef = useRef(null);
+  const decidingRef = useRef(false);
   const lastScanRef = useRef({ subject: null, seenAt: 0 });
   const flushTimer = useRef(null);
   const wantCamera = useRef(false);
@@ -123,7 +124,9 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
 
   async function handleText(text, source, timing) {
     const currentDoor = doorRef.current;
-    if (!currentDoor || verdictRef.current || !text) return;
+    // One decision on screen at a time: a typed code and a camera frame could otherwise
+    // both be decided, and the second verdict would hide the first.
+    if (!currentDoor || verdictRef.current || decidingRef.current || !text) return;
     const nowMs = Date.now();
     if (source === 'camera') {
       const subject = subjectOf(text);
@@ -136,11 +139,14 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
     }
     const { eventId: atEvent, amountCents } = settings.current;
     let result;
+    decidingRef.current = true;
     try {
       result = await currentDoor.decide(text, { eventId: atEvent, amountCents, source, nowMs });
     } catch (error) {
       console.error('scanner: decision not stored', error);
       result = { accepted: false, code: 'save_failed', kind: null };
+    } finally {
+      decidingRef.current = false;
     }
     const decidedTime = performance.now();
     verdictRef.current = result;
@@ -188,9 +194,10 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
       setCamera({ status: 'error', message: t(`scanner.camera_${error.code || 'failed'}`) });
       return;
     }
-    if (!wantCamera.current || !videoRef.current) {
+    if (!wantCamera.current || !videoRef.current) { // stopped (or left) while starting
       closeCamera(stream);
       cameraRef.current = null;
+      setCamera({ status: 'off' });
       return;
     }
     const video = videoRef.current;

@@ -105,6 +105,7 @@ export class Door {
       };
       await recordDecision(entry, {
         recordId: signed.recordId, text: signed.text, scannedAt: verdict.record.scannedAt, at: nowMs,
+        scannerId: this.enrolment.scannerId,
       });
       return { ...verdict, recordId: signed.recordId, entry };
     } catch (error) {

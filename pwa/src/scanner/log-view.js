@@ -12,7 +12,9 @@ const SHOWN = 100;
 
 function deliveryState(state, entry) {
   if (state.waiting.has(entry.recordId)) return t('scanner.log_pending');
-  if (state.rejected.has(entry.recordId)) return html`<strong class="sc-log-rejected">${t('scanner.log_rejected')}</strong>`;
+  if (state.rejected.has(entry.recordId)) {
+    return html`<strong class="sc-log-rejected">${t('scanner.log_rejected')}</strong>`;
+  }
   return t('scanner.log_sent');
 }
 

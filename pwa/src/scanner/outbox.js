@@ -99,7 +99,7 @@ async function postBatch(scannerId, records, fetchImpl) {
 let flushing = null;
 
 /**
- * Send every queued record, oldest first, in batches. Resolves to
+ * Send every queued record, oldest first, in batches per scanner. Resolves to
  * {sent, acknowledged, pending, summary}; rejects with a SyncError (code `offline`,
  * a server code, or `http_<status>`) after recording it, so Background Sync retries.
  * One flush at a time per JavaScript context.
@@ -113,40 +113,57 @@ export function flushOutbox({ fetchImpl = (...args) => fetch(...args) } = {}) {
   return flushing;
 }
 
+/**
+ * Records by the scanner that signed them, oldest first. A phone enrolled again keeps
+ * the records of its earlier enrolment: they go to that scanner's endpoint (sent to
+ * the new one they would fail its key check and be lost as "rejected").
+ */
+export function recordsByScanner(records, currentScannerId) {
+  const groups = new Map();
+  const ordered = [...records].sort((a, b) => a.scannedAt - b.scannedAt || (a.at ?? 0) - (b.at ?? 0));
+  for (const record of ordered) {
+    const scannerId = record.scannerId ?? currentScannerId;
+    if (!scannerId) continue;
+    if (!groups.has(scannerId)) groups.set(scannerId, []);
+    groups.get(scannerId).push(record);
+  }
+  return groups;
+}
+
 async function flush(fetchImpl) {
-  const enrolment = await getScanner();
-  const records = (await outboxRecords()).sort((a, b) => a.scannedAt - b.scannedAt || (a.at ?? 0) - (b.at ?? 0));
+  const records = await outboxRecords();
   const total = { redeemed: 0, checked_in: 0, refused: 0, rejected: 0 };
-  if (!records.length) {
-    await saveStatus({ lastAttemptAt: Date.now(), lastError: null });
-    return { sent: 0, acknowledged: 0, pending: 0, summary: total };
-  }
-  if (!enrolment?.scannerId) throw new SyncError('scanner_not_enrolled');
+  if (!records.length) return { sent: 0, acknowledged: 0, pending: 0, summary: total };
+  const enrolment = await getScanner();
+  const groups = recordsByScanner(records, enrolment?.scannerId);
+  if (!groups.size) throw new SyncError('scanner_not_enrolled');
   let acknowledgedCount = 0;
+  let failure = null;
   const rejected = [];
-  const rejections = async () => {
-    const status = await syncStatus();
-    return { rejectedTotal: status.rejectedTotal + rejected.length,
-             rejected: [...status.rejected, ...rejected].slice(-REJECTED_KEPT) };
-  };
-  try {
-    for (let start = 0; start < records.length; start += BATCH_SIZE) {
-      const batch = records.slice(start, start + BATCH_SIZE);
-      const results = await postBatch(enrolment.scannerId, batch, fetchImpl);
-      const answered = acknowledged(batch, results);
-      await removeFromOutbox(answered.done);
-      acknowledgedCount += answered.done.length;
-      rejected.push(...answered.rejected);
-      for (const outcome of Object.keys(total)) total[outcome] += answered.summary[outcome];
+  for (const [scannerId, queued] of groups) {
+    try {
+      for (let start = 0; start < queued.length; start += BATCH_SIZE) {
+        const batch = queued.slice(start, start + BATCH_SIZE);
+        const answered = acknowledged(batch, await postBatch(scannerId, batch, fetchImpl));
+        await removeFromOutbox(answered.done);
+        acknowledgedCount += answered.done.length;
+        rejected.push(...answered.rejected);
+        for (const outcome of Object.keys(total)) total[outcome] += answered.summary[outcome];
+      }
+    } catch (error) {
+      failure ||= error; // one scanner's trouble (say, retired) must not hold back the others
+      if (error.code === 'offline') break;
     }
-  } catch (error) {
-    await saveStatus({ lastAttemptAt: Date.now(), lastError: error.code || 'unknown', ...(await rejections()) });
-    throw error;
   }
-  await saveStatus({
-    lastAttemptAt: Date.now(), lastSuccessAt: Date.now(), lastError: null, lastSummary: total,
-    ...(await rejections()),
-  });
+  const status = await syncStatus();
+  const rejections = { rejectedTotal: status.rejectedTotal + rejected.length,
+                       rejected: [...status.rejected, ...rejected].slice(-REJECTED_KEPT) };
+  if (failure) {
+    await saveStatus({ lastAttemptAt: Date.now(), lastError: failure.code || 'unknown', ...rejections });
+    throw failure;
+  }
+  await saveStatus({ lastAttemptAt: Date.now(), lastSuccessAt: Date.now(), lastError: null, lastSummary: total,
+                     ...rejections });
   return { sent: records.length, acknowledged: acknowledgedCount, pending: records.length - acknowledgedCount,
            summary: total };
 }

@@ -26,7 +26,7 @@ function FreshnessWarning({ freshness, onRefresh, busy }) {
 }
 
 /** Problems with the last bundle download worth a word to the staff. */
-function BundleNotice({ code, onForget }) {
+function BundleNotice({ code, stale, onForget }) {
   if (code === 'login_required') {
     return html`<${Notice} kind="info">${t('scanner.login_to_refresh')}
       ${' '}<${Link} href="/login?next=/s">${t('scanner.login')}</${Link}></${Notice}>`;
@@ -34,6 +34,11 @@ function BundleNotice({ code, onForget }) {
   if (code === 'scanner_not_found') {
     return html`<div class="notice notice-warning" role="alert"><p>${t('scanner.retired')}</p>
       <${Button} kind="secondary" onClick=${onForget}>${t('scanner.forget')}</${Button}></div>`;
+  }
+  // Offline is the door's normal state: worth saying only when the data has run out.
+  if (code === 'offline') return stale ? html`<${Notice} kind="info">${t('error.offline')}</${Notice}>` : null;
+  if (code && code !== 'scanner_not_enrolled') {
+    return html`<${Notice} kind="info">${t('scanner.refresh_failed')}</${Notice}>`;
   }
   return null;
 }
@@ -69,13 +74,14 @@ export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, 
         <span class="sc-last-sync">${sync?.lastSuccessAt
           ? t('scanner.last_sync', { time: formatDateTime(sync.lastSuccessAt) }) : t('scanner.never_synced')}</span>
         ${pending > 0 && online
-          ? html`<${Button} kind="secondary" busy=${busy === 'sync'} onClick=${onSync}>${t('scanner.sync_now')}</${Button}>`
+          ? html`<${Button} kind="secondary" busy=${busy === 'sync'} onClick=${onSync}>
+              ${t('scanner.sync_now')}</${Button}>`
           : null}
       </div>
     </div>
     ${freshness.stale ? html`<${FreshnessWarning} freshness=${freshness} onRefresh=${onRefresh}
       busy=${busy === 'refresh'} />` : null}
-    <${BundleNotice} code=${sync?.bundleError} onForget=${onForget} />
+    <${BundleNotice} code=${sync?.bundleError} stale=${freshness.stale} onForget=${onForget} />
     <${RejectedNotice} sync=${sync} onAcknowledge=${onAcknowledge} />
   </div>`;
 }
