@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from playwright.sync_api import expect
 from pyzbar import pyzbar
 
 from server import demo
@@ -382,6 +383,7 @@ def test_signing_up_and_registering_a_venue_until_the_operator_approves_it(page,
 
     page.get_by_text("L'IBAN non è valido: le cifre di controllo non corrispondono.").wait_for()
     assert iban.get_attribute("aria-invalid") == "true"
+    expect(iban).to_be_focused()  # the person lands on what to fix
     assert page.url.endswith("/o/nuova")
 
     iban.fill("IT40 K099 9001 6000 0000 0412 837")

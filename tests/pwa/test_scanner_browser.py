@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from server import demo
 from server.catalogue import taxonomy
 from server.catalogue.models import Event
-from server.extensions import db
+from server.extensions import db, limiter
 from server.ledger import api as ledger
 from server.redemptions.models import ScanRecord
 from server.scanners import revocations
@@ -379,6 +379,7 @@ def camera_video(tmp_path):
 @pytest.fixture
 def camera_phone(playwright, live_server):
     """A separate Chromium per test: the fake camera's video is fixed at launch."""
+    limiter.reset()  # as the `context` fixture does: rate limits on, a clean slate per test
     launched = []
 
     def launch(video):

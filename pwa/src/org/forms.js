@@ -21,11 +21,12 @@ export function useForm(initial) {
   const set = (name) => (value) => setValues((previous) => ({ ...previous, [name]: value }));
   const submit = (check, send) => async (event) => {
     event?.preventDefault();
+    const form = event?.currentTarget; // gone from the event once an await has passed
     const found = check ? check(values) : {};
     setErrors(found);
     setError(null);
     if (Object.keys(found).length) {
-      focusFirstInvalid(event?.currentTarget);
+      focusFirstInvalid(form);
       return;
     }
     setBusy(true);
@@ -34,7 +35,7 @@ export function useForm(initial) {
     } catch (failure) {
       if (failure?.field && failure.field in values) {
         setErrors({ [failure.field]: errorMessage(failure) });
-        focusFirstInvalid(event?.currentTarget);
+        focusFirstInvalid(form);
       } else {
         setError(failure);
       }
