@@ -25,6 +25,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from server import create_app, demo
 from server.extensions import db, limiter
 from signing import keystore
+from tests.pwa.camera import chromium_camera_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DIST_DIR = REPO_ROOT / "pwa" / "dist"
@@ -234,19 +235,23 @@ def page(context):
 
 
 class Network:
-    def __init__(self, server: LiveServer, context):
+    """No signal for the server and for every phone given (a door where nobody has any)."""
+
+    def __init__(self, server: LiveServer, *contexts):
         self.server = server
-        self.context = context
+        self.contexts = contexts
 
     @contextlib.contextmanager
     def offline(self):
-        self.context.set_offline(True)
+        for context in self.contexts:
+            context.set_offline(True)
         self.server.stop()
         try:
             yield
         finally:
             self.server.start()
-            self.context.set_offline(False)
+            for context in self.contexts:
+                context.set_offline(False)
 
 
 @pytest.fixture
@@ -258,3 +263,23 @@ def wait_for_service_worker(page):
     """Until the page is controlled by an activated worker (it claims on first install)."""
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+@pytest.fixture
+def camera_phone(playwright, live_server):
+    """A phone whose camera films `video` (a separate Chromium: the fake camera is set at
+    launch; the file itself is read when the page opens the camera, so it may be written later)."""
+    limiter.reset()  # as the `context` fixture does: rate limits on, a clean slate per test
+    launched = []
+
+    def launch(video):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=CHROMIUM_ARGS + chromium_camera_args(video))
+        context = browser.new_context(base_url=live_server.url, permissions=["camera"], **CONTEXT_OPTIONS)
+        context.set_default_timeout(15_000)
+        launched.append(browser)
+        return context
+
+    yield launch
+    for browser in launched:
+        browser.close()

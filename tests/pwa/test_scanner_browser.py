@@ -17,15 +17,15 @@ import sqlalchemy as sa
 from server import demo
 from server.catalogue import taxonomy
 from server.catalogue.models import Event
-from server.extensions import db, limiter
+from server.extensions import db
 from server.ledger import api as ledger
 from server.redemptions.models import ScanRecord
 from server.scanners import revocations
 from server.scanners.models import VOUCHER
 from signing import DeviceKey, base45, issue_voucher, keystore, parse_unverified, present, to_text
-from tests.pwa.camera import chromium_camera_args, ffmpeg, qr_frame, still_video
+from tests.pwa.camera import ffmpeg, qr_frame, still_video
 from tests.pwa.conftest import (
-    CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS, REPO_ROOT, Network, require, wait_for_service_worker,
+    REPO_ROOT, Network, require, wait_for_service_worker,
 )
 
 pytestmark = pytest.mark.browser
@@ -374,25 +374,6 @@ def camera_video(tmp_path):
         return still_video(qr_frame(text), tmp_path / "qr.y4m", seconds=3, fps=15)
 
     return film
-
-
-@pytest.fixture
-def camera_phone(playwright, live_server):
-    """A separate Chromium per test: the fake camera's video is fixed at launch."""
-    limiter.reset()  # as the `context` fixture does: rate limits on, a clean slate per test
-    launched = []
-
-    def launch(video):
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=CHROMIUM_ARGS + chromium_camera_args(video))
-        context = browser.new_context(base_url=live_server.url, permissions=["camera"], **CONTEXT_OPTIONS)
-        context.set_default_timeout(15_000)
-        launched.append(browser)
-        return context
-
-    yield launch
-    for browser in launched:
-        browser.close()
 
 
 def test_the_camera_reads_a_presentation_offline_and_the_record_reaches_the_server_online(
