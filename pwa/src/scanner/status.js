@@ -57,6 +57,8 @@ function RejectedNotice({ sync, onAcknowledge }) {
 }
 
 export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, onRefresh, onForget, onAcknowledge }) {
+  // Until the outbox has been read, no count: a 0 there would tell the staff all was sent.
+  const known = sync !== null && sync !== undefined;
   const pending = sync?.pending ?? 0;
   return html`<div class="sc-status-block">
     <div class="sc-status" aria-live="polite">
@@ -70,7 +72,8 @@ export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, 
               onClick=${onRefresh}>${t('scanner.refresh')}</${Button}>` : null}
       </div>
       <div class="sc-status-row">
-        <span class="sc-pending" data-count=${pending}>${t('scanner.pending', { count: pending })}</span>
+        <span class="sc-pending" data-count=${known ? pending : ''}>${t('scanner.pending',
+          { count: known ? pending : '…' })}</span>
         <span class="sc-last-sync">${sync?.lastSuccessAt
           ? t('scanner.last_sync', { time: formatDateTime(sync.lastSuccessAt) }) : t('scanner.never_synced')}</span>
         ${pending > 0 && online
