@@ -116,6 +116,14 @@ def _database_url(base_dir: Path):
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limits stay on, as in production; every test comes from 127.0.0.1, so each
+    starts with a clean slate. (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps that on
+    its one shared instance, and the server tests' limits would vanish with it.)"""
+    limiter.reset()
+
+
 @pytest.fixture(scope="session")
 def built_pwa():
     require((DIST_DIR / "index.html").is_file() and (DIST_DIR / "service-worker.js").is_file(),
@@ -207,7 +215,6 @@ CONTEXT_OPTIONS = {"viewport": PHONE, "locale": "it-IT", "timezone_id": "Europe/
 def persistent_context(playwright, live_server, tmp_path):
     """A profile on disk, as a user's browser has: Chromium calls anything else incognito,
     and does not offer to install apps there."""
-    limiter.reset()
     context = playwright.chromium.launch_persistent_context(
         tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=live_server.url,
         **CONTEXT_OPTIONS)
@@ -219,10 +226,6 @@ def persistent_context(playwright, live_server, tmp_path):
 @pytest.fixture
 def context(browser, live_server):
     """A fresh profile per test (no worker, no IndexedDB), phone-sized, Italian."""
-    # Rate limits stay on, as in production; every test comes from 127.0.0.1, so each
-    # starts with a clean slate. (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps that
-    # on its one shared instance, and the server tests' limits would vanish with it.)
-    limiter.reset()
     context = browser.new_context(base_url=live_server.url, **CONTEXT_OPTIONS)
     context.set_default_timeout(15_000)
     yield context
@@ -269,7 +272,6 @@ def wait_for_service_worker(page):
 def camera_phone(playwright, live_server):
     """A phone whose camera films `video` (a separate Chromium: the fake camera is set at
     launch; the file itself is read when the page opens the camera, so it may be written later)."""
-    limiter.reset()  # as the `context` fixture does: rate limits on, a clean slate per test
     launched = []
 
     def launch(video):

@@ -139,7 +139,7 @@ def test_a_sponsor_tops_up_from_the_phone_and_sees_it_confirmed_by_the_operator(
     card.get_by_role("button", name=f"Conferma ricevuto: {reference}").click()
     card.get_by_role("button", name="Sì, il bonifico è arrivato").click()
     desk.get_by_text(f"Bonifico {reference} confermato").wait_for()
-    assert desk.locator(f'.pending-topup[data-reference="{reference}"]').count() == 0
+    expect(desk.locator(f'.pending-topup[data-reference="{reference}"]')).to_have_count(0)  # once the list reloads
 
     # The sponsor's page, still open, learns it by itself.
     page.get_by_text("Ricarica confermata").wait_for()
