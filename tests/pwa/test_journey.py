@@ -10,8 +10,6 @@ voucher, and the sponsor's impact report shows the spend.
 """
 import io
 import re
-import uuid
-from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -19,16 +17,11 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from server import demo
-from server.accounts.models import Wallet
-from server.bookings import api as bookings_api
-from server.catalogue.models import Event
-from server.extensions import db
 from server.payments.models import TopUp
-from server.vouchers import api as vouchers_api
 from server.vouchers.models import Allocation
 from tests.pwa.camera import FRAME_SIZE, blank_frame, ffmpeg, sequence_video
 from tests.pwa.conftest import CONTEXT_OPTIONS, PHONE, Network, require, wait_for_service_worker
-from tests.pwa.test_org_browser import ITALY, log_in, open_campaign, organisation_id, rows, screenshot_qr
+from tests.pwa.test_org_browser import log_in, open_campaign, organisation_id, rows, screenshot_qr, spend
 from tests.pwa.test_scanner_browser import (
     FIRST_SHOW, FIRST_SHOW_PRICE, LUMEN, ZXING_WASM, balances, dismiss, enrol, pending, scan_records,
     wait_for_pending,
@@ -52,23 +45,6 @@ def euro_cents(text: str) -> int:
 
 def figure(page, label: str) -> str:
     return page.locator("dl.figures > div", has_text=label).locator("dd").inner_text().replace("\u00a0", " ")
-
-
-def classmates_book_the_show(app, pilot, students: int):
-    """Classmates who already spent their Lumen voucher on the show: without them every
-    figure about this one student would be suppressed (fewer than 5 students)."""
-    now = datetime.now(timezone.utc)
-    with app.app_context():
-        show = db.session.scalars(sa.select(Event).filter_by(title=FIRST_SHOW).order_by(Event.starts_at)).first()
-        for _ in range(students):
-            wallet = Wallet(device_key=b"\x02" + uuid.uuid4().bytes * 2)
-            db.session.add(wallet)
-            db.session.flush()
-            voucher = vouchers_api.claim(wallet=wallet, code_text=pilot.claim_code(LUMEN).code,
-                                         secret=app.secret_key, today=now.astimezone(ITALY).date())
-            bookings_api.book(wallet=wallet, event_id=show.id, voucher_id=voucher.id,
-                              request_id=uuid.uuid4().hex, now=now)
-        db.session.commit()
 
 
 def filmed_screen(screenshot: bytes) -> Image.Image:
@@ -108,7 +84,9 @@ def people(browser, live_server):
 def test_from_a_sponsors_top_up_to_an_offline_scan_at_the_theatre_door_and_back_to_the_impact_report(
         page, people, camera_phone, pilot, live_app, live_server, tmp_path):
     require(ffmpeg() is not None, "ffmpeg is missing: run `make sysdeps` (Debian package ffmpeg)")
-    classmates_book_the_show(live_app, pilot, 5)
+    # Five classmates already spent their Lumen voucher on the show: without them every
+    # figure about this one student would be suppressed (fewer than 5 students).
+    spend(live_app, pilot, [(FIRST_SHOW, 5)], campaign=LUMEN)
     school_id = organisation_id(live_app, SCHOOL)
 
     # 1. The sponsor, on the phone: the impact so far, then a top-up of 100 EUR.
