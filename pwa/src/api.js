@@ -85,3 +85,20 @@ export async function api(path, { method = 'GET', body, wallet, csrf, query, sig
   // Not our API answering (a proxy, a captive portal): say so with a status-derived code.
   throw new ApiError({ status: response.status, code: `http_${response.status}`, title: response.statusText });
 }
+
+/**
+ * POST from the login pages (password, magic link, invitation), which work with or
+ * without a session. While one is open in this browser the server wants its CSRF
+ * token on every write, these too, and a tab opened from a mail has none yet: on
+ * `csrf_failed`, fetch the open session's token (/auth/me) and try once more.
+ */
+export async function postFromLogin(path, body) {
+  try {
+    return await api(path, { method: 'POST', body, csrf: true });
+  } catch (error) {
+    if (error?.code !== 'csrf_failed') throw error;
+    const me = await api('/auth/me');
+    setCsrfToken(me?.csrf_token);
+    return api(path, { method: 'POST', body, csrf: true });
+  }
+}

@@ -4,7 +4,8 @@
 //
 // Areas: / home, /w… the student wallet, /s… the entrance scanner and /o… the
 // organisations' area (both loaded on demand: import() keeps them, and the scanner's
-// QR decoder, out of the shell students download), /login member login.
+// QR decoder, out of the shell students download), /login member login, /invito#TOKEN
+// joining an organisation by invitation.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n.js';
@@ -138,12 +139,14 @@ export function interceptLinks(root) {
 // (Imports below are only used inside functions, so the cycle with pages that import
 // navigate() from here is harmless.)
 import { Home } from './pages/home.js';
+import { Invitation } from './pages/invitation.js';
 import { Login } from './pages/login.js';
 import { Wallet } from './wallet/index.js';
 
 export const ROUTES = [
   { path: '/', view: Home },
   { path: '/login', view: Login },
+  { path: '/invito', view: Invitation },
   { path: '/w/*', view: Wallet },
   { path: '/s/*', area: 'scanner', load: () => import('./scanner/ui.js') },
   { path: '/o/*', area: 'org', load: () => import('./org/index.js') },

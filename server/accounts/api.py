@@ -195,10 +195,14 @@ def _invitations(secret_key: str) -> URLSafeTimedSerializer:
 
 
 def invitation_token(*, organisation: Organisation, email: str, role: str, secret_key: str) -> str:
+    """Signed, not encrypted: whoever holds the link can read it. ``name`` is there for
+    the invitee's page to say which organisation invites them before they accept;
+    accepting trusts only the signed ``org``."""
     allowed = (MEMBER, STAFF) if organisation.kind == VENUE else (MEMBER,)
     if role not in allowed:
         raise InvalidInput("Ruolo non previsto per questa organizzazione.", code="invalid_role", field="role")
-    return _invitations(secret_key).dumps({"org": organisation.id, "email": _normal_email(email), "role": role})
+    return _invitations(secret_key).dumps({"org": organisation.id, "name": organisation.name,
+                                           "email": _normal_email(email), "role": role})
 
 
 def accept_invitation(*, token: str, password: str, secret_key: str) -> Membership:

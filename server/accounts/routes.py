@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
@@ -147,13 +147,15 @@ def update_organisation(body, organisation_id):
 @bp.arguments(schemas.InvitationIn)
 @bp.response(201, schemas.Invitation)
 def invite(body, organisation_id):
-    """A signed invitation link (valid 7 days) for a colleague or, at venues, scanner staff."""
+    """A signed invitation link (valid 7 days) for a colleague or, at venues, scanner staff.
+    The token is the link's fragment (`/invito#TOKEN`): browsers never send a fragment,
+    so it stays out of server and proxy logs when the invitee opens the page."""
     user = auth.require_user()
     organisation = accounts_api.get_organisation(organisation_id)
     accounts_api.membership(user=user, organisation=organisation, roles=(OWNER,))
     token = accounts_api.invitation_token(organisation=organisation, email=body["email"], role=body["role"],
                                           secret_key=current_app.secret_key)
-    return {"token": token, "link": url_for("pwa.index", _external=True) + f"#/invito/{token}"}
+    return {"token": token, "link": f"{_public_base_url().rstrip('/')}/invito#{token}"}
 
 
 @bp.post("/invitations/accept")

@@ -27,6 +27,7 @@ export default {
   'org.tab_events': 'Eventi',
   'org.tab_report': 'Resoconto',
   'org.tab_scanner': 'Scanner',
+  'org.tab_people': 'Persone',
   'org.suppressed': 'meno di {n} studenti',
 
   // signing up and registering
@@ -238,6 +239,23 @@ export default {
   'org.venue.event': 'Evento',
   'org.venue.no_activity': 'Nessuna attività nel periodo.',
   'org.venue.scanner_note': 'Gli ingressi registrati offline compaiono qui dopo la sincronizzazione dello scanner.',
+
+  // people: owners invite colleagues and, at venues, entrance staff
+  'org.people.title': 'Invita una persona',
+  'org.people.lead': 'Crea un link di invito e mandalo a chi deve lavorare con te. Vale 7 giorni: chi lo apre sceglie una password ed entra nell’organizzazione.',
+  'org.people.lead_venue': 'Crea un link di invito e mandalo a chi deve lavorare con te. Vale 7 giorni: chi lo apre sceglie una password ed entra con il ruolo che scegli qui.',
+  'org.people.email': 'Email della persona',
+  'org.people.role': 'Ruolo',
+  'org.people.role_member': 'Membro (eventi e resoconto)',
+  'org.people.role_staff': 'Personale d’ingresso (scanner)',
+  'org.people.role_member_short': 'membro',
+  'org.people.role_staff_short': 'personale d’ingresso',
+  'org.people.submit': 'Crea il link di invito',
+  'org.people.link_title': 'Invito per {email}',
+  'org.people.link_text': 'Manda questo link a {email} come preferisci (email, chat). Entrerà come {role}. Chi ha il link può usarlo: non pubblicarlo.',
+  'org.people.link': 'Link di invito',
+  'org.people.copy_label': 'Copia il link di invito per {email}',
+  'org.people.owners_only': 'Solo il titolare dell’organizzazione può invitare persone.',
 
   // the platform operator
   'org.admin.title': 'Operatore della piattaforma',

@@ -78,6 +78,44 @@ export function tOr(key, fallback, params) {
   return text === key ? fallback : text;
 }
 
+/** Put `text` on the clipboard; throws when the browser refuses. */
+async function copyText(text) {
+  if (navigator.clipboard?.writeText) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  // No async clipboard (an old browser, or a page not in a secure context).
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand('copy');
+  area.remove();
+  if (!copied) throw new Error('copy refused');
+}
+
+/** useCopy() → {state: 'idle'|'copied'|'failed', copy(text)}; the state goes back to idle after a moment. */
+export function useCopy() {
+  const [state, setState] = useState('idle');
+  useEffect(() => {
+    if (state === 'idle') return undefined;
+    const timer = setTimeout(() => setState('idle'), 2500);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const copy = async (text) => {
+    try {
+      await copyText(text);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+  };
+  return { state, copy };
+}
+
 let controlCounter = 0;
 const nextId = (prefix) => `${prefix}-${(controlCounter += 1)}`;
 

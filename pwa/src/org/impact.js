@@ -84,7 +84,7 @@ export function ImpactPage({ me, id, campaignId }) {
   const report = useResource(`/campaigns/${campaignId}/impact`);
   const categories = useCategories();
   const data = report.data;
-  return html`<${OrgTabs} kind="sponsor" id=${id} current=${`/o/sponsor/${id}`} />
+  return html`<${OrgTabs} kind="sponsor" id=${id} me=${me} current=${`/o/sponsor/${id}`} />
   <section class="page impact-page">
     <${BackLink} href=${`/o/sponsor/${id}/campagne/${campaignId}`}>${data ? data.campaign_name
       : t('org.campaign')}</${BackLink}>

@@ -13,6 +13,7 @@ import { PrintCodes, SchoolPage } from './school.js';
 import { logOut, reloadSession, useSession } from './session.js';
 import { CampaignPage, NewCampaign, SponsorPage } from './sponsor.js';
 import { ImpactPage } from './impact.js';
+import { PeoplePage } from './people.js';
 import { TopUpPage } from './topup.js';
 import { EventForm, VenuePage, VenueReportPage } from './venue.js';
 
@@ -31,6 +32,7 @@ const ROUTES = [
   { path: '/o/venue/:id/report', view: VenueReportPage },
   { path: '/o/venue/:id/eventi/nuovo', view: EventForm },
   { path: '/o/venue/:id/eventi/:eventId', view: EventForm },
+  { path: '/o/:kind/:id/persone', view: PeoplePage },
   { path: '/o/admin', view: AdminHome },
   { path: '/o/admin/organizzazioni', view: AdminOrganisations },
   { path: '/o/admin/ricariche', view: AdminTopUps },

@@ -1,5 +1,6 @@
 // Pieces every organisation page shares: the heading with the organisation's name and
-// its tabs (sponsor: campaigns; school: allocations; venue: events, report, scanner).
+// its tabs (sponsor: campaigns; school: allocations; venue: events, report, scanner;
+// for owners, people).
 import { html } from 'htm/preact';
 import { t } from '../i18n.js';
 import { Link } from '../ui/components.js';
@@ -32,9 +33,12 @@ export function useOrganisationName(me, id) {
   return membership?.name || fetched.data?.name || '';
 }
 
-/** The tab bar of one organisation (or of the operator's pages: kind 'admin'). */
-export function OrgTabs({ kind, id, current }) {
-  const tabs = TABS[kind](id);
+/** The tab bar of one organisation (or of the operator's pages: kind 'admin'). Given `me`,
+ * owners also see "People", where they invite (people.js). */
+export function OrgTabs({ kind, id, current, me }) {
+  const owner = kind !== 'admin' && membershipOf(me, id)?.role === 'owner';
+  const tabs = owner ? [...TABS[kind](id), { href: `/o/${kind}/${id}/persone`, label: 'org.tab_people' }]
+    : TABS[kind](id);
   return html`<nav class="tabs org-tabs no-print" aria-label=${t(`org.kind_${kind}`)}>
     ${tabs.map((tab) => html`<${Link} key=${tab.href} href=${tab.href} class="tab"
         aria-current=${tab.href === current ? 'page' : undefined}>${t(tab.label)}</${Link}>`)}

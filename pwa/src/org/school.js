@@ -91,7 +91,7 @@ export function SchoolPage({ me, id }) {
     allocations.reload();
     report.reload();
   };
-  return html`<${OrgTabs} kind="school" id=${id} current=${`/o/school/${id}`} />
+  return html`<${OrgTabs} kind="school" id=${id} me=${me} current=${`/o/school/${id}`} />
   <section class="page school-page">
     <${OrgHeading} me=${me} id=${id} kind="school" title=${t('org.school.title')} />
     <${Notice} kind="warning">${t('org.school.once_warning')}</${Notice}>
@@ -129,7 +129,7 @@ export function PrintCodes({ me, id }) {
     setRound((n) => n + 1);
   };
   const total = batches.reduce((sum, batch) => sum + batch.codes.length, 0);
-  return html`<${OrgTabs} kind="school" id=${id} current=${`/o/school/${id}/stampa`} />
+  return html`<${OrgTabs} kind="school" id=${id} me=${me} current=${`/o/school/${id}/stampa`} />
   <section class="page print-page">
     <div class="no-print">
       <${OrgHeading} me=${me} id=${id} kind="school" title=${t('org.print.title')} />

@@ -33,7 +33,7 @@ function CampaignCard({ sponsorId, campaign, categories }) {
 export function SponsorPage({ me, id }) {
   const campaigns = useResource(`/sponsors/${id}/campaigns`);
   const categories = useCategories();
-  return html`<${OrgTabs} kind="sponsor" id=${id} current=${`/o/sponsor/${id}`} />
+  return html`<${OrgTabs} kind="sponsor" id=${id} me=${me} current=${`/o/sponsor/${id}`} />
   <section class="page">
     <${OrgHeading} me=${me} id=${id} kind="sponsor" title=${t('org.campaigns_title')} />
     <p><${Link} href=${`/o/sponsor/${id}/nuova-campagna`} class="btn btn-primary">${t('org.new_campaign')}</${Link}></p>
@@ -188,7 +188,7 @@ export function CampaignPage({ me, id, campaignId }) {
     campaign.reload();
     impact.reload();
   };
-  return html`<${OrgTabs} kind="sponsor" id=${id} current=${`/o/sponsor/${id}`} />
+  return html`<${OrgTabs} kind="sponsor" id=${id} me=${me} current=${`/o/sponsor/${id}`} />
   <section class="page campaign-page">
     <${BackLink} href=${`/o/sponsor/${id}`}>${t('org.campaigns_title')}</${BackLink}>
     <${OrgHeading} me=${me} id=${id} kind="sponsor" title=${c ? c.name : t('org.campaign')} />

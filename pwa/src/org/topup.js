@@ -7,49 +7,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatDateTime, language, t } from '../i18n.js';
 import { ErrorBox, Loading, Money } from '../ui/components.js';
-import { euroText } from './forms.js';
+import { euroText, useCopy } from './forms.js';
 import { BackLink, OrgHeading, OrgTabs } from './layout.js';
 
 const POLL_MS = 4000;
 
-async function copyText(text) {
-  if (navigator.clipboard?.writeText) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  // No async clipboard (an old browser, or a page not in a secure context).
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.append(area);
-  area.select();
-  const copied = document.execCommand('copy');
-  area.remove();
-  if (!copied) throw new Error('copy refused');
-}
-
 function CopyRow({ label, shown, value, name }) {
-  const [state, setState] = useState('idle');
-  useEffect(() => {
-    if (state === 'idle') return undefined;
-    const timer = setTimeout(() => setState('idle'), 2500);
-    return () => clearTimeout(timer);
-  }, [state]);
-  async function copy() {
-    try {
-      await copyText(value);
-      setState('copied');
-    } catch {
-      setState('failed');
-    }
-  }
+  const { state, copy } = useCopy();
   return html`<div class="sepa-row" data-field=${name}>
     <dt>${label}</dt>
     <dd>
       <span class="sepa-value">${shown ?? value}</span>
-      <button type="button" class="btn btn-secondary btn-copy" onClick=${copy}
+      <button type="button" class="btn btn-secondary btn-copy" onClick=${() => copy(value)}
         aria-label=${t('org.topup.copy_label', { label })}>${t('org.topup.copy')}</button>
       <span class="copy-state" role="status">${state === 'copied' ? t('org.topup.copied')
         : state === 'failed' ? t('org.topup.copy_failed') : ''}</span>
@@ -102,7 +71,7 @@ export function TopUpPage({ me, id, topupId }) {
   }
   const info = topup.instructions;
   const confirmed = topup.status === 'confirmed';
-  return html`<${OrgTabs} kind="sponsor" id=${id} current=${`/o/sponsor/${id}`} />
+  return html`<${OrgTabs} kind="sponsor" id=${id} me=${me} current=${`/o/sponsor/${id}`} />
   <section class="page topup-page" data-status=${topup.status}>
     <${BackLink} href=${`/o/sponsor/${id}/campagne/${topup.campaign_id}`}>${t('org.topup.back')}</${BackLink}>
     <${OrgHeading} me=${me} id=${id} kind="sponsor" title=${t('org.topup.title')} />

@@ -117,7 +117,7 @@ export function VenuePage({ me, id }) {
   const staff = membershipOf(me, id)?.role === 'staff';
   const categories = useCategories();
   const events = useVenueEvents(staff ? null : id);
-  const tabs = html`<${OrgTabs} kind="venue" id=${id} current=${`/o/venue/${id}`} />`;
+  const tabs = html`<${OrgTabs} kind="venue" id=${id} me=${me} current=${`/o/venue/${id}`} />`;
   if (staff) {
     // Entrance staff scan; the programme is the owners' and members' to edit.
     return html`${tabs}<section class="page">
@@ -273,7 +273,7 @@ export function VenueReportPage({ me, id }) {
   const query = new URLSearchParams(Object.entries(period).filter(([, v]) => v)).toString();
   const report = useResource(`/venues/${id}/report${query ? `?${query}` : ''}`);
   const data = report.data;
-  return html`<${OrgTabs} kind="venue" id=${id} current=${`/o/venue/${id}/report`} />
+  return html`<${OrgTabs} kind="venue" id=${id} me=${me} current=${`/o/venue/${id}/report`} />
   <section class="page venue-report">
     <${OrgHeading} me=${me} id=${id} kind="venue" title=${t('org.venue.report_title')} />
     <form class="filters" onSubmit=${(e) => { e.preventDefault(); setPeriod(draft); }}>

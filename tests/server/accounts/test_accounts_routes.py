@@ -1,4 +1,9 @@
+import base64
+import json
+from urllib.parse import urlsplit
+
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from server.extensions import db
 from signing import DeviceKey
@@ -117,6 +122,59 @@ def test_invitation_link_makes_a_member(api, app):
                             "status": "approved", "role": "staff"}]
     tampered = app.test_client().post("/api/v1/invitations/accept", json={"token": token[:-2] + "xx", "password": PASSWORD})
     assert tampered.get_json()["code"] == "bad_invitation"
+
+
+def _invite(api, app, *, kind="venue", role="staff", email="cassa@teatro.it"):
+    with app.app_context():
+        owner = factories.user()
+        organisation = factories.organisation(kind, owner=owner)
+        organisation_id, name, owner_email = organisation.id, organisation.name, owner.email
+        db.session.commit()
+    api.login(owner_email)
+    response = api.post(f"/api/v1/organisations/{organisation_id}/invitations", json={"email": email, "role": role})
+    assert response.status_code == 201, response.get_json()
+    return organisation_id, name, response.get_json()
+
+
+def test_the_invitation_link_opens_the_pwa_page_with_the_token_in_the_fragment(api, app):
+    """A fragment never leaves the browser: the token stays out of server and proxy logs."""
+    app.config["PUBLIC_BASE_URL"] = "https://mentoring.example.it/"
+    _, _, invitation = _invite(api, app)
+
+    link = urlsplit(invitation["link"])
+
+    assert (link.scheme, link.netloc, link.path, link.query) == ("https", "mentoring.example.it", "/invito", "")
+    assert link.fragment == invitation["token"]
+
+
+def test_the_invitation_link_falls_back_to_the_request_host(api, app):
+    _, _, invitation = _invite(api, app)
+
+    assert invitation["link"] == f"http://localhost/invito#{invitation['token']}"
+
+
+def test_the_invitation_token_names_the_organisation_for_the_invitee_to_read(api, app):
+    """Signed, not encrypted: the PWA reads the name, the email and the role before accepting."""
+    organisation_id, name, invitation = _invite(api, app, email="Cassa@Teatro.it")
+    payload = invitation["token"].split(".")[0]
+
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+    assert data == {"org": organisation_id, "name": name, "email": "cassa@teatro.it", "role": "staff"}
+
+
+def test_an_invitation_made_before_it_named_the_organisation_is_still_accepted(app):
+    with app.app_context():
+        organisation = factories.organisation("school")
+        organisation_id = organisation.id
+        db.session.commit()
+    token = URLSafeTimedSerializer(app.secret_key, salt="mentoring.invitation").dumps(
+        {"org": organisation_id, "email": "prof@scuola.it", "role": "member"})
+
+    response = app.test_client().post("/api/v1/invitations/accept", json={"token": token, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert [m["organisation_id"] for m in response.get_json()["user"]["memberships"]] == [organisation_id]
 
 
 def test_a_wallet_proves_its_device_key(api):
