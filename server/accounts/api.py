@@ -181,10 +181,36 @@ def membership(*, user: User, organisation: Organisation, must_be_approved: bool
                roles: tuple[str, ...] = (OWNER, MEMBER)) -> Membership:
     """The user's membership of the organisation, if it lets them act; else Forbidden."""
     found = db.session.scalar(sa.select(Membership).filter_by(user_id=user.id, organisation_id=organisation.id))
-    if found is None or found.role not in roles:
+    if found is None or found.removed_at is not None or found.role not in roles:
         raise exc.NotAMember("Non fai parte di questa organizzazione.")
     if must_be_approved and not organisation.is_approved:
         raise exc.OrganisationNotApproved("L'organizzazione è in attesa di approvazione.")
+    return found
+
+
+def members(organisation: Organisation) -> list[Membership]:
+    """The people of an organisation now (owners first, then by address)."""
+    select = (sa.select(Membership).join(Membership.user)
+              .where(Membership.organisation_id == organisation.id, Membership.removed_at.is_(None))
+              .order_by(sa.case((Membership.role == OWNER, 0), else_=1), User.email))
+    return list(db.session.scalars(select))
+
+
+def remove_member(*, organisation: Organisation, membership_id: int, now: datetime) -> Membership:
+    """Take a person out of the organisation: at once they lose its pages and can no longer
+    refresh a scanner's offline bundle (what their scanner recorded still syncs and is
+    paid). An organisation always keeps an owner, so the last one cannot be removed."""
+    found = db.session.get(Membership, membership_id)
+    if found is None or found.organisation_id != organisation.id or found.removed_at is not None:
+        raise exc.MemberNotFound("Questa persona non fa parte dell'organizzazione.")
+    if found.role == OWNER:
+        owners = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.role == OWNER,
+            Membership.removed_at.is_(None)))
+        if owners <= 1:
+            raise exc.LastOwner("L'organizzazione deve avere almeno un titolare: non puoi rimuovere l'ultimo.")
+    found.removed_at = now
+    db.session.flush()
     return found
 
 
@@ -207,7 +233,7 @@ def invitation_token(*, organisation: Organisation, email: str, role: str, secre
 
 def accept_invitation(*, token: str, password: str, secret_key: str) -> Membership:
     try:
-        data = _invitations(secret_key).loads(token, max_age=INVITATION_MAX_AGE)
+        data, issued_at = _invitations(secret_key).loads(token, max_age=INVITATION_MAX_AGE, return_timestamp=True)
     except SignatureExpired:
         raise exc.BadInvitation("L'invito è scaduto: chiedine uno nuovo.") from None
     except BadSignature:
@@ -219,7 +245,16 @@ def accept_invitation(*, token: str, password: str, secret_key: str) -> Membersh
     elif not check_password_hash(user.password_hash or _DUMMY_HASH, password or ""):
         raise exc.InvalidCredentials("Hai già un account: usa la tua password per accettare.")
     existing = db.session.scalar(sa.select(Membership).filter_by(user_id=user.id, organisation_id=organisation.id))
+    if existing is not None and existing.removed_at is None:
+        return existing
     if existing is not None:
+        # Removed earlier: only an invitation issued after the removal brings them back
+        # (the token's time has one-second resolution, hence "after", never "at").
+        if issued_at <= existing.removed_at.replace(microsecond=0):
+            raise exc.BadInvitation("Questo invito è precedente alla tua uscita dall'organizzazione: "
+                                    "chiedine uno nuovo.")
+        existing.removed_at, existing.role = None, data["role"]
+        db.session.flush()
         return existing
     member = Membership(user=user, organisation=organisation, role=data["role"])
     db.session.add(member)

@@ -43,3 +43,11 @@ class MagicLinkUsed(Unauthenticated):
 
 class MagicLinkInvalid(Unauthenticated):
     code = "magic_link_invalid"
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+
+
+class LastOwner(Conflict):
+    code = "last_owner"

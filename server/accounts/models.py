@@ -31,6 +31,10 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user")
 
+    @property
+    def active_memberships(self) -> list["Membership"]:
+        return [membership for membership in self.memberships if membership.removed_at is None]
+
 
 class Organisation(db.Model):
     __tablename__ = "organisation"
@@ -67,6 +71,9 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(sa.String(16), default=MEMBER)
+    # Set when an owner removes the person. The row stays so that an invitation issued
+    # before the removal cannot bring them back (accounts.api.accept_invitation).
+    removed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 

@@ -110,7 +110,7 @@ def redeem_magic_link(body):
 def me():
     user = auth.require_user()
     return {"id": user.id, "email": user.email, "is_platform_admin": user.is_platform_admin,
-            "memberships": user.memberships, "csrf_token": auth.csrf_token()}
+            "memberships": user.active_memberships, "csrf_token": auth.csrf_token()}
 
 
 @bp.post("/organisations")
@@ -156,6 +156,28 @@ def invite(body, organisation_id):
     token = accounts_api.invitation_token(organisation=organisation, email=body["email"], role=body["role"],
                                           secret_key=current_app.secret_key)
     return {"token": token, "link": f"{_public_base_url().rstrip('/')}/invito#{token}"}
+
+
+@bp.get("/organisations/<int:organisation_id>/members")
+@bp.response(200, schemas.Member(many=True))
+def list_members(organisation_id):
+    """The people of the organisation, for its owners (and the platform operator)."""
+    user = auth.require_user()
+    organisation = accounts_api.get_organisation(organisation_id)
+    if not user.is_platform_admin:
+        accounts_api.membership(user=user, organisation=organisation, must_be_approved=False, roles=(OWNER,))
+    return accounts_api.members(organisation)
+
+
+@bp.delete("/organisations/<int:organisation_id>/members/<int:membership_id>")
+@bp.response(204)
+def remove_member(organisation_id, membership_id):
+    """An owner takes someone out (a colleague who left, staff who no longer scan);
+    409 `last_owner` for the organisation's only owner."""
+    user = auth.require_user()
+    organisation = accounts_api.get_organisation(organisation_id)
+    accounts_api.membership(user=user, organisation=organisation, roles=(OWNER,))
+    accounts_api.remove_member(organisation=organisation, membership_id=membership_id, now=_now())
 
 
 @bp.post("/invitations/accept")

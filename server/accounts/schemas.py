@@ -102,6 +102,12 @@ class InvitationIn(ma.Schema):
     role = ma.fields.String(load_default=MEMBER, validate=validate.OneOf([MEMBER, STAFF]))
 
 
+class Member(ma.Schema):
+    id = ma.fields.Integer(metadata={"description": "The membership's id (to remove it)"})
+    email = ma.fields.String(attribute="user.email")
+    role = ma.fields.String(metadata={"description": "owner, member or (venues) staff"})
+
+
 class Invitation(ma.Schema):
     token = ma.fields.String()
     link = ma.fields.String()

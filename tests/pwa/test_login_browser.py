@@ -264,3 +264,31 @@ def test_only_owners_see_the_people_tab(page, pilot, live_app):
     page.goto(f"/o/venue/{venue_id}/persone")
     page.get_by_text("Solo il titolare dell’organizzazione può invitare persone.").wait_for()
     assert page.get_by_role("button", name="Crea il link di invito").count() == 0
+
+
+def test_the_owner_sees_who_belongs_and_removes_someone_who_left(page, pilot, live_app):
+    email = f"ex.cassa.{uuid.uuid4().hex[:8]}@demo.example"
+    with live_app.app_context():
+        venue = db.session.scalar(sa.select(Organisation).filter_by(name=VENUE))
+        db.session.add(Membership(user=accounts_api.create_user(email=email, password="una-password-lunga"),
+                                  organisation=venue, role="staff"))
+        db.session.commit()
+    log_in(page, VENUE_OWNER)
+    page.goto(f"/o/venue/{organisation_id(live_app, VENUE)}/persone")
+
+    own = page.locator(f'.member[data-email="{VENUE_OWNER}"]')
+    expect(own.locator(".card-title")).to_have_text(f"{VENUE_OWNER} (tu)")
+    expect(own.get_by_role("button")).to_have_count(0)  # nobody removes themselves here
+    leaving = page.locator(f'.member[data-email="{email}"]')
+    expect(leaving).to_contain_text("Personale d’ingresso (scanner)")
+    leaving.get_by_role("button", name=f"Rimuovi: {email}").click()
+    leaving.get_by_text(f"Rimuovere {email}?").wait_for()
+    assert serious_violations(page) == []
+    leaving.get_by_role("button", name="Sì, rimuovi").click()
+
+    page.get_by_text(f"{email} non fa più parte dell’organizzazione.").wait_for()
+    expect(leaving).to_have_count(0)
+    with live_app.app_context():
+        removed_at = db.session.scalar(sa.select(Membership.removed_at).join(User).where(User.email == email))
+        db.session.rollback()
+    assert removed_at is not None

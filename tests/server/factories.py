@@ -61,6 +61,9 @@ class ApiClient:
     def post(self, url, json=None, **kwargs):
         return self.client.post(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
+    def delete(self, url, **kwargs):
+        return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
 
 def campaign(sponsor, *, face_value_cents=2_500, offline_allowance_cents=1_500, categories=("teatro", "musei"),
              risk_reserve_bps=200):

@@ -101,6 +101,9 @@ PROTECTED = (
        ids=(("organisation_id", "venue"),)),
     _e("POST", "/organisations/<int:organisation_id>/invitations", (VENUE_OWNER,),
        body={"email": "nuovo.collega@example.it", "role": "staff"}, ids=(("organisation_id", "venue"),)),
+    _e("GET", "/organisations/<int:organisation_id>/members", (VENUE_OWNER, ADMIN), ids=(("organisation_id", "venue"),)),
+    _e("DELETE", "/organisations/<int:organisation_id>/members/<int:membership_id>", (VENUE_OWNER,),
+       ids=(("organisation_id", "venue"),)),
     _e("GET", "/admin/organisations", (ADMIN,)),
     _e("POST", "/admin/organisations/<int:organisation_id>/decision", (ADMIN,), body={"approve": True},
        ids=(("organisation_id", "pending_organisation"),)),
@@ -223,6 +226,7 @@ class Scenario:
         chosen = {"organisation_id": "sponsor", "sponsor_id": "sponsor", "campaign_id": "campaign",
                   "school_id": "school", "allocation_id": "allocation", "topup_id": "topup", "venue_id": "venue",
                   "event_id": "event", "scanner_id": "scanner", "booking_id": "booking", "voucher_id": "voucher",
+                  "membership_id": "leaving_membership",
                   **dict(endpoint.ids)}
 
         def value(match):
@@ -242,7 +246,9 @@ def _build(app) -> Scenario:
     people[ADMIN] = factories.user(admin=True)
     sponsor, school = factories.organisation(SPONSOR), factories.organisation(SCHOOL)
     venue = factories.organisation(VENUE, owner=people[VENUE_OWNER])
-    db.session.add_all([Membership(user=people[SPONSOR_MEMBER], organisation=sponsor, role=MEMBER),
+    # Someone the venue's owner takes out (the only allowed call that removes a membership).
+    leaving = Membership(user=factories.user(), organisation=venue, role=MEMBER)
+    db.session.add_all([leaving, Membership(user=people[SPONSOR_MEMBER], organisation=sponsor, role=MEMBER),
                         Membership(user=people[SCHOOL_MEMBER], organisation=school, role=MEMBER),
                         Membership(user=people[VENUE_MEMBER], organisation=venue, role=MEMBER),
                         Membership(user=people[VENUE_STAFF], organisation=venue, role=STAFF)])
@@ -274,7 +280,7 @@ def _build(app) -> Scenario:
     refs = {"sponsor": sponsor.id, "school": school.id, "venue": venue.id, "campaign": campaign.id,
             "pending_organisation": pending_organisation.id, "topup": topup.id, "pending_topup": pending_topup.id,
             "allocation": allocation.id, "voucher": voucher.id, "event": booked_event.id,
-            "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id,
+            "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id, "leaving_membership": leaving.id,
             "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id}
     return Scenario(app, refs, {role: user.email for role, user in people.items()},
                     {WALLET: auth.wallet_token(wallet), OTHER_WALLET: auth.wallet_token(other_wallet)}, now.date())
@@ -370,9 +376,24 @@ def test_ones_own_organisation_in_the_url_reaches_none_of_anothers_objects(scena
     assert response.get_json()["code"] in {"allocation_not_found", "event_not_found"}
 
 
+def test_an_owner_removes_nobody_from_another_organisation_through_their_own(scenario):
+    """The other venue's owner names their own venue in the URL and our venue member's membership."""
+    client, headers = scenario.clients[OTHER_VENUE]
+    with scenario.app.app_context():
+        kept = db.session.scalar(db.select(Membership).join(User).where(User.email == scenario.emails[VENUE_MEMBER]))
+        kept_id = kept.id
+    url = f"/api/v1/organisations/{scenario.refs['other_venue']}/members/{kept_id}"
+
+    response = client.delete(url, headers=headers)
+
+    assert response.status_code == 404 and response.get_json()["code"] == "member_not_found"
+    with scenario.app.app_context():
+        assert db.session.get(Membership, kept_id).removed_at is None
+
+
 def test_naming_a_co_sponsor_needs_to_be_one_of_its_people(scenario):
-    body = PROTECTED[7].body(scenario)
-    assert PROTECTED[7].rule == "/api/v1/campaigns"
+    create_campaign = next(e for e in PROTECTED if str(e) == "POST /api/v1/campaigns")
+    body = create_campaign.body(scenario)
     client, headers = scenario.clients[SPONSOR_MEMBER]
     with scenario.app.app_context():
         other_sponsor = db.session.scalar(db.select(Membership.organisation_id).join(User).where(

@@ -245,6 +245,13 @@ export default {
   'org.people.link_text': 'Send this link to {email} as you like (email, chat). They will join as {role}. Anyone with the link can use it: do not publish it.',
   'org.people.link': 'Invitation link',
   'org.people.copy_label': 'Copy the invitation link for {email}',
+  'org.people.members_title': 'Who belongs to the organisation',
+  'org.people.role_owner': 'Owner',
+  'org.people.you': 'you',
+  'org.people.remove': 'Remove',
+  'org.people.remove_yes': 'Yes, remove',
+  'org.people.remove_question': 'Remove {email}? They lose the organisation’s pages at once and can no longer refresh a scanner; to bring them back, send a new invitation.',
+  'org.people.removed': '{email} no longer belongs to the organisation.',
   'org.people.owners_only': 'Only the organisation’s owner can invite people.',
 
   'org.admin.title': 'Platform operator',

@@ -255,6 +255,13 @@ export default {
   'org.people.link_text': 'Manda questo link a {email} come preferisci (email, chat). Entrerà come {role}. Chi ha il link può usarlo: non pubblicarlo.',
   'org.people.link': 'Link di invito',
   'org.people.copy_label': 'Copia il link di invito per {email}',
+  'org.people.members_title': 'Chi fa parte dell’organizzazione',
+  'org.people.role_owner': 'Titolare',
+  'org.people.you': 'tu',
+  'org.people.remove': 'Rimuovi',
+  'org.people.remove_yes': 'Sì, rimuovi',
+  'org.people.remove_question': 'Rimuovere {email}? Perde subito l’accesso alle pagine dell’organizzazione e non può più aggiornare uno scanner; per farla rientrare serve un nuovo invito.',
+  'org.people.removed': '{email} non fa più parte dell’organizzazione.',
   'org.people.owners_only': 'Solo il titolare dell’organizzazione può invitare persone.',
 
   // the platform operator

@@ -5,8 +5,8 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatDateTime, t } from '../i18n.js';
-import { Button, ErrorBox, Link, Loading, Money, Notice } from '../ui/components.js';
-import { tOr, useResource } from './forms.js';
+import { ErrorBox, Link, Loading, Money, Notice } from '../ui/components.js';
+import { ConfirmAction, tOr, useResource } from './forms.js';
 import { OrgTabs } from './layout.js';
 
 function AdminFrame({ me, current, title, children }) {
@@ -61,32 +61,6 @@ export function AdminHome({ me }) {
         <dt>${tOr(`org.admin.account_${kind}`, kind)}</dt>
         <dd><${Money} cents=${cents} /></dd></div>`)}</dl>` : null}
   </${AdminFrame}>`;
-}
-
-/** A button that asks once more before doing something that cannot be undone. */
-function ConfirmAction({ label, confirmLabel, question, kind = 'primary', onConfirm, name }) {
-  const [asking, setAsking] = useState(false);
-  const [state, setState] = useState({ busy: false, error: null });
-  async function go() {
-    setState({ busy: true, error: null });
-    try {
-      await onConfirm();
-    } catch (error) {
-      setState({ busy: false, error });
-    }
-  }
-  if (!asking) {
-    return html`<${Button} kind=${kind === 'danger' ? 'secondary' : kind} onClick=${() => setAsking(true)}
-      aria-label=${name ? `${label}: ${name}` : undefined}>${label}</${Button}>`;
-  }
-  return html`<div class="confirm" role="group" aria-label=${name ? `${label}: ${name}` : label}>
-    <p>${question}</p>
-    <div class="actions">
-      <${Button} kind=${kind} busy=${state.busy} onClick=${go}>${confirmLabel}</${Button}>
-      <${Button} kind="secondary" onClick=${() => setAsking(false)}>${t('org.admin.back')}</${Button}>
-    </div>
-    <${ErrorBox} error=${state.error} />
-  </div>`;
 }
 
 function PendingOrganisation({ organisation, onDecided }) {

@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { errorMessage } from '../ui/components.js';
+import { Button, ErrorBox, errorMessage } from '../ui/components.js';
 
 /**
  * useForm({name: ''}) → {values, set, errors, error, busy, submit}.
@@ -204,4 +204,30 @@ export function Cell({ cell, value, minCell, format = (n) => String(n) }) {
   }
   const figure = value === undefined ? cell.count : value;
   return html`<span>${figure === null || figure === undefined ? '—' : format(figure)}</span>`;
+}
+
+/** A button that asks once more before doing something that cannot be undone. */
+export function ConfirmAction({ label, confirmLabel, question, kind = 'primary', onConfirm, name }) {
+  const [asking, setAsking] = useState(false);
+  const [state, setState] = useState({ busy: false, error: null });
+  async function go() {
+    setState({ busy: true, error: null });
+    try {
+      await onConfirm();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  }
+  if (!asking) {
+    return html`<${Button} kind=${kind === 'danger' ? 'secondary' : kind} onClick=${() => setAsking(true)}
+      aria-label=${name ? `${label}: ${name}` : undefined}>${label}</${Button}>`;
+  }
+  return html`<div class="confirm" role="group" aria-label=${name ? `${label}: ${name}` : label}>
+    <p>${question}</p>
+    <div class="actions">
+      <${Button} kind=${kind} busy=${state.busy} onClick=${go}>${confirmLabel}</${Button}>
+      <${Button} kind="secondary" onClick=${() => setAsking(false)}>${t('org.admin.back')}</${Button}>
+    </div>
+    <${ErrorBox} error=${state.error} />
+  </div>`;
 }

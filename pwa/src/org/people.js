@@ -1,14 +1,15 @@
-// /o/<kind>/:id/persone: the owner invites people. An invitation is a signed link the
-// server does not keep (valid 7 days, POST /organisations/:id/invitations); the owner
-// sends it as they like (mail, chat) and whoever opens it joins (pages/invitation.js).
-// At venues the owner picks the role: members run the programme, staff only scan at
-// the entrance. Sponsors and schools invite members only.
+// /o/<kind>/:id/persone: the owner sees who belongs, takes out who has left, and
+// invites people. An invitation is a signed link the server does not keep (valid 7
+// days, POST /organisations/:id/invitations); the owner sends it as they like (mail,
+// chat) and whoever opens it joins (pages/invitation.js). At venues the owner picks the
+// role: members run the programme, staff only scan at the entrance. Sponsors and
+// schools invite members only.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { Button, ErrorBox, Field, Notice } from '../ui/components.js';
-import { SelectField, useCopy, useForm } from './forms.js';
+import { Button, ErrorBox, Field, Loading, Notice } from '../ui/components.js';
+import { ConfirmAction, SelectField, useCopy, useForm, useResource } from './forms.js';
 import { OrgHeading, OrgTabs } from './layout.js';
 import { membershipOf } from './session.js';
 
@@ -34,6 +35,33 @@ function InvitationLink({ invitation }) {
   </div>`;
 }
 
+const ROLE_LABELS = { owner: 'org.people.role_owner', member: 'org.people.role_member', staff: 'org.people.role_staff' };
+
+/** Who belongs now. Owners remove anyone but themselves (the server keeps at least one owner). */
+function Members({ me, id }) {
+  const members = useResource(`/organisations/${id}/members`);
+  const [removed, setRemoved] = useState(null);
+  const remove = (member) => async () => {
+    await api(`/organisations/${id}/members/${member.id}`, { method: 'DELETE', csrf: true });
+    setRemoved(member.email);
+    members.reload();
+  };
+  return html`<section class="members" aria-labelledby="members-title">
+    <h2 id="members-title">${t('org.people.members_title')}</h2>
+    ${removed ? html`<${Notice}>${t('org.people.removed', { email: removed })}</${Notice}>` : null}
+    <${ErrorBox} error=${members.error} onRetry=${members.reload} />
+    ${members.loading && !members.data ? html`<${Loading} />` : null}
+    ${members.data?.length ? html`<ul class="cards cards-single">${members.data.map((member) => html`<li
+        key=${member.id} class="card member" data-email=${member.email}>
+      <span class="card-title">${member.email}${member.email === me.email ? ` (${t('org.people.you')})` : ''}</span>
+      <span class="meta">${t(ROLE_LABELS[member.role] || 'org.people.role_member')}</span>
+      ${member.email === me.email ? null : html`<div class="actions"><${ConfirmAction} kind="danger"
+        label=${t('org.people.remove')} confirmLabel=${t('org.people.remove_yes')} name=${member.email}
+        question=${t('org.people.remove_question', { email: member.email })} onConfirm=${remove(member)} /></div>`}
+    </li>`)}</ul>` : null}
+  </section>`;
+}
+
 export function PeoplePage({ me, kind, id }) {
   const owner = membershipOf(me, id)?.role === 'owner';
   const venue = kind === 'venue';
@@ -53,8 +81,10 @@ export function PeoplePage({ me, kind, id }) {
     { value: 'staff', label: t('org.people.role_staff') }];
   return html`<${OrgTabs} kind=${kind} id=${id} me=${me} current=${`/o/${kind}/${id}/persone`} />
   <section class="page narrow people-page">
-    <${OrgHeading} me=${me} id=${id} kind=${kind} title=${t('org.people.title')} />
+    <${OrgHeading} me=${me} id=${id} kind=${kind} title=${t('org.tab_people')} />
     ${owner ? html`
+      <${Members} me=${me} id=${id} />
+      <h2>${t('org.people.title')}</h2>
       <p class="lead">${t(venue ? 'org.people.lead_venue' : 'org.people.lead')}</p>
       <form class="form" onSubmit=${form.submit(check, send)} novalidate>
         <${Field} label=${t('org.people.email')} type="email" autocomplete="off" required value=${values.email}
