@@ -3,10 +3,11 @@
 SQLAlchemy's multi-row INSERT is portable, but on PostgreSQL psycopg re-parses each
 page of thousands of placeholders, which costs more than storing the rows. There,
 ids are reserved from the table's sequence in one query and the rows go in by
-``COPY``, PostgreSQL's bulk path. SQLite keeps the multi-row INSERT: it is in-process
-and fast.
+``COPY``, PostgreSQL's bulk path. SQLite keeps the multi-row INSERT (one executemany:
+it is in-process and fast), with ids given under its write lock.
 """
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from server.extensions import db
 
@@ -36,11 +37,23 @@ def insert_returning_ids(table: sa.Table, rows: list[dict]) -> list[int]:
         columns = list(rows[0])
         _copy(table, ["id", *columns], [(new_id, *(row[name] for name in columns)) for new_id, row in zip(ids, rows)])
         return ids
-    ids: list[int] = []
-    returning = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    for start in range(0, len(rows), PAGE):
-        ids += db.session.scalars(returning, rows[start:start + PAGE]).all()
+    # SQLite: every transaction holds the database's write lock from its BEGIN IMMEDIATE
+    # (server/sqlite.py), so the ids after the current largest are this transaction's
+    # to give until it commits. Rows with their ids go in as one executemany; an
+    # INSERT … RETURNING in parameter order would run one statement per row.
+    db.session.flush()
+    first = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))) + 1
+    ids = list(range(first, first + len(rows)))
+    insert(table, [{"id": new_id, **row} for new_id, row in zip(ids, rows)])
     return ids
+
+
+def any_of(column: sa.ColumnElement, values: list) -> sa.ColumnElement:
+    """``column IN values`` for thousands of values: on PostgreSQL one array parameter
+    (``= ANY(:values)``), which the server parses once, instead of a placeholder each."""
+    if _is_postgresql():
+        return column == sa.any_(sa.bindparam("any_of_values", values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def reserve_ids(table: sa.Table, count: int) -> list[int]:

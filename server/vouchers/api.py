@@ -3,6 +3,7 @@
 Use cases flush, never commit. Money moves only through the ledger.
 """
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -164,16 +165,21 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
         {"campaign_id": campaign.id, "allocation_id": allocation.id, "wallet_id": wallet_ids[key],
          "face_value_cents": allocation.face_value_cents, "status": ACTIVE, "frozen_reason": None, "created_at": now,
          "credential_issued_at": now, "credential_valid_until": valid_until} for key in device_keys])
-    ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
-                             source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
-                             owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
-    allocation.codes_issued += len(device_keys)
-    texts = issue_vouchers_batch(
-        keyset, now=int(now.timestamp()), campaign_id=campaign.id, categories=campaign.category_codes,
-        offline_allowance_cents=min(campaign.offline_allowance_cents, allocation.face_value_cents),
-        valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()),
-        holders=list(zip(voucher_ids, device_keys)))
-    db.session.flush()
+    # The credentials are signed on another thread while the ledger rows are written:
+    # the signing needs only the ids, and the database works while the GIL is free.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="issuance-signer") as signer:
+        signing = signer.submit(
+            issue_vouchers_batch, keyset, now=int(now.timestamp()), campaign_id=campaign.id,
+            categories=campaign.category_codes,
+            offline_allowance_cents=min(campaign.offline_allowance_cents, allocation.face_value_cents),
+            valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()),
+            holders=list(zip(voucher_ids, device_keys)))
+        ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
+                                 source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
+                                 owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
+        allocation.codes_issued += len(device_keys)
+        db.session.flush()
+        texts = signing.result()
     log.info("direct issuance", extra={"allocation_id": allocation.id, "vouchers": len(voucher_ids)})
     return list(zip(voucher_ids, texts))
 
@@ -183,7 +189,7 @@ def _wallets_for(device_keys: list[bytes], chunk: int = 5_000) -> dict[bytes, in
     found = {}
     for start in range(0, len(device_keys), chunk):
         keys = device_keys[start:start + chunk]
-        found.update(db.session.execute(sa.select(Wallet.device_key, Wallet.id).where(Wallet.device_key.in_(keys))).all())
+        found.update(db.session.execute(sa.select(Wallet.device_key, Wallet.id).where(bulk.any_of(Wallet.device_key, keys))).all())
     missing = [key for key in device_keys if key not in found]
     created = datetime.now(timezone.utc)
     found.update(zip(missing, bulk.insert_returning_ids(
