@@ -33,6 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 PHONE = {"width": 360, "height": 640}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def pytest_configure(config):
@@ -221,6 +222,23 @@ def persistent_context(playwright, live_server, tmp_path):
     context.set_default_timeout(15_000)
     yield context
     context.close()
+
+
+@pytest.fixture
+def people(browser, live_server):
+    """Another person's browser, with its own cookies and storage: people() a phone,
+    people(DESKTOP) a desk (the operator, a teacher). Returns its page."""
+    opened = []
+
+    def open_browser(viewport=PHONE):
+        context = browser.new_context(base_url=live_server.url, **{**CONTEXT_OPTIONS, "viewport": viewport})
+        context.set_default_timeout(15_000)
+        opened.append(context)
+        return context.new_page()
+
+    yield open_browser
+    for context in opened:
+        context.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from server import demo
 from server.payments.models import TopUp
 from server.vouchers.models import Allocation
 from tests.pwa.camera import FRAME_SIZE, blank_frame, ffmpeg, sequence_video
-from tests.pwa.conftest import CONTEXT_OPTIONS, PHONE, Network, require, wait_for_service_worker
+from tests.pwa.conftest import DESKTOP, Network, require, wait_for_service_worker
 from tests.pwa.test_org_browser import log_in, open_campaign, organisation_id, rows, screenshot_qr, spend
 from tests.pwa.test_scanner_browser import (
     FIRST_SHOW, FIRST_SHOW_PRICE, LUMEN, ZXING_WASM, balances, dismiss, enrol, pending, scan_records,
@@ -33,7 +33,6 @@ SPONSOR = "Lumen Energia S.p.A."
 SPONSOR_EMAIL = "sponsorship@lumen.demo.example"
 SCHOOL = "Liceo Scientifico dei Tigli"
 TEACHER_EMAIL = "referente.tigli@demo.example"
-DESKTOP = {"width": 1280, "height": 800}
 
 
 def euro_cents(text: str) -> int:
@@ -63,22 +62,6 @@ def read_qr(png: bytes) -> str:
     image = image.resize((image.width * 3, image.height * 3), Image.NEAREST)  # zbar likes >= 4 px modules
     [found] = pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
     return found.data.decode("ascii")
-
-
-@pytest.fixture
-def people(browser, live_server):
-    """Another person's browser: a phone, or a desk (the operator, the teacher)."""
-    opened = []
-
-    def open_browser(viewport=PHONE):
-        context = browser.new_context(base_url=live_server.url, **{**CONTEXT_OPTIONS, "viewport": viewport})
-        context.set_default_timeout(15_000)
-        opened.append(context)
-        return context.new_page()
-
-    yield open_browser
-    for context in opened:
-        context.close()
 
 
 def test_from_a_sponsors_top_up_to_an_offline_scan_at_the_theatre_door_and_back_to_the_impact_report(

@@ -18,7 +18,6 @@ from server.accounts import api as accounts_api
 from server.accounts import mail
 from server.accounts.models import Membership, Organisation, User
 from server.extensions import db
-from tests.pwa.conftest import CONTEXT_OPTIONS
 from tests.pwa.test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -28,15 +27,6 @@ VENUE = "Teatro dei Navigli"
 VENUE_OWNER = "direzione.navigli@demo.example"
 SPONSOR = "Forno della Darsena"
 SPONSOR_OWNER = "forno.darsena@demo.example"
-
-
-@pytest.fixture
-def second_context(browser, live_server):
-    """The invitee's own browser: separate cookies and storage."""
-    context = browser.new_context(base_url=live_server.url, **CONTEXT_OPTIONS)
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
 
 
 def log_in(page, email: str, next_path: str = "/o"):
@@ -162,7 +152,7 @@ def invite(page, app, *, organisation: str, kind: str, email: str, role_label: s
     return page.locator(f'.invitation-link[data-email="{email}"] .invitation-url').inner_text()
 
 
-def test_a_venue_owner_invites_entrance_staff_who_join_from_another_browser(page, second_context, pilot,
+def test_a_venue_owner_invites_entrance_staff_who_join_from_another_browser(page, people, pilot,
                                                                              live_app, live_server):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     email = f"cassa.{uuid.uuid4().hex[:8]}@demo.example"
@@ -179,7 +169,7 @@ def test_a_venue_owner_invites_entrance_staff_who_join_from_another_browser(page
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert serious_violations(page) == []
 
-    invitee = second_context.new_page()
+    invitee = people()
     asked = []
     invitee.on("request", lambda request: asked.append(request.url))
     invitee.goto(link)
@@ -205,7 +195,7 @@ def test_a_venue_owner_invites_entrance_staff_who_join_from_another_browser(page
     assert token not in invitee.evaluate("location.href")
 
 
-def test_a_sponsor_owner_invites_a_member_who_lands_in_the_organisations_area(page, second_context, pilot,
+def test_a_sponsor_owner_invites_a_member_who_lands_in_the_organisations_area(page, people, pilot,
                                                                               live_app):
     email = f"collega.{uuid.uuid4().hex[:8]}@demo.example"
     log_in(page, SPONSOR_OWNER)
@@ -213,7 +203,7 @@ def test_a_sponsor_owner_invites_a_member_who_lands_in_the_organisations_area(pa
     link = invite(page, live_app, organisation=SPONSOR, kind="sponsor", email=email)
     assert page.get_by_label("Ruolo").count() == 0  # sponsors invite members only
 
-    invitee = second_context.new_page()
+    invitee = people()
     invitee.goto(link)
     invitee.get_by_text(f"{SPONSOR} ti invita su Mentoring come membro dell’organizzazione.").wait_for()
     invitee.get_by_label("Password").fill("una-password-lunga")
@@ -228,7 +218,7 @@ def test_a_sponsor_owner_invites_a_member_who_lands_in_the_organisations_area(pa
     assert membership_role(live_app, email, SPONSOR) == "member"
 
 
-def test_someone_with_an_account_accepts_with_their_own_password(page, second_context, pilot, live_app):
+def test_someone_with_an_account_accepts_with_their_own_password(page, people, pilot, live_app):
     email = f"esistente.{uuid.uuid4().hex[:8]}@demo.example"
     with live_app.app_context():
         accounts_api.create_user(email=email, password="la-mia-password-vera")
@@ -236,7 +226,7 @@ def test_someone_with_an_account_accepts_with_their_own_password(page, second_co
     log_in(page, VENUE_OWNER)
     link = invite(page, live_app, organisation=VENUE, kind="venue", email=email, role_label=None)
 
-    invitee = second_context.new_page()
+    invitee = people()
     invitee.goto(link)
     invitee.get_by_label("Password").fill("una-password-diversa")
     invitee.get_by_role("button", name="Accetta ed entra").click()

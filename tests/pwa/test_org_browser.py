@@ -27,7 +27,7 @@ from server.payments.models import TopUp
 from server.vouchers import api as vouchers_api
 from server.vouchers import claim_codes
 from server.vouchers.models import Allocation, ClaimCode
-from tests.pwa.conftest import CONTEXT_OPTIONS
+from tests.pwa.conftest import DESKTOP
 
 pytestmark = pytest.mark.browser
 
@@ -75,16 +75,6 @@ def screenshot_qr(locator) -> str:
     return found[0].data.decode("utf-8")
 
 
-@pytest.fixture
-def second_context(browser, live_server):
-    """Another person's browser (the operator's desk), separate cookies."""
-    context = browser.new_context(base_url=live_server.url, **{**CONTEXT_OPTIONS, "viewport": {"width": 1280,
-                                                                                              "height": 800}})
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
-
-
 def open_campaign(page, app, campaign: str = FORNO, sponsor: str = "Forno della Darsena"):
     sponsor_id = organisation_id(app, sponsor)
     page.goto(f"/o/sponsor/{sponsor_id}")
@@ -95,7 +85,7 @@ def open_campaign(page, app, campaign: str = FORNO, sponsor: str = "Forno della 
 
 # --- the sponsor's top-up ---------------------------------------------------------------------
 
-def test_a_sponsor_tops_up_from_the_phone_and_sees_it_confirmed_by_the_operator(page, second_context, pilot,
+def test_a_sponsor_tops_up_from_the_phone_and_sees_it_confirmed_by_the_operator(page, people, pilot,
                                                                                  live_app):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(page, FORNO_EMAIL)
@@ -133,7 +123,7 @@ def test_a_sponsor_tops_up_from_the_phone_and_sees_it_confirmed_by_the_operator(
     assert epc[0] == "BCD" and "EUR75.00" in epc and reference in epc
 
     # The operator, in another browser, sees the transfer and confirms it.
-    desk = second_context.new_page()
+    desk = people(DESKTOP)
     log_in(desk, demo.ADMIN_EMAIL, "/o/admin/ricariche")
     card = desk.locator(f'.pending-topup[data-reference="{reference}"]')
     card.get_by_role("button", name=f"Conferma ricevuto: {reference}").click()
@@ -163,7 +153,7 @@ def test_a_topup_amount_out_of_range_is_refused_under_the_field(page, pilot, liv
 
 # --- allocating, claim codes, printable cards -------------------------------------------------
 
-def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_shown_once(page, second_context, pilot, live_app,
+def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_shown_once(page, people, pilot, live_app,
                                                                              live_server):
     school = "Liceo Scientifico dei Tigli"
     school_id = organisation_id(live_app, school)
@@ -178,7 +168,7 @@ def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_shown_once(pag
     [(allocation_id,)] = rows(live_app, sa.select(Allocation.id).filter_by(school_id=school_id, voucher_count=3)
                               .order_by(Allocation.id.desc()).limit(1))
 
-    teacher = second_context.new_page()
+    teacher = people(DESKTOP)
     log_in(teacher, "referente.tigli@demo.example", f"/o/school/{school_id}")
     card = teacher.locator(f'.allocation-card[data-allocation="{allocation_id}"]')
     card.get_by_label("Quanti codici generare").fill("3")
@@ -361,7 +351,7 @@ def test_the_impact_chart_shows_spend_by_category_and_hides_small_groups(page, p
 
 # --- joining the platform -------------------------------------------------------------------------
 
-def test_signing_up_and_registering_a_venue_until_the_operator_approves_it(page, second_context, pilot, live_app):
+def test_signing_up_and_registering_a_venue_until_the_operator_approves_it(page, people, pilot, live_app):
     email = f"nuovo.{uuid.uuid4().hex[:8]}@demo.example"
     name = f"Teatro Prova {uuid.uuid4().hex[:6]}"
     page.goto("/o")
@@ -393,7 +383,7 @@ def test_signing_up_and_registering_a_venue_until_the_operator_approves_it(page,
     assert "In attesa di approvazione" in card.inner_text()
     assert card.evaluate("node => node.tagName") == "LI"  # nothing to open until approved
 
-    desk = second_context.new_page()
+    desk = people(DESKTOP)
     log_in(desk, demo.ADMIN_EMAIL, "/o/admin/organizzazioni")
     pending = desk.locator(".pending-organisation", has_text=name)
     pending.get_by_role("button", name=f"Approva: {name}").click()
