@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from PIL import Image
 from pyzbar import pyzbar
 
-from server import demo
 from server.payments.models import TopUp
 from server.vouchers.models import Allocation
 from tests.pwa.camera import FRAME_SIZE, blank_frame, ffmpeg, sequence_video
 from tests.pwa.conftest import DESKTOP, Network, require, wait_for_service_worker
-from tests.pwa.test_org_browser import log_in, open_campaign, organisation_id, rows, screenshot_qr, spend
+from tests.pwa.test_org_browser import (
+    log_in, open_campaign, operator_confirms_transfer, organisation_id, rows, screenshot_qr, spend,
+)
 from tests.pwa.test_scanner_browser import (
     FIRST_SHOW, FIRST_SHOW_PRICE, LUMEN, ZXING_WASM, balances, dismiss, enrol, pending, scan_records,
     wait_for_pending,
@@ -90,12 +91,7 @@ def test_from_a_sponsors_top_up_to_an_offline_scan_at_the_theatre_door_and_back_
     reference = sponsor.locator('dl.sepa [data-field="reference"] .sepa-value').inner_text()
 
     # 2. The operator, at a desk, confirms the transfer arrived; the sponsor's page learns it.
-    operator = people(DESKTOP)
-    log_in(operator, demo.ADMIN_EMAIL, "/o/admin/ricariche")
-    card = operator.locator(f'.pending-topup[data-reference="{reference}"]')
-    card.get_by_role("button", name=f"Conferma ricevuto: {reference}").click()
-    card.get_by_role("button", name="Sì, il bonifico è arrivato").click()
-    operator.get_by_text(f"Bonifico {reference} confermato").wait_for()
+    operator_confirms_transfer(people, reference)
     sponsor.get_by_text("Ricarica confermata").wait_for()
     assert rows(live_app, sa.select(TopUp.status).filter_by(reference=reference)) == [("confirmed",)]
     sponsor.goto(campaign_page)

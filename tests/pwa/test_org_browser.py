@@ -75,6 +75,17 @@ def screenshot_qr(locator) -> str:
     return found[0].data.decode("utf-8")
 
 
+def operator_confirms_transfer(people, reference: str):
+    """The operator, at a desk in another browser, confirms the transfer arrived; their page."""
+    desk = people(DESKTOP)
+    log_in(desk, demo.ADMIN_EMAIL, "/o/admin/ricariche")
+    card = desk.locator(f'.pending-topup[data-reference="{reference}"]')
+    card.get_by_role("button", name=f"Conferma ricevuto: {reference}").click()
+    card.get_by_role("button", name="Sì, il bonifico è arrivato").click()
+    desk.get_by_text(f"Bonifico {reference} confermato").wait_for()
+    return desk
+
+
 def open_campaign(page, app, campaign: str = FORNO, sponsor: str = "Forno della Darsena"):
     sponsor_id = organisation_id(app, sponsor)
     page.goto(f"/o/sponsor/{sponsor_id}")
@@ -123,12 +134,7 @@ def test_a_sponsor_tops_up_from_the_phone_and_sees_it_confirmed_by_the_operator(
     assert epc[0] == "BCD" and "EUR75.00" in epc and reference in epc
 
     # The operator, in another browser, sees the transfer and confirms it.
-    desk = people(DESKTOP)
-    log_in(desk, demo.ADMIN_EMAIL, "/o/admin/ricariche")
-    card = desk.locator(f'.pending-topup[data-reference="{reference}"]')
-    card.get_by_role("button", name=f"Conferma ricevuto: {reference}").click()
-    card.get_by_role("button", name="Sì, il bonifico è arrivato").click()
-    desk.get_by_text(f"Bonifico {reference} confermato").wait_for()
+    desk = operator_confirms_transfer(people, reference)
     expect(desk.locator(f'.pending-topup[data-reference="{reference}"]')).to_have_count(0)  # once the list reloads
 
     # The sponsor's page, still open, learns it by itself.
