@@ -53,6 +53,7 @@ class DemoOrganisation:
     vat_number: str | None = None
     iban: str | None = None
     school_code: str | None = None
+    categories: tuple[str, ...] = ()  # venues: what they offer (and what a typed price at the door pays for)
 
 
 ORGANISATIONS = (
@@ -78,19 +79,19 @@ ORGANISATIONS = (
     DemoOrganisation("teatro", VENUE, "Teatro dei Navigli", "Milano", "direzione.navigli@demo.example",
                      "edit the programme; invite more scanner staff",
                      address="Ripa di Porta Ticinese 60, Milano", vat_number="33915820154",
-                     iban="IT40K0999001600000000412837"),
+                     iban="IT40K0999001600000000412837", categories=("teatro", "danza", "corsi")),
     DemoOrganisation("museo", VENUE, "Museo del Tessile Legnanese", "Legnano", "museo.tessile@demo.example",
                      "guided tours and a workshop; list a new date",
                      address="Corso Sempione 130, Legnano", vat_number="72580940152",
-                     iban="IT79Q0999033200000000770142"),
+                     iban="IT79Q0999033200000000770142", categories=("musei", "corsi")),
     DemoOrganisation("cinema", VENUE, "Cinema Arcobaleno", "Cinisello Balsamo", "cinema.arcobaleno@demo.example",
                      "a young people's film club at 5 EUR a seat",
                      address="Via Frova 18, Cinisello Balsamo", vat_number="26497130158",
-                     iban="IT42V0999020500000000118590"),
+                     iban="IT42V0999020500000000118590", categories=("cinema",)),
     DemoOrganisation("musica", VENUE, "Scuola di Musica Do Re Mi", "Rho", "segreteria.doremi@demo.example",
                      "courses paid with a voucher (kind: course); the students' concert",
                      address="Via Madonna 44, Rho", vat_number="88142650154",
-                     iban="IT36O0999020400000000963214"),
+                     iban="IT36O0999020400000000963214", categories=("musica", "corsi")),
 )
 
 
@@ -232,7 +233,8 @@ def _onboard(plan: DemoOrganisation) -> Organisation:
     owner = accounts_api.create_user(email=plan.email, password=DEMO_PASSWORD)
     organisation = accounts_api.register_organisation(
         owner=owner, kind=plan.kind, name=plan.name, municipality=plan.municipality, address=plan.address,
-        vat_number=plan.vat_number, iban=plan.iban, school_code=plan.school_code)
+        vat_number=plan.vat_number, iban=plan.iban, school_code=plan.school_code,
+        categories=list(plan.categories) if plan.kind == VENUE else None)
     return accounts_api.decide_organisation(organisation=organisation, approve=True)
 
 

@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe as suite, test } from 'node:test';
 
 import {
-  allowanceKey, decide, formatEuroEn, formatEuroIt, mergeBundle, prepareBundle, verdictMessages,
+  allowanceKey, decide, doorCategory, formatEuroEn, formatEuroIt, mergeBundle, prepareBundle, verdictMessages,
 } from '../src/scanner/decide.js';
 import {
   RESULT_CODES, base45, presentCredential, recordScan, toHex, verifyScannerRecord,
 } from '../src/tokens/index.js';
 import {
-  DAY, EVENT, MUSEUM, NOW, VENUE, bundle, issue, newDevice, ticketFields, voucherFields,
+  DAY, EVENT, MUSEUM, NOW, THEATRE, VENUE, bundle, issue, newDevice, ticketFields, voucherFields,
 } from './helpers/issuer.mjs';
 import { loadVectorFiles } from './helpers/vectors.mjs';
 
@@ -240,10 +240,30 @@ suite('scope and time', () => {
     assert.equal(venue.messageIt, 'Buono non valido in questa sede');
   });
 
-  test('a voucher with no event has no category, so it is refused, as the server refuses it', async () => {
-    const verdict = await atDoor(await show(voucherText), { eventId: 0, amountCents: 500 });
-    assert.equal(verdict.code, 'out_of_scope');
+  test('a typed price with no event pays for a category the venue offers and the voucher allows', async () => {
+    const atMuseumDesk = bundle({ venue_categories: [5, MUSEUM] });
+    const verdict = await atDoor(await show(voucherText), { eventId: 0, amountCents: 500, bundle: atMuseumDesk });
+    assert.equal(verdict.accepted, true);
+    assert.equal(verdict.amountCents, 500);
     assert.equal(verdict.record.eventId, 0);
+    const noPrice = await atDoor(await show(voucherText, NOW + 15), { eventId: 0, bundle: atMuseumDesk });
+    assert.equal(noPrice.code, 'invalid_amount');
+  });
+
+  test('with no event, a venue offering nothing the voucher allows refuses it, as the server does', async () => {
+    for (const venueCategories of [[5], [], undefined]) {
+      const verdict = await atDoor(await show(voucherText), {
+        eventId: 0, amountCents: 500, bundle: bundle({ venue_categories: venueCategories }),
+      });
+      assert.equal(verdict.code, 'out_of_scope', `venue categories ${venueCategories}`);
+      assert.equal(verdict.record.eventId, 0);
+    }
+  });
+
+  test('the door category is the lowest code both allow; tickets have none', () => {
+    assert.equal(doorCategory({ kind: 'voucher', categories: [THEATRE, MUSEUM] }, [3, MUSEUM, THEATRE]), THEATRE);
+    assert.equal(doorCategory({ kind: 'voucher', categories: [MUSEUM] }, [THEATRE]), null);
+    assert.equal(doorCategory({ kind: 'ticket' }, [THEATRE]), null);
   });
 
   test('a screenshot is refused as an expired code, a phone ahead of time as such', async () => {

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from server import bulk
+from server.accounts.models import Organisation
 from server.bookings.models import Booking
 from server.catalogue.models import Event
 from server.extensions import db
@@ -125,6 +126,7 @@ def _decide(scanner, fresh: list[_Item], now, max_skew_seconds) -> None:
             item.credential = item.presentation.credential
     accepted = [item for item in fresh if item.credential is not None]
     events = _by_id(Event, {item.record.event_id for item in accepted if item.record.event_id})
+    venue_categories = db.session.get(Organisation, scanner.venue_id).category_codes
     revoked_at = _revocation_times(accepted)
     for item in accepted:
         record, credential = item.record, item.credential
@@ -135,13 +137,24 @@ def _decide(scanner, fresh: list[_Item], now, max_skew_seconds) -> None:
         # What the scanner could know: revocations published before the scan and before its
         # last download. Later ones cannot make an honest offline decision wrong.
         known = min(item.row["scanned_at"], scanner.last_bootstrap_at or item.row["scanned_at"])
-        scope = Scope(venue_id=scanner.venue_id, category=event.category_code if event else None,
-                      event_id=record.event_id or None)
+        category = event.category_code if event else door_category(credential, venue_categories)
+        scope = Scope(venue_id=scanner.venue_id, category=category, event_id=record.event_id or None)
         try:
             check_presentation(item.presentation, now=record.scanned_at, scope=scope,
                                revoked=_revocations(credential, revoked_at, known), max_skew_seconds=max_skew_seconds)
         except TokenError as error:
             _reject(item, error.code)
+
+
+def door_category(credential, venue_categories: list[int]) -> int | None:
+    """What a voucher pays for at the door with no event picked (a typed price): one of
+    the venue's own categories that the voucher allows, the lowest such code; None when
+    they share none, and the voucher cannot be spent there. decide.js (doorCategory)
+    decides the same offline, from the bundle's venue categories."""
+    if not isinstance(credential, VoucherCredential):
+        return None
+    common = set(credential.categories) & set(venue_categories)
+    return min(common) if common else None
 
 
 def _reject(item: _Item, code: str) -> None:

@@ -65,6 +65,8 @@ def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: da
     return {
         "scanner_id": scanner.id,
         "venue_id": scanner.venue_id,
+        # What a voucher may pay for here at the door without an event (a typed price).
+        "venue_categories": db.session.get(Organisation, scanner.venue_id).category_codes,
         "generated_at": now,
         "issuer_keys": keys.to_jwks(),
         "revocations": {"entries": [{"kind": e.kind, "value": e.value} for e in entries],

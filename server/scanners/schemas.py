@@ -23,6 +23,8 @@ class BootstrapQuery(ma.Schema):
 class Bootstrap(ma.Schema):
     scanner_id = ma.fields.Integer()
     venue_id = ma.fields.Integer()
+    venue_categories = ma.fields.List(ma.fields.Integer(), metadata={
+        "description": "the venue's category codes: a typed price with no event pays for one the voucher allows"})
     generated_at = ma.fields.DateTime()
     issuer_keys = ma.fields.Dict()
     revocations = ma.fields.Dict()

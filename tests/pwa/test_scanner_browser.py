@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from server import demo
 from server.catalogue import taxonomy
@@ -257,16 +258,27 @@ def test_a_ticket_lets_one_person_in_without_money_and_only_at_its_event(page, p
     assert [row[0] for row in scan_records(live_app, scanner_id)] == ["refused", "checked_in", "refused"]
 
 
-def test_with_no_event_chosen_a_voucher_has_nothing_to_pay_for(page, pilot, live_app):
+def test_with_no_event_chosen_the_typed_price_is_paid_at_the_door(page, pilot, live_app):
+    """The theatre offers theatre, dance and courses; the Lumen voucher allows theatre."""
     phone = claim_voucher(live_app, pilot)
-    enrol(page)
-    page.get_by_label("Evento").select_option(label="Nessun evento (solo biglietti)")
-    assert page.get_by_label("Importo da pagare col buono (€)").count() == 0
+    scanner_id, _ = enrol(page)
+    page.get_by_label("Evento").select_option(label="Nessun evento: scrivo il prezzo")
+    price = page.get_by_label("Importo da pagare col buono (€)")
+    expect(price).to_have_value("")
+    page.get_by_text("Senza evento: scrivi il prezzo").wait_for()
 
     verdict = type_code(page, phone.presentation())
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused",
+                                                                                          "invalid_amount")
+    dismiss(page)
+    price.fill("9,00")
+    verdict = type_code(page, phone.presentation(now=int(time.time()) + 15))
 
-    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused", "out_of_scope")
-    assert "Buono non valido per questo tipo di evento" in verdict.inner_text()
+    assert verdict.get_attribute("data-verdict") == "accepted"
+    assert "Pagato 9,00 € con il buono" in verdict.inner_text()
+    dismiss(page)
+    wait_for_pending(page, 0)
+    assert [(row[0], row[3]) for row in scan_records(live_app, scanner_id)] == [("redeemed", 900)]
 
 
 def test_a_typed_reduction_is_what_the_voucher_pays(page, pilot, live_app):

@@ -35,9 +35,10 @@ export default {
   'scanner.refresh_failed': 'Updating the data failed. Try again later.',
 
   'scanner.event': 'Event',
-  'scanner.no_event': 'No event (tickets only)',
+  'scanner.no_event': 'No event: I type the price',
   'scanner.amount': 'Amount to pay with the voucher (€)',
   'scanner.amount_hint': 'The event’s price: change it for a reduction.',
+  'scanner.amount_hint_no_event': 'No event: type the price to pay with the voucher (tickets do not need it).',
   'scanner.amount_invalid': 'Invalid amount: write e.g. 12.50.',
   'scanner.camera_start': 'Start camera',
   'scanner.camera_stop': 'Stop camera',

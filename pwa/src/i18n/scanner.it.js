@@ -36,9 +36,10 @@ export default {
   'scanner.refresh_failed': 'Aggiornamento dei dati non riuscito. Riprova più tardi.',
 
   'scanner.event': 'Evento',
-  'scanner.no_event': 'Nessun evento (solo biglietti)',
+  'scanner.no_event': 'Nessun evento: scrivo il prezzo',
   'scanner.amount': 'Importo da pagare col buono (€)',
   'scanner.amount_hint': 'Il prezzo dell’evento: cambialo per una riduzione.',
+  'scanner.amount_hint_no_event': 'Senza evento: scrivi il prezzo da pagare col buono (per i biglietti non serve).',
   'scanner.amount_invalid': 'Importo non valido: scrivi per esempio 12,50.',
   'scanner.camera_start': 'Avvia fotocamera',
   'scanner.camera_stop': 'Ferma fotocamera',

@@ -160,6 +160,7 @@ export function prepareBundle(bundle) {
       // The server pages the revocation list: with pages still to fetch it is incomplete.
       revocationsComplete: !revocations.more,
       events: new Map((bundle.events || []).map((event) => [event.id, event])),
+      venueCategories: Array.isArray(bundle.venue_categories) ? bundle.venue_categories : [],
       maxDataAgeSeconds: policy.max_data_age_seconds,
       maxSkewSeconds: policy.max_skew_seconds ?? DEFAULT_MAX_SKEW_SECONDS,
     };
@@ -191,6 +192,17 @@ export function mergeBundle(stored, fresh) {
       full: Boolean(storedRevocations.full),
     },
   };
+}
+
+/**
+ * What a voucher pays for at the door with no event picked (a typed price): the lowest
+ * of the venue's category codes the voucher allows; null when they share none. The
+ * server decides the same (server/redemptions/api.py: door_category).
+ */
+export function doorCategory(credential, venueCategories) {
+  if (credential.kind !== 'voucher') return null;
+  const common = venueCategories.filter((code) => credential.categories.includes(code));
+  return common.length ? Math.min(...common) : null;
 }
 
 /**
@@ -295,7 +307,9 @@ export async function decide({
       throw new TokenError('out_of_scope', 'the event is not on at this venue', 'event_not_at_venue');
     }
     checkScope(credential, {
-      venueId: data.venueId, category: event ? event.category_code : null, eventId: eventId || null,
+      venueId: data.venueId,
+      category: event ? event.category_code : doorCategory(credential, data.venueCategories),
+      eventId: eventId || null,
     });
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;

@@ -84,7 +84,9 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   const typedCents = amountText.trim() === '' ? undefined : parseCents(amountText);
   // decide() refuses an invalid amount with its own verdict (invalid_amount): pass it a -1.
   const settings = useRef({});
-  settings.current = { eventId, amountCents: event ? (typedCents === null ? -1 : typedCents) : undefined };
+  // With no event picked the typed price stands alone (a voucher pays for one of the
+  // venue's categories it allows; decide.js doorCategory); tickets ignore it.
+  settings.current = { eventId, amountCents: typedCents === null ? -1 : typedCents };
 
   const updateSync = () => scannerSyncState().then(setSync);
 
@@ -278,14 +280,14 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
           <option value="0">${t('scanner.no_event')}</option>
         </select>
       </div>
-      ${event ? html`<div class="field">
+      <div class="field">
         <label for="sc-amount">${t('scanner.amount')}</label>
         <input id="sc-amount" inputmode="decimal" autocomplete="off" value=${amountText} disabled=${disabled}
           aria-invalid=${typedCents === null ? 'true' : undefined} aria-describedby="sc-amount-hint"
           onInput=${(e) => setAmountText(e.currentTarget.value)} />
         <p class="hint" id="sc-amount-hint">${typedCents === null ? t('scanner.amount_invalid')
-          : t('scanner.amount_hint')}</p>
-      </div>` : null}
+          : t(event ? 'scanner.amount_hint' : 'scanner.amount_hint_no_event')}</p>
+      </div>
     </div>
 
     <div class="sc-viewfinder" data-camera=${camera.status} data-decoder=${camera.decoder || ''}>

@@ -1,5 +1,9 @@
 from datetime import datetime, timezone
 
+import sqlalchemy as sa
+
+from server.accounts.models import Organisation
+from server.catalogue import taxonomy
 from server.extensions import db
 from server.ledger import api as ledger
 from server.redemptions.models import ScanRecord
@@ -7,6 +11,7 @@ from server.scanners import revocations
 from server.scanners.models import VOUCHER
 from server.vouchers.models import Voucher
 from signing import DeviceKey, record_scan, to_text
+from signing.tokens import categories_to_mask
 
 
 def _balances(door):
@@ -115,6 +120,36 @@ def test_an_event_of_another_venue_is_out_of_bounds(door, now):
     a, _ = door.scanners
     (result,) = door.sync(a, door.record(a, at=now, event_id=999_999))
     assert (result["outcome"], result["code"]) == ("rejected", "event_not_at_venue")
+
+
+def _venue_offers(door, *slugs):
+    with door.app.app_context():
+        venue = db.session.get(Organisation, door.venue_id)
+        venue.category_mask = categories_to_mask(taxonomy.by_slug(slug).code for slug in slugs)
+        db.session.commit()
+
+
+def test_a_typed_price_with_no_event_pays_for_a_category_the_venue_offers_and_the_voucher_allows(door, now):
+    _venue_offers(door, "cinema", "musei")  # the voucher allows teatro and musei
+    a, _ = door.scanners
+
+    (result,) = door.sync(a, door.record(a, at=now, event_id=0, amount=900))
+
+    assert result["outcome"] == "redeemed"
+    assert _balances(door)[:2] == (2_500 - 900, 900)
+    with door.app.app_context():
+        assert db.session.scalar(sa.select(ScanRecord.event_id).filter_by(scanner_id=a)) is None
+
+
+def test_a_typed_price_with_no_event_is_out_of_scope_where_the_venue_offers_nothing_the_voucher_allows(door, now):
+    a, _ = door.scanners
+    _venue_offers(door, "cinema")
+    (elsewhere,) = door.sync(a, door.record(a, at=now, event_id=0, amount=900))
+    _venue_offers(door)  # a venue that never said what it offers
+    (unsaid,) = door.sync(a, door.record(a, at=now, event_id=0, amount=900))
+
+    assert [(r["outcome"], r["code"]) for r in (elsewhere, unsaid)] == [("rejected", "out_of_scope")] * 2
+    assert _balances(door)[:2] == (2_500, 0)
 
 
 def test_a_record_repeated_within_one_batch_counts_once(door, now):
