@@ -113,8 +113,8 @@ def _decide(scanner, fresh: list[_Item], now, max_skew_seconds) -> None:
         scanned_at = datetime.fromtimestamp(record.scanned_at, timezone.utc)
         item.row = {"record_id": item.record_id, "scanner_id": scanner.id, "venue_id": scanner.venue_id,
                     "scanned_at": scanned_at, "synced_at": now, "event_id": record.event_id or None,
-                    "amount_cents": record.amount_cents, "scanner_result": record.result, "outcome": REFUSED,
-                    "outcome_code": record.result, "voucher_id": None, "ticket_id": None, "campaign_id": None,
+                    "category_code": None, "amount_cents": record.amount_cents, "scanner_result": record.result,
+                    "outcome": REFUSED, "outcome_code": record.result, "voucher_id": None, "ticket_id": None, "campaign_id": None,
                     "credential_valid_from": None, "overspend_cents": 0, "flagged": False}
         if record.result != "accepted":
             continue
@@ -144,6 +144,9 @@ def _decide(scanner, fresh: list[_Item], now, max_skew_seconds) -> None:
                                revoked=_revocations(credential, revoked_at, known), max_skew_seconds=max_skew_seconds)
         except TokenError as error:
             _reject(item, error.code)
+            continue
+        if isinstance(credential, VoucherCredential):
+            item.row["category_code"] = category
 
 
 def door_category(credential, venue_categories: list[int]) -> int | None:

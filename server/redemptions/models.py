@@ -29,6 +29,9 @@ class ScanRecord(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(UtcDateTime)
     synced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     event_id: Mapped[int | None] = mapped_column(sa.Integer)
+    # What a redeemed voucher paid for: the event's category, or with no event the door
+    # category (redemptions.api.door_category). Reports break spending down by it.
+    category_code: Mapped[int | None] = mapped_column(sa.SmallInteger)
     amount_cents: Mapped[int] = mapped_column(sa.Integer, default=0)
     scanner_result: Mapped[str] = mapped_column(sa.String(32))  # what the scanner said at the door
     outcome: Mapped[str] = mapped_column(sa.String(16))  # redeemed | checked_in | refused | rejected

@@ -194,7 +194,8 @@ def _uses(campaign_id: int):
               .select_from(Booking).join(Voucher, Voucher.id == Booking.voucher_id)
               .join(Event, Event.id == Booking.event_id)
               .where(Voucher.campaign_id == campaign_id, Booking.status == CONFIRMED))
-    redeemed = (sa.select(Voucher.wallet_id, ScanRecord.amount_cents, Event.category_code, ScanRecord.venue_id,
+    redeemed = (sa.select(Voucher.wallet_id, ScanRecord.amount_cents,
+                          sa.func.coalesce(ScanRecord.category_code, Event.category_code), ScanRecord.venue_id,
                           sa.func.coalesce(Event.municipality_code, Organisation.municipality_code))
                 .select_from(ScanRecord).join(Voucher, Voucher.id == ScanRecord.voucher_id)
                 .join(Organisation, Organisation.id == ScanRecord.venue_id)

@@ -7,6 +7,7 @@ from server.catalogue import taxonomy
 from server.extensions import db
 from server.ledger import api as ledger
 from server.redemptions.models import ScanRecord
+from server.reports import repository as reports_repository
 from server.scanners import revocations
 from server.scanners.models import VOUCHER
 from server.vouchers.models import Voucher
@@ -138,7 +139,20 @@ def test_a_typed_price_with_no_event_pays_for_a_category_the_venue_offers_and_th
     assert result["outcome"] == "redeemed"
     assert _balances(door)[:2] == (2_500 - 900, 900)
     with door.app.app_context():
-        assert db.session.scalar(sa.select(ScanRecord.event_id).filter_by(scanner_id=a)) is None
+        museums = taxonomy.by_slug("musei").code  # the one category both allow
+        stored = db.session.execute(sa.select(ScanRecord.event_id, ScanRecord.category_code)
+                                    .filter_by(scanner_id=a)).one()
+        by_category, _ = reports_repository.campaign_spend(door.campaign_id)["category"]
+    assert tuple(stored) == (None, museums)
+    assert list(by_category) == [museums] and by_category[museums][0] == 900  # the sponsor sees museums
+
+
+def test_a_redemption_at_an_event_is_reported_under_the_events_category(door, now):
+    a, _ = door.scanners
+    door.sync(a, door.record(a, at=now))
+    with door.app.app_context():
+        stored = db.session.scalar(sa.select(ScanRecord.category_code).filter_by(scanner_id=a))
+        assert stored == taxonomy.by_slug("teatro").code
 
 
 def test_a_typed_price_with_no_event_is_out_of_scope_where_the_venue_offers_nothing_the_voucher_allows(door, now):
