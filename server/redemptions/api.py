@@ -120,6 +120,10 @@ def _decide(scanner, fresh: list[_Item], now, max_skew_seconds) -> None:
             continue
         if (scanned_at - now).total_seconds() > max_skew_seconds:
             _reject(item, "scanned_in_future")
+        elif scanner.retired_at is not None and scanned_at > scanner.retired_at:
+            # A retired phone cannot backdate a scan of a fresh presentation: the time step
+            # is checked against the scan time below, within the skew window.
+            _reject(item, "scanner_retired")
         elif item.signature_error:
             _reject(item, item.signature_error)
         else:

@@ -10,7 +10,7 @@ from server.catalogue.models import PUBLISHED, Event
 from server.errors import Conflict, InvalidInput, NotFound
 from server.extensions import db
 from server.scanners import revocations
-from server.scanners.models import ACTIVE, ScannerDevice
+from server.scanners.models import ACTIVE, RETIRED, ScannerDevice
 from signing import PublicKeyset, device
 from signing.tokens import STEP_SECONDS
 
@@ -34,10 +34,30 @@ def enroll(*, venue: Organisation, user: User, public_key_hex: str, label: str, 
     return scanner
 
 
-def get_scanner(scanner_id: int) -> ScannerDevice:
+def get_scanner(scanner_id: int, *, retired_too: bool = False) -> ScannerDevice:
+    """An enrolled scanner; a retired one only with ``retired_too`` (its sync: what it
+    recorded before the retirement is still paid)."""
     scanner = db.session.get(ScannerDevice, scanner_id)
-    if scanner is None or scanner.status != ACTIVE:
+    if scanner is None or (scanner.status != ACTIVE and not retired_too):
         raise NotFound("Scanner non registrato.", code="scanner_not_found")
+    return scanner
+
+
+def venue_scanners(venue: Organisation) -> list[ScannerDevice]:
+    """The venue's scanners, active first, newest enrolment first."""
+    return list(db.session.scalars(sa.select(ScannerDevice).where(ScannerDevice.venue_id == venue.id).order_by(
+        (ScannerDevice.status != ACTIVE), ScannerDevice.created_at.desc(), ScannerDevice.id.desc())))
+
+
+def retire(*, venue: Organisation, scanner_id: int, now: datetime) -> ScannerDevice:
+    """Retire a lost or replaced phone (once: retiring again changes nothing)."""
+    scanner = db.session.get(ScannerDevice, scanner_id)
+    if scanner is None or scanner.venue_id != venue.id:
+        raise NotFound("Scanner non registrato.", code="scanner_not_found")
+    if scanner.status != RETIRED:
+        scanner.status, scanner.retired_at = RETIRED, now
+        db.session.flush()
+        log.info("scanner retired", extra={"scanner_id": scanner.id, "venue_id": venue.id})
     return scanner
 
 

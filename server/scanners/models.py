@@ -28,6 +28,9 @@ class ScannerDevice(db.Model):
     # The newest revocation entry and moment this scanner has downloaded: what it could know.
     last_bootstrap_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A lost or stolen phone is retired: what it recorded before still syncs and is paid,
+    # anything dated after is not, and it gets no new bundle.
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
 

@@ -32,6 +32,25 @@ def enroll(body, venue_id):
                                now=_now())
 
 
+@bp.get("/venues/<int:venue_id>/scanners")
+@bp.response(200, schemas.Scanner(many=True))
+def list_scanners(venue_id):
+    """The venue's scanner phones, for its owners and members (door staff only scan)."""
+    venue = accounts_api.get_organisation(venue_id)
+    accounts_api.membership(user=auth.require_user(), organisation=venue, roles=(OWNER, MEMBER))
+    return scanners_api.venue_scanners(venue)
+
+
+@bp.post("/venues/<int:venue_id>/scanners/<int:scanner_id>/retire")
+@bp.response(200, schemas.Scanner)
+def retire(venue_id, scanner_id):
+    """Retire a lost or replaced phone: what it recorded until now still syncs and is paid;
+    anything it dates later is rejected, and it gets no new offline bundle."""
+    venue = accounts_api.get_organisation(venue_id)
+    accounts_api.membership(user=auth.require_user(), organisation=venue, roles=(OWNER, MEMBER))
+    return scanners_api.retire(venue=venue, scanner_id=scanner_id, now=_now())
+
+
 @bp.get("/scanners/<int:scanner_id>/bootstrap")
 @bp.arguments(schemas.BootstrapQuery, location="query")
 @bp.response(200, schemas.Bootstrap)
@@ -51,12 +70,13 @@ def bootstrap(query, scanner_id):
 def sync(body, scanner_id):
     """Offline decisions, signed by the scanner. No login needed: each record proves its
     scanner, and the staff session may have expired during a long shift offline."""
-    scanner = scanners_api.get_scanner(scanner_id)
+    scanner = scanners_api.get_scanner(scanner_id, retired_too=True)
     scanner_key, public_keys = scanner.public_key, keys.public_keyset()
     db.session.rollback()  # hold no transaction (on SQLite, no file lock) while checking signatures
     items = redemptions_api.prepare(scanner_id=scanner_id, scanner_key=scanner_key, records=body["records"],
                                     keys=public_keys)
-    results = redemptions_api.ingest(scanner=scanners_api.get_scanner(scanner_id), items=items, now=_now(),
+    scanner = scanners_api.get_scanner(scanner_id, retired_too=True)
+    results = redemptions_api.ingest(scanner=scanner, items=items, now=_now(),
                                      max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
     return {"results": results}
 

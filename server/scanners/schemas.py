@@ -12,7 +12,11 @@ class Scanner(ma.Schema):
     id = ma.fields.Integer()
     venue_id = ma.fields.Integer()
     label = ma.fields.String()
-    status = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "active | retired"})
+    created_at = ma.fields.DateTime()
+    last_bootstrap_at = ma.fields.DateTime(allow_none=True)
+    last_sync_at = ma.fields.DateTime(allow_none=True)
+    retired_at = ma.fields.DateTime(allow_none=True)
 
 
 class BootstrapQuery(ma.Schema):

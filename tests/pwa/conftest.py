@@ -53,6 +53,23 @@ def require(condition: bool, reason: str):
     pytest.skip(f"!!! BROWSER TESTS NOT RUN: {reason}")
 
 
+AXE = REPO_ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page, selector: str | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on the page (or the element at `selector`)."""
+    require(AXE.is_file(), f"{AXE} is missing: run `npm ci` in pwa/")
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async (selector) => {
+        const results = await axe.run(selector ? document.querySelector(selector) : document,
+                                      {resultTypes: ['violations']});
+        return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+            .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}));
+    }""", selector)
+
+
 class _OneRequestPerConnection(WSGIRequestHandler):
     # HTTP/1.0 closes each connection after its answer: when the server stops, no
     # kept-alive socket goes on serving the browser behind the test's back.

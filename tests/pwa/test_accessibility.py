@@ -8,9 +8,7 @@ page, and the organisations' area: a sponsor's campaigns, one campaign, a top-up
 organisation; a school's allocations and its printable codes; a venue's events, event
 form and report; the operator's overview, approvals, transfers and flags.
 """
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -21,12 +19,11 @@ from server import demo
 from server.accounts.models import Organisation
 from server.campaigns.models import Campaign
 from server.extensions import db
-from tests.pwa.conftest import CONTEXT_OPTIONS, REPO_ROOT, require
+from tests.pwa.conftest import CONTEXT_OPTIONS, serious_violations
 from tests.pwa.test_org_browser import spend
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO_ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 ITALY = ZoneInfo("Europe/Rome")
 LIBRERIA = "Leggere e vedere"  # its impact gets one small (suppressed) category here, nobody else books it
 
@@ -137,19 +134,8 @@ def scheme_context(request, browser, live_server):
     context.close()
 
 
-def serious_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const results = await axe.run(document, {resultTypes: ['violations']});
-        return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-            .map((v) => ({id: v.id, impact: v.impact, help: v.help,
-                          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}));
-    }""")
-
-
 @pytest.mark.parametrize("screen", SCREENS, ids=[screen.name for screen in SCREENS])
 def test_no_serious_accessibility_violations(scheme_context, screen, pilot, live_app):
-    require(AXE.is_file(), f"{AXE} is missing: run `npm ci` in pwa/")
     page = scheme_context.new_page()
     if callable(screen.path):
         path = screen.path(page, live_app, pilot)

@@ -18,7 +18,8 @@ from server.accounts import api as accounts_api
 from server.accounts import mail
 from server.accounts.models import Membership, Organisation, User
 from server.extensions import db
-from tests.pwa.test_accessibility import serious_violations
+
+from tests.pwa.conftest import serious_violations
 
 pytestmark = pytest.mark.browser
 

@@ -19,15 +19,18 @@ from playwright.sync_api import expect
 from pyzbar import pyzbar
 
 from server import demo
-from server.accounts.models import Organisation, Wallet
+from server.accounts.models import Organisation, User, Wallet
 from server.bookings import api as bookings_api
 from server.catalogue.models import Event
 from server.extensions import db
 from server.payments.models import TopUp
+from server.scanners import api as scanners_api
+from server.scanners.models import ScannerDevice
 from server.vouchers import api as vouchers_api
 from server.vouchers import claim_codes
 from server.vouchers.models import Allocation, ClaimCode
-from tests.pwa.conftest import DESKTOP
+from signing import DeviceKey
+from tests.pwa.conftest import DESKTOP, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -300,6 +303,31 @@ def test_the_venue_report_shows_what_the_venue_will_be_paid_and_links_the_scanne
     assert page.locator("table.report-table").get_by_text("La locandiera").count() == 1
     page.locator(".venue-report").get_by_role("link", name="Apri lo scanner per l’ingresso").click()
     page.wait_for_url(re.compile(r"/s$"))
+
+
+def test_the_venue_retires_a_lost_scanner_phone(page, pilot, live_app):
+    venue_id = organisation_id(live_app, "Teatro dei Navigli")
+    label = f"Telefono cassa {uuid.uuid4().hex[:6]}"
+    with live_app.app_context():
+        staff = db.session.scalar(sa.select(User).filter_by(email=demo.STAFF_EMAIL))
+        scanner_id = scanners_api.enroll(venue=db.session.get(Organisation, venue_id), user=staff, label=label,
+                                         public_key_hex=DeviceKey.generate().public_bytes.hex(),
+                                         now=datetime.now(timezone.utc)).id
+        db.session.commit()
+    log_in(page, "direzione.navigli@demo.example", f"/o/venue/{venue_id}/report")
+
+    card = page.locator(f'.scanner-device[data-scanner="{scanner_id}"]')
+    expect(card).to_contain_text(label)
+    expect(card).to_contain_text("Ultimo invio: mai")
+    card.get_by_role("button", name=f"Ritira: {label}").click()
+    card.get_by_text("Telefono perso o sostituito?").wait_for()
+    assert serious_violations(page) == []
+    card.get_by_role("button", name="Sì, ritira il telefono").click()
+
+    page.get_by_text(f"{label} è stato ritirato.").wait_for()
+    expect(card).to_have_attribute("data-status", "retired")
+    expect(card.get_by_role("button")).to_have_count(0)
+    assert rows(live_app, sa.select(ScannerDevice.status).filter_by(id=scanner_id)) == [("retired",)]
 
 
 # --- the impact report ----------------------------------------------------------------------------

@@ -25,9 +25,7 @@ from server.scanners import revocations
 from server.scanners.models import VOUCHER
 from signing import DeviceKey, base45, issue_voucher, keystore, parse_unverified, present, to_text
 from tests.pwa.camera import ffmpeg, qr_frame, still_video
-from tests.pwa.conftest import (
-    REPO_ROOT, Network, require, wait_for_service_worker,
-)
+from tests.pwa.conftest import Network, require, serious_violations, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +34,6 @@ THEATRE = "Teatro dei Navigli"
 FIRST_SHOW = "La locandiera"  # the theatre's next event: the scanner's default
 FIRST_SHOW_PRICE = 1500
 ZXING_WASM = "/wasm/zxing_reader.wasm"
-AXE = REPO_ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 # --- a student's phone, in Python ---------------------------------------------------------
@@ -526,26 +523,13 @@ def test_scanner_pages_have_no_serious_accessibility_violations(page, pilot, liv
     if path != "/s":
         page.get_by_role("link", name="Registro").click()
         page.locator(".sc-log li").first.wait_for()
-    page.add_script_tag(path=str(AXE))
-
-    violations = page.evaluate("""async () => {
-        const results = await axe.run(document, {resultTypes: ['violations']});
-        return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-            .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}));
-    }""")
-    assert violations == []
+    assert serious_violations(page) == []
 
 
 def test_the_verdict_screen_has_no_serious_accessibility_violations(page, pilot, live_app):
     phone = claim_voucher(live_app, pilot)
     enrol(page)
-    page.add_script_tag(path=str(AXE))
     for shown in (phone.presentation(), tampered(phone.presentation())):
         type_code(page, shown)
-        violations = page.evaluate("""async () => {
-            const results = await axe.run(document.querySelector('.sc-verdict'), {resultTypes: ['violations']});
-            return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-                .map((v) => ({id: v.id, nodes: v.nodes.map((n) => n.target.join(' '))}));
-        }""")
-        assert violations == []
+        assert serious_violations(page, ".sc-verdict") == []
         dismiss(page)

@@ -18,12 +18,11 @@ from server.catalogue import taxonomy
 from server.catalogue.models import Event
 from server.extensions import db
 from signing import Scope, TicketCredential, VoucherCredential, keystore, verify_presentation
-from tests.pwa.conftest import REPO_ROOT, wait_for_service_worker
+from tests.pwa.conftest import serious_violations, wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
 LUMEN = "Lumen per la cultura"  # 50 EUR, theatre, museums, cinema, music, courses, dance
-AXE = REPO_ROOT / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
 STEP = 15
 
 
@@ -351,11 +350,4 @@ def test_pages_have_no_serious_accessibility_violations(page, pilot, path):
     page.goto(f"/w/buoni/{voucher_id}" if path == "/w/buoni" else path)
     page.locator("main h1").first.wait_for()
     page.wait_for_load_state("networkidle")
-    page.add_script_tag(path=str(AXE))
-
-    violations = page.evaluate("""async () => {
-        const results = await axe.run(document, {resultTypes: ['violations']});
-        return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
-            .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' '))}));
-    }""")
-    assert violations == []
+    assert serious_violations(page) == []

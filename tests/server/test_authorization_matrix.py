@@ -137,6 +137,9 @@ PROTECTED = (
     _e("POST", "/venues/<int:venue_id>/scanners", VENUE_PEOPLE,
        body=lambda s: {"public_key": DeviceKey.generate().public_bytes.hex(), "label": "Matrice"}),
     _e("GET", "/scanners/<int:scanner_id>/bootstrap", VENUE_PEOPLE),
+    _e("GET", "/venues/<int:venue_id>/scanners", VENUE_EDITORS),
+    _e("POST", "/venues/<int:venue_id>/scanners/<int:scanner_id>/retire", VENUE_EDITORS,
+       ids=(("scanner_id", "spare_scanner"),)),
     _e("GET", "/admin/flags", (ADMIN,)),
     # bookings
     _e("POST", "/wallet/bookings", (WALLET,), needs=NEEDS_WALLET, body=lambda s: {
@@ -276,11 +279,13 @@ def _build(app) -> Scenario:
                                 request_id="matrix-booking-1", now=now)
     scanner = scanners_api.enroll(venue=venue, user=people[VENUE_STAFF], label="Ingresso",
                                   public_key_hex=DeviceKey.generate().public_bytes.hex(), now=now)
+    spare_scanner = scanners_api.enroll(venue=venue, user=people[VENUE_STAFF], label="Cassa",  # to retire
+                                        public_key_hex=DeviceKey.generate().public_bytes.hex(), now=now)
     db.session.commit()
     refs = {"sponsor": sponsor.id, "school": school.id, "venue": venue.id, "campaign": campaign.id,
             "pending_organisation": pending_organisation.id, "topup": topup.id, "pending_topup": pending_topup.id,
             "allocation": allocation.id, "voucher": voucher.id, "event": booked_event.id,
-            "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id, "leaving_membership": leaving.id,
+            "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id, "spare_scanner": spare_scanner.id, "leaving_membership": leaving.id,
             "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id}
     return Scenario(app, refs, {role: user.email for role, user in people.items()},
                     {WALLET: auth.wallet_token(wallet), OTHER_WALLET: auth.wallet_token(other_wallet)}, now.date())

@@ -10,6 +10,7 @@ import { navigate } from '../router.js';
 import { categoryLabel, useCategories } from '../wallet/categories.js';
 import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/components.js';
 import { Cell, SelectField, TextArea, euroText, parseCount, parseEuro, useForm, useResource } from './forms.js';
+import { VenueScanners } from './scanners.js';
 import { BackLink, OrgHeading, OrgTabs } from './layout.js';
 import { membershipOf } from './session.js';
 
@@ -306,5 +307,6 @@ export function VenueReportPage({ me, id }) {
         </table></div>` : html`<p class="meta">${t('org.venue.no_activity')}</p>`}
       <${Notice}>${t('org.venue.scanner_note')} <${Link} href="/s">${t('org.venue.open_scanner')}</${Link}></${Notice}>
     ` : null}
+    <${VenueScanners} id=${id} />
   </section>`;
 }
