@@ -18,11 +18,12 @@ const FAILURES = {
 
 /** The ?magic= token of the current address, taken out of it (replaceState); null if there is none. */
 export function takeMagicToken() {
-  const url = new URL(location.href);
-  const token = url.searchParams.get('magic');
+  const token = new URLSearchParams(location.search).get('magic');
   if (token === null) return null;
-  url.searchParams.delete('magic');
-  history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  // The other parameters stay as they were written (URLSearchParams would re-encode
+  // ?next=/o/… as %2Fo%2F…).
+  const rest = location.search.slice(1).split('&').filter((part) => part && !part.startsWith('magic='));
+  history.replaceState(history.state, '', location.pathname + (rest.length ? `?${rest.join('&')}` : '') + location.hash);
   return token;
 }
 
