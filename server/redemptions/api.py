@@ -114,8 +114,8 @@ def _decide(scanner, fresh: list[_Item], now, max_skew_seconds) -> None:
         item.row = {"record_id": item.record_id, "scanner_id": scanner.id, "venue_id": scanner.venue_id,
                     "scanned_at": scanned_at, "synced_at": now, "event_id": record.event_id or None,
                     "category_code": None, "amount_cents": record.amount_cents, "scanner_result": record.result,
-                    "outcome": REFUSED, "outcome_code": record.result, "voucher_id": None, "ticket_id": None, "campaign_id": None,
-                    "credential_valid_from": None, "overspend_cents": 0, "flagged": False}
+                    "outcome": REFUSED, "outcome_code": record.result, "voucher_id": None, "ticket_id": None,
+                    "campaign_id": None, "credential_valid_from": None, "overspend_cents": 0, "flagged": False}
         if record.result != "accepted":
             continue
         if (scanned_at - now).total_seconds() > max_skew_seconds:

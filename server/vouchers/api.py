@@ -189,7 +189,8 @@ def _wallets_for(device_keys: list[bytes], chunk: int = 5_000) -> dict[bytes, in
     found = {}
     for start in range(0, len(device_keys), chunk):
         keys = device_keys[start:start + chunk]
-        found.update(db.session.execute(sa.select(Wallet.device_key, Wallet.id).where(bulk.any_of(Wallet.device_key, keys))).all())
+        select = sa.select(Wallet.device_key, Wallet.id).where(bulk.any_of(Wallet.device_key, keys))
+        found.update(db.session.execute(select).all())
     missing = [key for key in device_keys if key not in found]
     created = datetime.now(timezone.utc)
     found.update(zip(missing, bulk.insert_returning_ids(

@@ -285,7 +285,8 @@ def _build(app) -> Scenario:
     refs = {"sponsor": sponsor.id, "school": school.id, "venue": venue.id, "campaign": campaign.id,
             "pending_organisation": pending_organisation.id, "topup": topup.id, "pending_topup": pending_topup.id,
             "allocation": allocation.id, "voucher": voucher.id, "event": booked_event.id,
-            "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id, "spare_scanner": spare_scanner.id, "leaving_membership": leaving.id,
+            "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id,
+            "spare_scanner": spare_scanner.id, "leaving_membership": leaving.id,
             "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id}
     return Scenario(app, refs, {role: user.email for role, user in people.items()},
                     {WALLET: auth.wallet_token(wallet), OTHER_WALLET: auth.wallet_token(other_wallet)}, now.date())

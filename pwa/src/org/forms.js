@@ -226,7 +226,7 @@ export function ConfirmAction({ label, confirmLabel, question, kind = 'primary',
     <p>${question}</p>
     <div class="actions">
       <${Button} kind=${kind} busy=${state.busy} onClick=${go}>${confirmLabel}</${Button}>
-      <${Button} kind="secondary" onClick=${() => setAsking(false)}>${t('org.admin.back')}</${Button}>
+      <${Button} kind="secondary" onClick=${() => setAsking(false)}>${t('org.back')}</${Button}>
     </div>
     <${ErrorBox} error=${state.error} />
   </div>`;

@@ -62,7 +62,9 @@ def test_a_removed_person_loses_the_organisation_at_once(app, venue):
     owner, member = _as(app, venue["owner"]), _as(app, venue["member"])
     assert member.get(f"/api/v1/organisations/{venue['id']}").status_code == 200
 
-    response = owner.delete(f"/api/v1/organisations/{venue['id']}/members/{_membership_id(owner, venue, venue['member'])}")
+    member_id = _membership_id(owner, venue, venue["member"])
+
+    response = owner.delete(f"/api/v1/organisations/{venue['id']}/members/{member_id}")
 
     assert response.status_code == 204
     assert member.get("/api/v1/auth/me").get_json()["memberships"] == []
