@@ -11,6 +11,7 @@ import { credentialName, replayKeyOfSeen, spentByCredential } from '../src/scann
 import { dataFreshness, defaultEventId } from '../src/scanner/enrolment.js';
 import { centsText, cleanTyped, parseCents, subjectOf } from '../src/scanner/input.js';
 import { acknowledged, recordsByScanner } from '../src/scanner/outbox.js';
+import { RETRY_AFTER_ONLINE_MS, sendWithRetries } from '../src/scanner/sync.js';
 import { presentCredential } from '../src/tokens/index.js';
 import { EVENT, NOW, bundle, issue, newDevice, ticketFields, voucherFields } from './helpers/issuer.mjs';
 
@@ -177,5 +178,40 @@ suite('records by the scanner that signed them', () => {
 
   test('with no enrolment, records that name no scanner wait', () => {
     assert.equal(recordsByScanner([{ recordId: 'x', scannedAt: 1 }], undefined).size, 0);
+  });
+});
+
+suite('sending when the phone comes back online', () => {
+  const fake = (outcomes) => {
+    const waits = [];
+    let sends = 0;
+    return {
+      waits,
+      sends: () => sends,
+      options: {
+        send: async () => outcomes[sends++] ?? false,
+        wait: async (ms) => { waits.push(ms); },
+      },
+    };
+  };
+
+  test('a send that fails is tried again after a short wait until one goes through', async () => {
+    const run = fake([true, true, false]);
+    assert.equal(await sendWithRetries({ ...run.options, online: () => true }), 3);
+    assert.deepEqual(run.waits, RETRY_AFTER_ONLINE_MS.slice(0, 2));
+  });
+
+  test('a send that goes through is not repeated', async () => {
+    const run = fake([false]);
+    assert.equal(await sendWithRetries({ ...run.options, online: () => true }), 1);
+    assert.deepEqual(run.waits, []);
+  });
+
+  test('the tries end with the delays (the timer takes over), or as soon as the phone is offline', async () => {
+    const always = fake(Array(10).fill(true));
+    assert.equal(await sendWithRetries({ ...always.options, online: () => true }), RETRY_AFTER_ONLINE_MS.length + 1);
+    assert.deepEqual(always.waits, RETRY_AFTER_ONLINE_MS);
+    const dropped = fake(Array(10).fill(true));
+    assert.equal(await sendWithRetries({ ...dropped.options, online: () => false }), 1);
   });
 });

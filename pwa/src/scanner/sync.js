@@ -11,6 +11,9 @@ import { refreshBundle } from './enrolment.js';
 import { SYNC_TAG, flushOutbox, syncStatus } from './outbox.js';
 
 export const FLUSH_INTERVAL_MS = 30_000;
+// The phone says "online" before the signal is always usable: a send that fails then is
+// tried again after each of these, before the timer's turn.
+export const RETRY_AFTER_ONLINE_MS = [2_000, 5_000, 10_000];
 export const BUNDLE_REFRESH_MS = 5 * 60_000; // revocations reach the door within minutes when online
 
 const listeners = new Set();
@@ -69,6 +72,27 @@ export async function requestBackgroundSync() {
   }
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `send()` resolves true when it failed with records left. Sends once, then again
+ * after each of `delays` while it keeps failing and the phone is online. Resolves to
+ * the number of sends.
+ */
+export async function sendWithRetries({ send, delays = RETRY_AFTER_ONLINE_MS, wait = sleep, online = isOnline }) {
+  for (let attempt = 0; ; attempt += 1) {
+    const failed = await send();
+    if (!failed || attempt >= delays.length || !online()) return attempt + 1;
+    await wait(delays[attempt]);
+  }
+}
+
+async function sendFailed() {
+  await syncNow();
+  const { pending, lastError } = await scannerSyncState();
+  return pending > 0 && Boolean(lastError);
+}
+
 function onTimer() {
   if (!isOnline()) return;
   syncNow();
@@ -80,7 +104,7 @@ export function startScannerSync() {
   started = true;
   onConnectivityChange((online) => {
     if (!online) return;
-    syncNow();
+    sendWithRetries({ send: sendFailed });
     refreshNow();
   });
   // The worker tells open pages when it delivered records in the background.
