@@ -33,8 +33,13 @@ self.addEventListener('fetch', (event) => {
 // browser retry later; records stay in the outbox until the server answers for them.
 self.addEventListener('sync', (event) => {
   if (event.tag !== SYNC_TAG) return;
-  event.waitUntil(flushOutbox().then(async (result) => {
+  const tell = async (result) => {
     const pages = await self.clients.matchAll({ type: 'window' });
     for (const page of pages) page.postMessage({ type: 'scanner-outbox-synced', result });
+  };
+  // A failed flush may still have learnt something (a first batch's revocations).
+  event.waitUntil(flushOutbox().then(tell, async (error) => {
+    await tell({ learnt: error?.learnt ?? null });
+    throw error;
   }));
 });

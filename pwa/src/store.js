@@ -144,13 +144,32 @@ export async function putScanner(enrolment) {
   await write('scanner', (tx) => tx.store.put(enrolment, SCANNER_KEY));
 }
 
-/** A freshly downloaded bootstrap bundle; `fetchedAt` (ms) is what the data-age limit is measured from. */
-export async function saveScannerBundle(bundle, fetchedAt) {
+/**
+ * Change the stored enrolment in one transaction: `change(enrolment)` (synchronous)
+ * returns the new record, or null to leave it as it is. The page (bundle downloads)
+ * and the service worker (sync answers) both write this record: reading and writing
+ * in one transaction is what keeps one from undoing the other. Resolves to the record
+ * as stored afterwards (undefined when there is none).
+ */
+export async function updateScanner(change) {
   return write('scanner', async (tx) => {
-    const enrolment = { ...(await tx.store.get(SCANNER_KEY)), bundle, fetchedAt };
-    await tx.store.put(enrolment, SCANNER_KEY);
-    return enrolment;
+    const stored = await tx.store.get(SCANNER_KEY);
+    const changed = change(stored);
+    if (!changed) return stored;
+    await tx.store.put(changed, SCANNER_KEY);
+    return changed;
   });
+}
+
+/**
+ * Remember that the venue retired this scanner (a sync answer or a bootstrap refusal
+ * said so): from then on it refuses every scan (decide.js `scanner_retired`). Only the
+ * enrolment it is about: records of an earlier enrolment may name a retired scanner.
+ * `retiredAt` is the server's time when it gave one. Resolves to the stored enrolment.
+ */
+export async function markScannerRetired(scannerId, retiredAt = null) {
+  return updateScanner((stored) => (stored?.scannerId === scannerId && !stored.retiredAt
+    ? { ...stored, retiredAt: retiredAt || new Date().toISOString() } : null));
 }
 
 /** Forget the enrolment (a new one follows); outbox and log are kept until synced. */

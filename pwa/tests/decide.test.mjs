@@ -124,10 +124,10 @@ suite('the scanner memory', () => {
     const refused = await atDoor(text, { spentOnThisScanner: spent });
     assert.equal(refused.code, 'allowance_exceeded');
     assert.equal(refused.remainingCents, 300);
-    assert.equal(refused.messageIt, 'Supera il limite offline di 15,00 € (già spesi 12,00 € qui)');
+    assert.equal(refused.messageIt, 'Supera il limite offline di 15,00 € su questo scanner (già spesi 12,00 € qui)');
     const fresh = await atDoor(text, { spentOnThisScanner: {}, amountCents: 1600 });
     assert.equal(fresh.code, 'allowance_exceeded');
-    assert.equal(fresh.messageIt, 'Supera il limite offline di 15,00 €');
+    assert.equal(fresh.messageIt, 'Supera il limite offline di 15,00 € su questo scanner');
     // Exactly the allowance is fine.
     const exact = await atDoor(text, { spentOnThisScanner: { [key]: 300 } });
     assert.equal(exact.code, 'accepted');

@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 
 import { allowanceKey, decide, replayKey } from '../src/scanner/decide.js';
+import { shareFraction } from '../src/scanner/bundle.js';
 import { credentialName, replayKeyOfSeen, spentByCredential } from '../src/scanner/door.js';
 import { dataFreshness, defaultEventId } from '../src/scanner/enrolment.js';
 import { centsText, cleanTyped, parseCents, subjectOf } from '../src/scanner/input.js';
-import { acknowledged, recordsByScanner } from '../src/scanner/outbox.js';
+import {
+  acknowledged, enrolmentAfterAnswer, recordsByScanner, revocationCursor, syncBody,
+} from '../src/scanner/outbox.js';
 import { RETRY_AFTER_ONLINE_MS, sendWithRetries } from '../src/scanner/sync.js';
 import { presentCredential } from '../src/tokens/index.js';
 import { EVENT, NOW, bundle, issue, newDevice, ticketFields, voucherFields } from './helpers/issuer.mjs';
@@ -156,6 +159,27 @@ suite('what the server answered for', () => {
     assert.deepEqual(acknowledged(sent, [{}]).done, []);
   });
 
+  test('a refusal the server turned down too is no warning: the venue loses nothing', () => {
+    const records = [{ recordId: 'aa'.repeat(16), accepted: false }, { recordId: 'bb'.repeat(16), accepted: true },
+                     { recordId: 'cc'.repeat(16) }]; // queued before records said
+    const { done, rejected, summary } = acknowledged(records, records.map((record) => ({
+      record_id: record.recordId, outcome: 'rejected', code: 'scanner_retired',
+    })));
+    assert.equal(done.length, 3);
+    assert.equal(summary.rejected, 3);
+    assert.deepEqual(rejected.map((r) => r.recordId), ['bb'.repeat(16), 'cc'.repeat(16)]);
+  });
+
+  test('the new per-record codes come back as the rejection\'s code', () => {
+    const codes = ['presentation_replayed', 'allowance_exceeded', 'scanner_retired', 'invalid_amount',
+                   'scanned_in_future', 'scanned_before_enrolment'];
+    const records = codes.map((code, index) => ({ recordId: String(index).repeat(32), accepted: true }));
+    const { rejected } = acknowledged(records, records.map((record, index) => ({
+      record_id: record.recordId, outcome: 'rejected', code: codes[index],
+    })));
+    assert.deepEqual(rejected.map((r) => r.code), codes);
+  });
+
   test('ids with dashes or capitals are the same id', () => {
     const id = '0123456789abcdef0123456789abcdef';
     const dashed = '01234567-89AB-CDEF-0123-456789ABCDEF';
@@ -213,5 +237,71 @@ suite('sending when the phone comes back online', () => {
     assert.deepEqual(always.waits, RETRY_AFTER_ONLINE_MS);
     const dropped = fake(Array(10).fill(true));
     assert.equal(await sendWithRetries({ ...dropped.options, online: () => false }), 1);
+  });
+});
+
+suite('what a sync answer teaches the scanner', () => {
+  const freshBundle = () => bundle({ revocations: { entries: [], since: 40, more: false, full: true } });
+  const enrolment = (fields = {}) => ({ scannerId: 7, venueId: 31, bundle: freshBundle(), ...fields });
+  const answer = (fields = {}) => ({
+    results: [], scanner: { status: 'active', retired_at: null },
+    revocations: { entries: [{ kind: 'voucher', value: '70001' }], since: 41, more: false, full: false },
+    ...fields,
+  });
+
+  test('the request carries the bundle\'s revocation cursor, for this enrolment\'s records only', () => {
+    assert.equal(revocationCursor(enrolment(), 7), 40);
+    assert.equal(revocationCursor(enrolment(), 4), null); // an earlier enrolment's records
+    assert.equal(revocationCursor(enrolment({ bundle: null }), 7), null);
+    assert.equal(revocationCursor(undefined, 7), null);
+    assert.equal(revocationCursor(enrolment({ bundle: { ...freshBundle(), scanner_id: 8 } }), 7), null);
+    assert.deepEqual(syncBody([{ text: 'MR:A' }, { text: 'MR:B' }], 40), { records: ['MR:A', 'MR:B'], since: 40 });
+    assert.deepEqual(syncBody([{ text: 'MR:A' }], 0), { records: ['MR:A'], since: 0 });
+    assert.deepEqual(syncBody([{ text: 'MR:A' }], null), { records: ['MR:A'] });
+  });
+
+  test('a voucher the sync froze is refused by the next decision, with no download', async () => {
+    const wallet = await newDevice();
+    const credential = (await issue(voucherFields(wallet.point))).text;
+    const before = enrolment();
+    const after = enrolmentAfterAnswer(before, 7, answer(), 40);
+    assert.equal(after.bundle.revocations.since, 41);
+    assert.equal(after.bundle.generated_at, before.bundle.generated_at); // the data age is the bundle's
+    assert.equal(after.retiredAt, undefined);
+    const text = await presentCredential(credential, wallet.privateKey, { now: NOW });
+    assert.equal((await decide({ text, bundle: before.bundle, now: NOW, eventId: EVENT })).code, 'accepted');
+    assert.equal((await decide({ text, bundle: after.bundle, now: NOW, eventId: EVENT })).code, 'revoked');
+  });
+
+  test('a retired answer is remembered, with the server\'s time', () => {
+    const retiredAt = '2027-01-15T07:00:00+00:00';
+    const after = enrolmentAfterAnswer(enrolment(), 7, answer({
+      scanner: { status: 'retired', retired_at: retiredAt }, revocations: null,
+    }), 40);
+    assert.equal(after.retiredAt, retiredAt);
+    assert.equal(after.bundle.revocations.since, 40);
+    // Known already: nothing changes.
+    assert.equal(enrolmentAfterAnswer(after, 7, answer({ scanner: { status: 'retired' }, revocations: null }), 40),
+                 null);
+  });
+
+  test('nothing to learn: no revocations sent for, another scanner, an older answer', () => {
+    assert.equal(enrolmentAfterAnswer(enrolment(), 7, answer({ revocations: null }), 40), null);
+    assert.equal(enrolmentAfterAnswer(enrolment(), 7, answer(), null), null); // no cursor was sent
+    assert.equal(enrolmentAfterAnswer(enrolment(), 4, answer({ scanner: { status: 'retired' } }), null), null);
+    assert.equal(enrolmentAfterAnswer(undefined, 7, answer(), 40), null);
+    assert.equal(enrolmentAfterAnswer(enrolment(), 7, null, 40), null);
+    assert.equal(enrolmentAfterAnswer(enrolment(), 7, { results: [] }, 40), null); // an older server
+  });
+});
+
+suite("the share on the scanner's screen", () => {
+  test('one of equal parts as a fraction, anything else as a percentage', () => {
+    assert.equal(shareFraction(5000, 2), '1/2');
+    assert.equal(shareFraction(3333, 3), '1/3');
+    assert.equal(shareFraction(2500, 4, 'en-GB'), '1/4');
+    assert.equal(shareFraction(2500, 2), '25%');
+    assert.equal(shareFraction(1234, null, 'en-GB'), '12.34%');
+    assert.equal(shareFraction(1234, undefined, 'it-IT'), '12,34%');
   });
 });

@@ -1,11 +1,12 @@
 // The platform operator's desk (platform admins only): the platform overview,
 // organisations waiting for approval, top-ups waiting for the money, and the
-// scanners' flags (overspend, rule-breaking scanners, double check-ins).
+// scanners' flags (overspend, rule-breaking scanners, double check-ins: flag-card.js).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatDateTime, t } from '../i18n.js';
 import { ErrorBox, Link, Loading, Money, Notice } from '../ui/components.js';
+import { FlagCard } from './flag-card.js';
 import { ConfirmAction, tOr, useResource } from './forms.js';
 import { OrgTabs } from './layout.js';
 
@@ -137,16 +138,7 @@ export function AdminFlags({ me }) {
     <${ErrorBox} error=${flags.error} onRetry=${flags.reload} />
     ${flags.loading && !flags.data ? html`<${Loading} />` : null}
     ${flags.data && !flags.data.length ? html`<p>${t('org.admin.no_flags')}</p>` : null}
-    ${flags.data?.length ? html`<ul class="cards cards-single">${flags.data.map((flag) => html`<li key=${flag.record_id}
-        class="card flag">
-      <span class="card-title">${flag.overspend_cents
-        ? html`${t('org.admin.overspend')} <${Money} cents=${flag.overspend_cents} />`
-        : tOr(`org.admin.outcome_${flag.outcome}`, flag.outcome)}</span>
-      <span class="meta">${names[flag.venue_id] || t('org.admin.venue_n', { id: flag.venue_id })}
-        · ${t('org.admin.scanner_n', { id: flag.scanner_id })} · ${formatDateTime(flag.scanned_at)}</span>
-      <span class="meta">${flag.voucher_id ? t('org.admin.voucher_n', { id: flag.voucher_id })
-        : flag.ticket_id ? t('org.admin.ticket_n', { id: flag.ticket_id }) : ''}
-        · <${Money} cents=${flag.amount_cents} />${flag.outcome_code ? ` · ${flag.outcome_code}` : ''}</span>
-    </li>`)}</ul>` : null}
+    ${flags.data?.length ? html`<ul class="cards cards-single">${flags.data.map((flag) => html`<${FlagCard}
+      key=${flag.record_id} flag=${flag} names=${names} />`)}</ul>` : null}
   </${AdminFrame}>`;
 }

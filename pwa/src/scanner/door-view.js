@@ -9,7 +9,7 @@ import { benchEnabled, recordVerdictTiming } from './bench.js';
 import { closeCamera, openCamera, scanFrames } from './camera.js';
 import { createDecoder, warmDecoder } from './decoder.js';
 import { Door } from './door.js';
-import { dataFreshness, defaultEventId } from './enrolment.js';
+import { dataFreshness, defaultEventId, isRetired } from './enrolment.js';
 import { centsText, cleanTyped, parseCents, subjectOf } from './input.js';
 import { acknowledgeRejected } from './outbox.js';
 import { StatusPanel } from './status.js';
@@ -89,6 +89,8 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   settings.current = { eventId, amountCents: typedCents === null ? -1 : typedCents };
 
   const updateSync = () => scannerSyncState().then(setSync);
+  const doorRef = useRef(null);
+  doorRef.current = door;
 
   useEffect(() => {
     let live = true;
@@ -96,7 +98,12 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
     warmDecoder(); // compiled before the first scan; fetched (and cached by the worker) while online
     updateSync();
     const unsubscribe = onScannerSync((change) => {
-      if (change.enrolment) onEnrolment(change.enrolment);
+      if (change.enrolment) {
+        // The door first, before any render: the next scan already decides with what
+        // a sync answer taught (a voucher just frozen, this scanner retired).
+        if (change.enrolment.scannerId === enrolment.scannerId) doorRef.current?.useEnrolment(change.enrolment);
+        onEnrolment(change.enrolment);
+      }
       updateSync();
     });
     return () => {
@@ -120,9 +127,6 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   useEffect(() => {
     if (eventId && !event) setEventId(defaultEventId(events));
   }, [events]);
-
-  const doorRef = useRef(null);
-  doorRef.current = door;
 
   async function handleText(text, source, timing) {
     const currentDoor = doorRef.current;
@@ -264,9 +268,12 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   }
 
   const disabled = freshness.stale || !door;
+  // Retired: scans are still decided (each refused and recorded), the notice says why.
+  const retired = isRetired(enrolment) || sync?.bundleError === 'scanner_retired';
   return html`<section class="sc-page" data-scanner-id=${enrolment.scannerId}
-      data-bundle-at=${enrolment.bundle?.generated_at}>
+      data-bundle-at=${enrolment.bundle?.generated_at} data-since=${enrolment.bundle?.revocations?.since}>
     <${StatusPanel} enrolment=${enrolment} freshness=${freshness} sync=${sync} online=${online} busy=${busy}
+      retired=${retired}
       onSync=${() => run('sync', syncNow)}
       onRefresh=${() => run('refresh', async () => { await refreshNow(); await syncNow(); })}
       onForget=${onForget} onAcknowledge=${() => acknowledgeRejected().then(updateSync)} />

@@ -9,6 +9,10 @@
 //
 // Decisions run one at a time: two scans of the same voucher racing each other could
 // otherwise both fit under its allowance.
+//
+// A retired scanner (the enrolment's `retiredAt`, learnt from a sync answer or a
+// bootstrap refusal) still records what it is shown, every scan refused: the venue
+// sees what was tried with a phone it withdrew.
 import { decide } from './decide.js';
 import { recordScan } from '../tokens/record.js';
 import { pruneSeen, recordDecision, scanLog, seenKeys } from '../store.js';
@@ -62,7 +66,7 @@ export class Door {
     return new Door(enrolment, { seen, spent });
   }
 
-  /** A newer bundle (after a refresh): later decisions use it. */
+  /** A newer bundle (a download, revocations from a sync answer) or a retirement: later decisions use it. */
   useEnrolment(enrolment) {
     this.enrolment = enrolment;
   }
@@ -83,7 +87,7 @@ export class Door {
     const { bundle, privateKey } = this.enrolment;
     const verdict = await decide({
       text, bundle, seen: this.seen, spentOnThisScanner: this.spent, now: Math.floor(nowMs / 1000),
-      amountCents, eventId,
+      amountCents, eventId, retired: Boolean(this.enrolment.retiredAt),
     });
     if (!verdict.record) return { ...verdict, recordId: null, entry: null };
     // Remember before any await: a second scan of the same code must already be refused.
@@ -105,7 +109,7 @@ export class Door {
       };
       await recordDecision(entry, {
         recordId: signed.recordId, text: signed.text, scannedAt: verdict.record.scannedAt, at: nowMs,
-        scannerId: this.enrolment.scannerId,
+        scannerId: this.enrolment.scannerId, accepted: verdict.accepted,
       });
       return { ...verdict, recordId: signed.recordId, entry };
     } catch (error) {

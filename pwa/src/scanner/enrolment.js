@@ -9,10 +9,10 @@
 // decides with offline. Its age is measured from the server's `generated_at`, the same
 // moment decide.js measures it from, so the banner and the verdicts never disagree.
 import { ApiError, api } from '../api.js';
-import { getScanner, putScanner, saveScannerBundle } from '../store.js';
+import { getScanner, markScannerRetired, putScanner, updateScanner } from '../store.js';
 import { exportCompressed } from '../tokens/p256.js';
 import { toHex } from '../tokens/bytes.js';
-import { mergeBundle, prepareBundle } from './decide.js';
+import { keepLearntRevocations, mergeBundle, prepareBundle } from './bundle.js';
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' };
 
@@ -45,11 +45,18 @@ export async function enrol({ venueId, venueName, label }) {
 
 let refreshing = null;
 
+/** Whether this enrolment may no longer decide: the venue retired it. */
+export function isRetired(enrolment) {
+  return Boolean(enrolment?.retiredAt) || enrolment?.bundle?.status === 'retired';
+}
+
 /**
  * Download what changed since the stored bundle (revocations after its since-token,
- * pages until none is left) and store the merged bundle. Returns the enrolment.
- * Throws ApiError: `offline`, `login_required` (the staff session ended: the scanner
- * goes on deciding until its data is too old), `scanner_not_found` (retired).
+ * pages until none is left) and store the merged bundle, keeping what a sync answer
+ * taught the stored copy meanwhile. Returns the enrolment. Throws ApiError: `offline`,
+ * `login_required` (the staff session ended: the scanner goes on deciding until its
+ * data is too old), `scanner_retired` (remembered first: store.js markScannerRetired),
+ * `scanner_not_found`.
  */
 export function refreshBundle() {
   if (!refreshing) {
@@ -59,13 +66,22 @@ export function refreshBundle() {
       let bundle = enrolment.bundle;
       // A bundle that is unusable (damaged, another scanner's) is replaced, not merged into.
       if (bundle && (bundle.scanner_id !== enrolment.scannerId || prepareBundle(bundle) === null)) bundle = null;
+      const { scannerId } = enrolment;
       for (let page = 0; page < 100; page += 1) {
         const since = bundle?.revocations?.since ?? 0;
-        const fresh = await api(`/scanners/${enrolment.scannerId}/bootstrap`, { query: { since } });
+        let fresh;
+        try {
+          fresh = await api(`/scanners/${scannerId}/bootstrap`, { query: { since } });
+        } catch (error) {
+          if (error?.code === 'scanner_retired') await markScannerRetired(scannerId);
+          throw error;
+        }
         bundle = bundle ? mergeBundle(bundle, fresh) : fresh;
         if (!fresh.revocations?.more) break;
       }
-      enrolment = await saveScannerBundle(bundle, Date.now());
+      const fetchedAt = Date.now();
+      enrolment = await updateScanner((stored) => (stored?.scannerId === scannerId
+        ? { ...stored, bundle: keepLearntRevocations(bundle, stored.bundle), fetchedAt } : null));
       return enrolment;
     })().finally(() => {
       refreshing = null;

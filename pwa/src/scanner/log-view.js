@@ -10,10 +10,20 @@ import { onScannerSync } from './sync.js';
 
 const SHOWN = 100;
 
+/** Why the server would not pay a record, from its code; null for a code it added later. */
+export function rejectionReason(code) {
+  if (!code) return null;
+  const key = `scanner.rejected_${code}`;
+  const reason = t(key);
+  return reason === key ? null : reason;
+}
+
 function deliveryState(state, entry) {
   if (state.waiting.has(entry.recordId)) return t('scanner.log_pending');
   if (state.rejected.has(entry.recordId)) {
-    return html`<strong class="sc-log-rejected">${t('scanner.log_rejected')}</strong>`;
+    const reason = rejectionReason(state.rejected.get(entry.recordId));
+    return html`<strong class="sc-log-rejected" data-rejected=${state.rejected.get(entry.recordId) || ''}>${
+      reason ? t('scanner.log_rejected_because', { reason }) : t('scanner.log_rejected')}</strong>`;
   }
   return t('scanner.log_sent');
 }
@@ -24,7 +34,7 @@ export function LogView({ enrolment, onForget }) {
   async function load() {
     const [entries, waiting, status] = await Promise.all([scanLog({ limit: SHOWN }), outboxRecords(), syncStatus()]);
     setState({ entries, waiting: new Set(waiting.map((record) => record.recordId)),
-               rejected: new Set(status.rejected.map((record) => record.recordId)) });
+               rejected: new Map(status.rejected.map((record) => [record.recordId, record.code])) });
   }
 
   useEffect(() => {

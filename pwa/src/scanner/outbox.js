@@ -13,7 +13,14 @@
 // A record leaves the outbox only when the server answered for it (its per-record
 // result: redeemed, checked in, refused or rejected); anything unanswered stays and
 // goes again. The server counts a record id once, so sending twice is harmless.
-import { database, getScanner, outboxRecords, removeFromOutbox } from '../store.js';
+//
+// The answer also teaches the scanner at once, before its records leave the outbox:
+// the revocations newer than its bundle's cursor (sent as `since`), so a voucher its
+// own records froze is refused from the next scan, and whether the venue retired it.
+import {
+  database, getScanner, markScannerRetired, outboxRecords, removeFromOutbox, updateScanner,
+} from '../store.js';
+import { mergeSyncRevocations } from './bundle.js';
 
 export const SYNC_TAG = 'scanner-outbox';
 export const BATCH_SIZE = 200; // the server takes up to 500 per request
@@ -39,9 +46,53 @@ export function acknowledged(sent, results) {
         && result.record_id.replace(/-/g, '').toLowerCase() !== record.recordId.toLowerCase()) return;
     done.push(record.recordId);
     if (result.outcome in summary) summary[result.outcome] += 1;
-    if (result.outcome === 'rejected') rejected.push({ recordId: record.recordId, code: result.code ?? null });
+    // A refusal the server also turned down costs the venue nothing: no warning for it.
+    if (result.outcome === 'rejected' && record.accepted !== false) {
+      rejected.push({ recordId: record.recordId, code: result.code ?? null });
+    }
   });
   return { done, rejected, summary };
+}
+
+/**
+ * The revocation cursor to send with the records of `scannerId`: its stored bundle's,
+ * when the stored enrolment is that scanner (an earlier enrolment's records send none,
+ * and learn nothing about revocations). null when there is none.
+ */
+export function revocationCursor(enrolment, scannerId) {
+  const bundle = enrolment?.scannerId === scannerId ? enrolment.bundle : null;
+  const since = bundle?.scanner_id === scannerId ? bundle.revocations?.since : null;
+  return Number.isInteger(since) && since >= 0 ? since : null;
+}
+
+/**
+ * The stored enrolment as a sync answer for `scannerId` (sent with cursor `sentSince`)
+ * leaves it: revocations merged into its bundle, the retirement remembered. Pure;
+ * returns null when nothing changes (another scanner's answer, nothing new).
+ */
+export function enrolmentAfterAnswer(enrolment, scannerId, answer, sentSince) {
+  if (!enrolment || enrolment.scannerId !== scannerId || !answer) return null;
+  let changed = enrolment;
+  if (answer.scanner?.status === 'retired' && !enrolment.retiredAt) {
+    changed = { ...changed, retiredAt: answer.scanner.retired_at || new Date().toISOString() };
+  }
+  const bundle = enrolment.bundle;
+  if (answer.revocations && sentSince !== null && bundle?.scanner_id === scannerId) {
+    const merged = mergeSyncRevocations(bundle, answer.revocations, sentSince);
+    if (merged !== bundle) changed = { ...changed, bundle: merged };
+  }
+  return changed === enrolment ? null : changed;
+}
+
+/** Store what an answer teaches; {changed, refresh}: refresh when more revocations wait. */
+async function learnFrom(scannerId, answer, sentSince) {
+  let changed = false;
+  await updateScanner((stored) => {
+    const next = enrolmentAfterAnswer(stored, scannerId, answer, sentSince);
+    changed = next !== null;
+    return next;
+  });
+  return { changed, refresh: Boolean(answer?.revocations?.more) };
 }
 
 const REJECTED_KEPT = 200;
@@ -79,29 +130,38 @@ class SyncError extends Error {
   }
 }
 
-async function postBatch(scannerId, records, fetchImpl) {
+/** The request body: the records' texts, and the revocation cursor when there is one. */
+export function syncBody(records, since) {
+  const body = { records: records.map((record) => record.text) };
+  if (since !== null && since !== undefined) body.since = since;
+  return body;
+}
+
+async function postBatch(scannerId, records, since, fetchImpl) {
   let response;
   try {
     response = await fetchImpl(`/api/v1/scanners/${scannerId}/sync`, {
       method: 'POST',
       credentials: 'omit',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
-      body: JSON.stringify({ records: records.map((record) => record.text) }),
+      body: JSON.stringify(syncBody(records, since)),
     });
   } catch {
     throw new SyncError('offline');
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new SyncError(data?.code || `http_${response.status}`, response.status);
-  return data?.results;
+  return data;
 }
 
 let flushing = null;
 
 /**
  * Send every queued record, oldest first, in batches per scanner. Resolves to
- * {sent, acknowledged, pending, summary}; rejects with a SyncError (code `offline`,
- * a server code, or `http_<status>`) after recording it, so Background Sync retries.
+ * {sent, acknowledged, pending, summary, learnt: {changed, refresh}} (`changed`: the
+ * stored enrolment learnt from an answer; `refresh`: download the bundle, revocations
+ * wait); rejects with a SyncError (code `offline`, a server code, or `http_<status>`,
+ * and the same `learnt`) after recording it, so Background Sync retries.
  * One flush at a time per JavaScript context.
  */
 export function flushOutbox({ fetchImpl = (...args) => fetch(...args) } = {}) {
@@ -133,9 +193,9 @@ export function recordsByScanner(records, currentScannerId) {
 async function flush(fetchImpl) {
   const records = await outboxRecords();
   const total = { redeemed: 0, checked_in: 0, refused: 0, rejected: 0 };
-  if (!records.length) return { sent: 0, acknowledged: 0, pending: 0, summary: total };
-  const enrolment = await getScanner();
-  const groups = recordsByScanner(records, enrolment?.scannerId);
+  const learnt = { changed: false, refresh: false };
+  if (!records.length) return { sent: 0, acknowledged: 0, pending: 0, summary: total, learnt };
+  const groups = recordsByScanner(records, (await getScanner())?.scannerId);
   if (!groups.size) throw new SyncError('scanner_not_enrolled');
   let acknowledgedCount = 0;
   let failure = null;
@@ -144,13 +204,24 @@ async function flush(fetchImpl) {
     try {
       for (let start = 0; start < queued.length; start += BATCH_SIZE) {
         const batch = queued.slice(start, start + BATCH_SIZE);
-        const answered = acknowledged(batch, await postBatch(scannerId, batch, fetchImpl));
+        // Read for every batch: the previous answer (or a download) may have moved it.
+        const since = revocationCursor(await getScanner(), scannerId);
+        const answer = await postBatch(scannerId, batch, since, fetchImpl);
+        // Learnt before the records leave: "nothing to send" means the lesson is stored.
+        const lesson = await learnFrom(scannerId, answer, since);
+        learnt.changed = learnt.changed || lesson.changed;
+        learnt.refresh = learnt.refresh || lesson.refresh;
+        const answered = acknowledged(batch, answer?.results);
         await removeFromOutbox(answered.done);
         acknowledgedCount += answered.done.length;
         rejected.push(...answered.rejected);
         for (const outcome of Object.keys(total)) total[outcome] += answered.summary[outcome];
       }
     } catch (error) {
+      if (error.code === 'scanner_retired') {
+        const stored = await markScannerRetired(scannerId);
+        if (stored?.scannerId === scannerId) learnt.changed = true;
+      }
       failure ||= error; // one scanner's trouble (say, retired) must not hold back the others
       if (error.code === 'offline') break;
     }
@@ -160,10 +231,11 @@ async function flush(fetchImpl) {
                        rejected: [...status.rejected, ...rejected].slice(-REJECTED_KEPT) };
   if (failure) {
     await saveStatus({ lastAttemptAt: Date.now(), lastError: failure.code || 'unknown', ...rejections });
+    failure.learnt = learnt;
     throw failure;
   }
   await saveStatus({ lastAttemptAt: Date.now(), lastSuccessAt: Date.now(), lastError: null, lastSummary: total,
                      ...rejections });
   return { sent: records.length, acknowledged: acknowledgedCount, pending: records.length - acknowledgedCount,
-           summary: total };
+           summary: total, learnt };
 }

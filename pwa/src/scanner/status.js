@@ -1,9 +1,11 @@
-// What the staff must always see: the venue, how fresh the data is (and whether the
-// scanner may still decide on it), how many records wait to be sent, and when the last
-// sending succeeded.
+// What the staff must always see: the venue, this scanner's share of every voucher's
+// offline allowance, how fresh the data is (and whether the scanner may still decide
+// on it), how many records wait to be sent, when the last sending succeeded, and, above
+// all, that the venue retired this phone when it did.
 import { html } from 'htm/preact';
-import { formatDateTime, t } from '../i18n.js';
+import { formatDateTime, locale, t } from '../i18n.js';
 import { Button, Link, Notice } from '../ui/components.js';
+import { WHOLE_SHARE_BP, prepareBundle, shareFraction } from './bundle.js';
 
 /** "adesso", "3 min fa", "2 h fa", "3 giorni fa". */
 export function ago(seconds) {
@@ -11,6 +13,27 @@ export function ago(seconds) {
   if (seconds < 3600) return t('scanner.ago_minutes', { n: Math.floor(seconds / 60) });
   if (seconds < 2 * 86400) return t('scanner.ago_hours', { n: Math.floor(seconds / 3600) });
   return t('scanner.ago_days', { n: Math.floor(seconds / 86400) });
+}
+
+/** "Scanner 1 di 2 · Quota offline di questo scanner: 1/2 del limite di ogni buono". */
+function ShareLine({ bundle }) {
+  const prepared = prepareBundle(bundle);
+  if (!prepared) return null;
+  const { allowanceShareBp: share, slot, slots } = prepared;
+  const parts = [];
+  if (slot && slots) parts.push(t('scanner.slot', { slot, slots }));
+  parts.push(share >= WHOLE_SHARE_BP ? t('scanner.share_whole')
+    : t('scanner.share', { share: shareFraction(share, slots, locale()) }));
+  return html`<div class="sc-status-row sc-share" data-share-bp=${share}>${parts.join(' · ')}</div>`;
+}
+
+/** The venue retired this phone: it refuses every code, and says so before anything else. */
+function RetiredNotice({ onForget }) {
+  return html`<div class="sc-retired" role="alert">
+    <p><strong>${t('scanner.retired_title')}</strong></p>
+    <p>${t('scanner.retired_text')}</p>
+    <${Button} kind="secondary" onClick=${onForget}>${t('scanner.forget')}</${Button}>
+  </div>`;
 }
 
 function FreshnessWarning({ freshness, onRefresh, busy }) {
@@ -31,6 +54,7 @@ function BundleNotice({ code, stale, onForget }) {
     return html`<${Notice} kind="info">${t('scanner.login_to_refresh')}
       ${' '}<${Link} href="/login?next=/s">${t('scanner.login')}</${Link}></${Notice}>`;
   }
+  if (code === 'scanner_retired') return null; // RetiredNotice says it
   if (code === 'scanner_not_found') {
     return html`<div class="notice notice-warning" role="alert"><p>${t('scanner.retired')}</p>
       <${Button} kind="secondary" onClick=${onForget}>${t('scanner.forget')}</${Button}></div>`;
@@ -56,13 +80,17 @@ function RejectedNotice({ sync, onAcknowledge }) {
   </div>`;
 }
 
-export function StatusPanel({ enrolment, freshness, sync, online, busy, onSync, onRefresh, onForget, onAcknowledge }) {
+export function StatusPanel({
+  enrolment, freshness, sync, online, busy, retired, onSync, onRefresh, onForget, onAcknowledge,
+}) {
   // Until the outbox has been read, no count: a 0 there would tell the staff all was sent.
   const known = sync !== null && sync !== undefined;
   const pending = sync?.pending ?? 0;
-  return html`<div class="sc-status-block">
+  return html`<div class="sc-status-block" data-retired=${retired ? 'true' : 'false'}>
+    ${retired ? html`<${RetiredNotice} onForget=${onForget} />` : null}
     <div class="sc-status" aria-live="polite">
       <div class="sc-status-venue">${enrolment.venueName || enrolment.label}</div>
+      <${ShareLine} bundle=${enrolment.bundle} />
       <div class="sc-status-row">
         <span class="sc-freshness" data-stale=${freshness.stale ? 'true' : 'false'}>
           ${freshness.missing ? t('scanner.missing_text') : t('scanner.fresh', { ago: ago(freshness.ageSeconds) })}

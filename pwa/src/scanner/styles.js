@@ -12,6 +12,11 @@ const CSS = `
 .sc-status-venue { font-weight: 700; font-size: 1rem; }
 .sc-status-row { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; align-items: center; }
 .sc-status-row .btn { margin-left: auto; }
+.sc-share { color: var(--muted); font-size: 0.88rem; }
+.sc-retired { padding: 0.75rem; border-radius: var(--radius); border-left: 6px solid var(--danger);
+  background: var(--danger-bg); color: var(--text); }
+.sc-retired p { margin: 0 0 0.4rem; }
+.sc-retired strong { color: var(--danger); font-size: 1.15rem; }
 .sc-pending[data-count="0"] { color: var(--muted); }
 .sc-pending:not([data-count="0"]) { font-weight: 700; }
 .sc-controls { display: grid; gap: 0.5rem; }

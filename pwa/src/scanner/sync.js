@@ -6,7 +6,7 @@
 // Started once per page and never stopped: records waiting to go matter even when the
 // staff have navigated elsewhere in the app.
 import { isOnline, onConnectivityChange } from '../online.js';
-import { outboxCount } from '../store.js';
+import { getScanner, outboxCount } from '../store.js';
 import { refreshBundle } from './enrolment.js';
 import { SYNC_TAG, flushOutbox, syncStatus } from './outbox.js';
 
@@ -37,14 +37,26 @@ export async function scannerSyncState() {
   return { pending, ...status, bundleError };
 }
 
+/**
+ * After a flush here or in the worker: what the answers taught (outbox.js `learnt`)
+ * reaches the open scanner at once: the stored enrolment, with revocations merged or
+ * retired, goes to its listeners; and a download follows when revocations wait.
+ */
+async function afterFlush(learnt) {
+  const enrolment = learnt?.changed ? await getScanner() : null;
+  notify(enrolment?.scannerId ? { enrolment } : {});
+  if (learnt?.refresh && isOnline()) refreshNow();
+}
+
 /** Send the outbox now; never throws (the outcome is in scannerSyncState()). */
 export async function syncNow() {
+  let learnt = null;
   try {
-    await flushOutbox();
-  } catch {
-    // recorded by flushOutbox; the next trigger tries again
+    ({ learnt } = await flushOutbox());
+  } catch (error) {
+    learnt = error?.learnt ?? null; // recorded by flushOutbox; the next trigger tries again
   }
-  notify();
+  await afterFlush(learnt);
 }
 
 /** Download the bundle increment now; never throws. Returns the enrolment when refreshed. */
@@ -57,7 +69,9 @@ export async function refreshNow() {
     return enrolment;
   } catch (error) {
     bundleError = error?.code || 'unknown';
-    notify();
+    // A retired scanner was remembered as such (enrolment.js): show it at once.
+    const enrolment = bundleError === 'scanner_retired' ? await getScanner().catch(() => null) : null;
+    notify(enrolment?.scannerId ? { enrolment } : {});
     return null;
   }
 }
@@ -109,7 +123,7 @@ export function startScannerSync() {
   });
   // The worker tells open pages when it delivered records in the background.
   navigator.serviceWorker?.addEventListener('message', (event) => {
-    if (event.data?.type === 'scanner-outbox-synced') notify();
+    if (event.data?.type === 'scanner-outbox-synced') afterFlush(event.data.result?.learnt);
   });
   setInterval(onTimer, FLUSH_INTERVAL_MS);
   syncNow();

@@ -9,7 +9,7 @@
 //   present    {key, credential, now}          -> {text}
 //   record     {key, fields: recordScan fields} -> {text, record_id}
 //   verify     {cases: [vector-shaped cases], keys} -> {codes: ["ok" | error code, ...]}
-//   decide     {text, bundle, seen, spent, now, event_id, amount_cents} -> {verdict}
+//   decide     {text, bundle, seen, spent, now, event_id, amount_cents, retired} -> {verdict}
 // Answers carry "ok": true, or "ok": false with "error".
 
 import { createInterface } from 'node:readline';
@@ -62,9 +62,12 @@ const OPERATIONS = {
     return { codes };
   },
 
-  async decide({ text, bundle, seen = [], spent = {}, now, event_id: eventId, amount_cents: amountCents }) {
+  async decide({
+    text, bundle, seen = [], spent = {}, now, event_id: eventId, amount_cents: amountCents, retired = false,
+  }) {
     const verdict = await decide({
       text, bundle, seen: new Set(seen), spentOnThisScanner: new Map(Object.entries(spent)), now, eventId, amountCents,
+      retired,
     });
     return { verdict };
   },

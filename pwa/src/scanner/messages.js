@@ -1,0 +1,111 @@
+// What the scanner says about a verdict, in plain words for the person at the door:
+// Italian first, English second, one pair per verdict code. decide.js attaches them to
+// every verdict; the log keeps them with each entry, so it reads the same later.
+
+// --- money -----------------------------------------------------------------------
+
+/** Cents as Italian text, "1.234,50 €" (plain space: the same in every engine, unlike Intl). */
+export function formatEuroIt(cents) {
+  const sign = cents < 0 ? '-' : '';
+  const value = Math.abs(cents);
+  const euros = String(Math.floor(value / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return `${sign}${euros},${String(value % 100).padStart(2, '0')} €`;
+}
+
+/** Cents as English text, "€1,234.50". */
+export function formatEuroEn(cents) {
+  const sign = cents < 0 ? '-' : '';
+  const value = Math.abs(cents);
+  const euros = String(Math.floor(value / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}€${euros}.${String(value % 100).padStart(2, '0')}`;
+}
+
+// --- messages --------------------------------------------------------------------
+// Plain words for the person at the door (Italian first), one pair per verdict. `c` is
+// the context: kind, reason, amounts.
+
+const isTicket = (c) => c.kind === 'ticket';
+
+const MESSAGES = {
+  accepted: (c) => (isTicket(c)
+    ? ['Biglietto valido: può entrare', 'Valid ticket: let them in']
+    : [`Pagato ${formatEuroIt(c.amountCents)} con il buono`, `Paid ${formatEuroEn(c.amountCents)} with the voucher`]),
+  malformed: () => ['Codice non riconosciuto: non è un QR di Mentoring', 'Unknown code: not a Mentoring QR'],
+  unsupported_version: () => [
+    "Codice di una versione più nuova: aggiorna l'app dello scanner",
+    'Code from a newer version: update the scanner app',
+  ],
+  wrong_kind: () => [
+    "QR non adatto: chiedi di aprire il buono nell'app e mostrare il QR che cambia",
+    'Wrong QR: ask them to open the voucher in the app and show the changing code',
+  ],
+  unknown_key: () => [
+    'Codice firmato con una chiave sconosciuta: collegati per aggiornare lo scanner',
+    'Signed with an unknown key: go online to update the scanner',
+  ],
+  bad_signature: () => ['Firma non valida', 'Invalid signature'],
+  bad_device_signature: () => [
+    'Firma del telefono non valida: il QR non viene dal telefono del titolare',
+    "Invalid phone signature: the code does not come from the holder's phone",
+  ],
+  expired: (c) => (isTicket(c) ? ['Biglietto scaduto', 'Ticket expired'] : ['Buono scaduto', 'Voucher expired']),
+  not_yet_valid: (c) => (isTicket(c)
+    ? ['Biglietto non ancora valido', 'Ticket not valid yet']
+    : ['Buono non ancora valido', 'Voucher not valid yet']),
+  stale_presentation: () => ['QR scaduto: chiedi di riaprire il buono', 'Code expired: ask them to reopen the voucher'],
+  future_presentation: () => [
+    "L'orologio del telefono è avanti: chiedi di correggere l'ora",
+    "The phone's clock is ahead: ask them to fix the time",
+  ],
+  revoked: (c) => ({
+    ticket: ['Biglietto annullato', 'Ticket cancelled'],
+    device: [
+      'Telefono bloccato: il titolare deve contattare la scuola',
+      'Phone blocked: the holder must contact the school',
+    ],
+  }[c.reason] || ['Buono bloccato', 'Voucher frozen']),
+  out_of_scope: (c) => ({
+    venue: isTicket(c)
+      ? ['Biglietto per un’altra sede', 'Ticket for another venue']
+      : ['Buono non valido in questa sede', 'Voucher not valid at this venue'],
+    category: ['Buono non valido per questo tipo di evento', 'Voucher not valid for this kind of event'],
+    event: ['Biglietto per un altro evento', 'Ticket for another event'],
+    event_not_at_venue: [
+      'Evento non in programma in questa sede: scegli l’evento giusto',
+      'Event not on at this venue: choose the right event',
+    ],
+  }[c.reason] || ['Non valido qui', 'Not valid here']),
+  already_presented: (c) => (isTicket(c)
+    ? ['Biglietto già usato su questo dispositivo', 'Ticket already used on this device']
+    : ['Già usato su questo dispositivo', 'Already used on this device']),
+  // The limit is this scanner's share of the voucher's offline allowance (bundle.js).
+  allowance_exceeded: (c) => (c.spentCents > 0
+    ? [
+      `Supera il limite offline di ${formatEuroIt(c.allowanceCents)} su questo scanner `
+        + `(già spesi ${formatEuroIt(c.spentCents)} qui)`,
+      `Over the offline limit of ${formatEuroEn(c.allowanceCents)} on this scanner `
+        + `(${formatEuroEn(c.spentCents)} already spent here)`,
+    ]
+    : [
+      `Supera il limite offline di ${formatEuroIt(c.allowanceCents)} su questo scanner`,
+      `Over the offline limit of ${formatEuroEn(c.allowanceCents)} on this scanner`,
+    ]),
+  scanner_retired: () => [
+    'Scanner disattivato: la sede ha ritirato questo telefono. Non far entrare con questo telefono',
+    'Scanner retired: the venue has withdrawn this phone. Do not let anyone in with this phone',
+  ],
+  scanner_data_stale: (c) => (c.reason === 'missing'
+    ? ['Scanner senza dati: collegati per scaricarli', 'No scanner data: go online to download it']
+    : [
+      'Dati dello scanner troppo vecchi: collegati per aggiornarli',
+      'Scanner data too old: go online to update it',
+    ]),
+  invalid_amount: () => ['Importo non valido: inserisci il prezzo', 'Invalid amount: enter the price'],
+};
+
+/** The Italian and English words for a verdict code in a context ({kind, reason, amountCents...}). */
+export function verdictMessages(code, context = {}) {
+  const [it, en] = (MESSAGES[code] || (() => ['Codice rifiutato', 'Code refused']))(context);
+  return { messageIt: it, messageEn: en };
+}
+
