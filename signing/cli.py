@@ -18,7 +18,10 @@ from signing.tokens import (
     KIND_PRESENTATION, KIND_SCANNER_RECORD, Presentation, ScannerRecord, TicketCredential,
     VoucherCredential, parse_unverified,
 )
-from signing.verify import DEFAULT_MAX_SKEW_SECONDS, Scope, verify_credential, verify_presentation, verify_scanner_record
+from signing.verify import (
+    DEFAULT_MAX_SKEW_SECONDS, NO_REVOCATIONS, Revocations, Scope, verify_credential, verify_presentation,
+    verify_scanner_record,
+)
 
 KIND_NAMES = {VoucherCredential: "voucher", TicketCredential: "ticket",
               Presentation: "presentation", ScannerRecord: "scanner_record"}
@@ -47,13 +50,26 @@ def describe(token) -> dict:
 
 
 def _read_token(token_or_image: str) -> str:
-    """The token text, from the argument itself or from a QR code in an image file."""
+    """The token text, from the argument itself or from a QR code in an image file.
+
+    The text is taken exactly as given, as every verifier does: a space is a Base45
+    digit, so trimming (even a line end) could turn a refused text into another token."""
     if os.path.isfile(token_or_image):
         texts = qr.decode_image(token_or_image)
         if not texts:
             raise click.ClickException(f"no QR code found in {token_or_image}")
         return texts[0]
-    return token_or_image.rstrip("\r\n")
+    return token_or_image
+
+
+def _read_revocations(path: str | None) -> Revocations:
+    """A revocation list in the bootstrap bundle's format: ``{"entries": [{"kind": ..., "value": ...}]}``."""
+    if path is None:
+        return NO_REVOCATIONS
+    try:
+        return Revocations.from_entries(json.loads(Path(path).read_text())["entries"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the revocation list: {exc}") from None
 
 
 def _parse_time(value: str | None) -> int:
@@ -97,12 +113,17 @@ def inspect_command(token_or_image):
 @click.option("--skew", type=int, default=DEFAULT_MAX_SKEW_SECONDS, show_default=True,
               help="Allowed clock difference for presentations, in seconds.")
 @click.option("--scanner-key", help="For scanner records: the scanner's public key, SEC1 hex.")
-def verify_command(token_or_image, keys_path, at, venue, category, event, skew, scanner_key):
+@click.option("--revocations", "revocations_path", type=click.Path(exists=True, dir_okay=False),
+              help='Revocation list (JSON, as in the scanner bundle: {"entries": [{"kind": "voucher", '
+                   '"value": "12"}, ...]}; kinds voucher, ticket, device_key in hex).')
+def verify_command(token_or_image, keys_path, at, venue, category, event, skew, scanner_key, revocations_path):
     """Verify a token (text or an image with its QR code); print a JSON verdict.
 
-    Exits 0 when valid, otherwise with the reason's status (see docs/tokens.md)."""
+    The text is read exactly as given (nothing is trimmed). Exits 0 when valid,
+    otherwise with the reason's status (see docs/tokens.md)."""
     now = _parse_time(at)
     text = _read_token(token_or_image)
+    revoked = _read_revocations(revocations_path)
     try:
         kind = parse_unverified(text).KIND
         if kind == KIND_SCANNER_RECORD:
@@ -118,9 +139,10 @@ def verify_command(token_or_image, keys_path, at, venue, category, event, skew, 
                 raise click.ClickException(f"cannot read the keyset: {exc}") from None
             if kind == KIND_PRESENTATION:
                 scope = Scope(venue, category, event) if venue is not None else None
-                verified = verify_presentation(text, keys=keys, now=now, scope=scope, max_skew_seconds=skew)
+                verified = verify_presentation(text, keys=keys, now=now, scope=scope, revoked=revoked,
+                                               max_skew_seconds=skew)
             else:
-                verified = verify_credential(text, keys=keys, now=now)
+                verified = verify_credential(text, keys=keys, now=now, revoked=revoked)
     except TokenError as error:
         click.echo(json.dumps({"valid": False, "code": error.code, "message": error.message, "at": now}))
         sys.exit(error.exit_status)

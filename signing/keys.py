@@ -37,6 +37,8 @@ class PublicIssuerKey:
     not_after: int
 
     def is_valid_at(self, now: int) -> bool:
+        # Both ends included (docs/tokens.md, step 2), as signing_key assumes: a credential
+        # may end exactly when its key does.
         return self.not_before <= now <= self.not_after
 
     def to_jwk(self) -> dict:

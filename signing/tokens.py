@@ -280,6 +280,7 @@ RESULT_CODES = {
     40: "revoked", 41: "out_of_scope",
     # Decided by the scanner's own memory and data, not by the token alone.
     50: "already_presented", 51: "allowance_exceeded", 52: "scanner_data_stale",
+    53: "scanner_retired",  # the scanner knows its venue retired it: every scan is refused
 }
 RESULT_NUMBERS = {code: number for number, code in RESULT_CODES.items()}
 

@@ -32,6 +32,24 @@ class Revocations:
     ticket_ids: frozenset[int] = field(default_factory=frozenset)
     device_keys: frozenset[bytes] = field(default_factory=frozenset)
 
+    @classmethod
+    def from_entries(cls, entries) -> "Revocations":
+        """From the bootstrap bundle's list: ``[{"kind": "voucher" | "ticket" | "device_key",
+        "value": "12"}, ...]``, ids in decimal, device keys in hex. Kinds this version does
+        not know are skipped, as the scanner does (pwa/src/tokens/verify.js
+        ``revocationsFromEntries``); a value that cannot be read raises ``ValueError``."""
+        lists = {"voucher": set(), "ticket": set(), "device_key": set()}
+        for entry in entries:
+            try:
+                kind, value = entry["kind"], entry["value"]
+                if kind == "device_key":
+                    lists[kind].add(bytes.fromhex(value))
+                elif kind in lists:
+                    lists[kind].add(int(value))
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(f"unreadable revocation entry: {entry!r}") from None
+        return cls(frozenset(lists["voucher"]), frozenset(lists["ticket"]), frozenset(lists["device_key"]))
+
 
 NO_REVOCATIONS = Revocations()
 
@@ -62,6 +80,7 @@ def _check_credential_fields(credential: Credential, now: int, revoked: Revocati
         raise Revoked("this ticket has been cancelled")
     if credential.device_key in revoked.device_keys:
         raise Revoked("this wallet device has been revoked")
+    # Both ends included (docs/tokens.md, step 6): valid at exactly valid_until.
     if now < credential.valid_from:
         raise NotYetValid()
     if now > credential.valid_until:

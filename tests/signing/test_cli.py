@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from signing import present, to_text
 from signing.cli import keys, token
-from signing.errors import Expired, Malformed
+from signing.errors import Expired, Malformed, OutOfScope, Revoked
 from signing.qr import to_png
 
 from .conftest import DAY, NOW
@@ -58,6 +58,59 @@ def test_verify_an_expired_credential_exits_non_zero_with_its_code(voucher, keys
     assert result.exit_code == Expired.exit_status
     assert json.loads(result.output) == {"valid": False, "code": "expired", "message": str(Expired()),
                                          "at": NOW + 365 * DAY}
+
+
+@pytest.fixture()
+def revocations_file(tmp_path):
+    def write(*entries):
+        path = tmp_path / "revocations.json"
+        path.write_text(json.dumps({"entries": [{"kind": kind, "value": value} for kind, value in entries]}))
+        return str(path)
+    return write
+
+
+def test_verify_a_revoked_voucher_exits_40(voucher, keyset_file, revocations_file):
+    revoked = revocations_file(("ticket", str(voucher.voucher_id)), ("voucher", str(voucher.voucher_id)))
+    result = _run(token, "verify", to_text(voucher), "--keys", keyset_file, "--at", str(NOW),
+                  "--revocations", revoked)
+    assert result.exit_code == Revoked.exit_status == 40
+    assert json.loads(result.output)["code"] == "revoked"
+
+
+def test_verify_a_presentation_from_a_revoked_device_exits_40(voucher, wallet, keyset_file, revocations_file):
+    revoked = revocations_file(("device_key", wallet.public_bytes.hex()), ("some_future_kind", "x"))
+    result = _run(token, "verify", to_text(present(voucher, wallet, now=NOW)), "--keys", keyset_file,
+                  "--at", str(NOW), "--venue", "9", "--category", "3", "--revocations", revoked)
+    assert result.exit_code == Revoked.exit_status
+    assert json.loads(result.output)["message"] == "this wallet device has been revoked"
+
+
+def test_verify_with_a_revocation_list_that_does_not_name_the_voucher(voucher, keyset_file, revocations_file):
+    revoked = revocations_file(("voucher", str(voucher.voucher_id + 1)), ("ticket", str(voucher.voucher_id)))
+    result = _run(token, "verify", to_text(voucher), "--keys", keyset_file, "--at", str(NOW),
+                  "--revocations", revoked)
+    assert result.exit_code == 0, result.output
+
+
+def test_verify_refuses_an_unreadable_revocation_list(voucher, keyset_file, revocations_file):
+    revoked = revocations_file(("device_key", "not hex"))
+    result = CliRunner().invoke(token, ["verify", to_text(voucher), "--keys", keyset_file,
+                                        "--revocations", revoked])
+    assert result.exit_code == 1 and "cannot read the revocation list" in result.output
+
+
+@pytest.mark.parametrize("suffix", [" ", "\n", "\r\n"])
+def test_verify_takes_the_text_as_given_without_trimming(voucher, keyset_file, suffix):
+    # A space is a Base45 digit: a trimmed text would be another token than the one read.
+    result = _run(token, "verify", to_text(voucher) + suffix, "--keys", keyset_file, "--at", str(NOW))
+    assert result.exit_code == Malformed.exit_status
+    assert json.loads(result.output)["code"] == "malformed"
+
+
+def test_verify_with_a_venue_and_no_category_refuses_a_voucher(voucher, wallet, keyset_file):
+    result = _run(token, "verify", to_text(present(voucher, wallet, now=NOW)), "--keys", keyset_file,
+                  "--at", str(NOW), "--venue", "9")
+    assert result.exit_code == OutOfScope.exit_status
 
 
 def test_verify_accepts_iso_times(voucher, keyset_file):

@@ -55,6 +55,33 @@ def test_vector(jwks, case):
         assert _fields(token) == case["fields"]
 
 
+EDGE_CASES = {
+    # docs/tokens.md, "Verification": which end of each window is included, and which
+    # structure check decides first. Both verifiers run these files; this keeps them there.
+    "voucher at exactly its valid_until (included)": "ok",
+    "voucher one second after its valid_until": "expired",
+    "voucher at exactly its key's exp (included)": "ok",
+    "voucher one second after its key's exp": "unknown_key",
+    "voucher presented at exactly its valid_until (included)": "ok",
+    "presentation at exactly its key's exp (included)": "ok",
+    "skew edge: step ended 89 s ago, just inside": "ok",
+    "skew edge: step ended 90 s ago, just outside": "stale_presentation",
+    "skew edge: step starts 90 s ahead, just inside": "ok",
+    "skew edge: step starts 91 s ahead, just outside": "future_presentation",
+    "voucher checked with no category (scope category null)": "out_of_scope",
+    "MP: garbage checked as a credential (the prefix decides first)": "wrong_kind",
+    "presentation whose credential has a kind-3 header": "wrong_kind",
+    "trailing space (nothing is trimmed)": "malformed",
+    "refusal by a scanner its venue retired (result 53)": "ok",
+}
+
+
+def test_the_edges_of_the_spec_are_in_the_vectors():
+    expected = {case["name"]: case["expected"]
+                for path in FILES for case in json.loads(path.read_text())["cases"]}
+    assert {name: expected.get(name) for name in EDGE_CASES} == EDGE_CASES
+
+
 def test_vectors_are_current():
     """The committed files are exactly what the generator makes: regenerate after a format change."""
     for name, document in generate.build().items():

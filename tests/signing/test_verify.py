@@ -71,3 +71,18 @@ def test_batch_issuance_gives_the_same_credentials(keyset):
                   for n, key in enumerate(devices)]
     assert batch == one_by_one
     assert verify_credential(batch[2], keys=keyset.public(), now=NOW).voucher_id == 12
+
+
+def test_revocations_read_from_the_bundle_entries():
+    from signing import Revocations
+
+    key = bytes(range(33))
+    revoked = Revocations.from_entries([
+        {"kind": "voucher", "value": "12"}, {"kind": "ticket", "value": 7}, {"kind": "device_key", "value": key.hex()},
+        {"kind": "campaign", "value": "3"},  # a kind this version does not know is skipped, as on the scanner
+    ])
+    assert revoked == Revocations(frozenset({12}), frozenset({7}), frozenset({key}))
+    with pytest.raises(ValueError):
+        Revocations.from_entries([{"kind": "voucher", "value": "twelve"}])
+    with pytest.raises(ValueError):
+        Revocations.from_entries([{"kind": "device_key"}])

@@ -16,11 +16,12 @@ from signing.cli import describe
 from signing.device import DeviceKey
 from signing.issue import issue_ticket, issue_voucher, present, record_scan
 from signing.keys import IssuerKeyset
-from signing.tokens import PREFIXES, KIND_VOUCHER, to_text
+from signing.tokens import KIND_PRESENTATION, KIND_TICKET, KIND_VOUCHER, PREFIXES, to_text
 
 HERE = Path(__file__).parent
 NOW = 1_800_000_000  # 2027-01-15T08:00:00Z: every case is verified at a fixed time
 DAY = 86_400
+STEP = 15  # seconds per presentation time step (part of the format)
 MUSEUM, THEATRE, COURSES = 1, 0, 4  # category codes used below
 VENUE, OTHER_VENUE, EVENT = 31, 32, 501
 
@@ -51,6 +52,17 @@ def _fields(token):
     return clean(describe(token))
 
 
+def _included_bound(subject, bound, verify_as, token, at, fields, *, after, code, **extra):
+    """Two cases around a bound that is included: "ok" at exactly ``at``, ``code`` one
+    second outside (after it, or before it)."""
+    outside, side = (at + 1, "after") if after else (at - 1, "before")
+    return [
+        _case(f"{subject} at exactly its {bound} (included)", verify_as, token, "ok", verify_at=at, fields=fields,
+              **extra),
+        _case(f"{subject} one second {side} its {bound}", verify_as, token, code, verify_at=outside, **extra),
+    ]
+
+
 def _retext(token_text: str, mutate) -> str:
     """Decode, change the binary with ``mutate(bytearray)``, encode again with the same prefix."""
     data = bytearray(base45.decode(token_text[3:]))
@@ -78,6 +90,16 @@ def build() -> dict[str, dict]:
     ticket = issue_ticket(keyset, now=NOW, ticket_id=90001, event_id=EVENT, venue_id=VENUE,
                           valid_from=NOW - DAY, valid_until=NOW + 2 * DAY, device_key=wallet.public_bytes)
     v_text, t_text = to_text(voucher), to_text(ticket)
+    # The edges of the key windows (nbf <= now <= exp, both included): a voucher that ends
+    # exactly when the older key does, and one whose validity starts before the newer key.
+    older_key, newer_key = keyset.keys
+    key_end_voucher = issue_voucher(keyset, **{**voucher_args, "now": NOW - 100 * DAY, "voucher_id": 70004,
+                                               "valid_from": NOW - 100 * DAY, "valid_until": older_key.not_after})
+    assert key_end_voucher.key_id == older_key.key_id
+    key_start_voucher = issue_voucher(keyset, **{**voucher_args, "voucher_id": 70005,
+                                                 "valid_from": newer_key.not_before - DAY})
+    assert key_start_voucher.key_id == newer_key.key_id
+    key_end_text, key_start_text = to_text(key_end_voucher), to_text(key_start_voucher)
 
     def show(credential, device=wallet, at=NOW):
         return to_text(present(credential, device, now=at, deterministic=True))
@@ -109,6 +131,22 @@ def build() -> dict[str, dict]:
         _case("wallet device revoked", "credential", v_text, "revoked",
               revoked={**revoked_none, "device_keys": [wallet.public_bytes.hex()]}),
         _case("presentation where a credential is expected", "credential", show(voucher), "wrong_kind"),
+        # Both ends of the validity window are included.
+        *_included_bound("voucher", "valid_until", "credential", v_text, voucher.valid_until, _fields(voucher),
+                         after=True, code="expired"),
+        *_included_bound("voucher", "valid_from", "credential", v_text, voucher.valid_from, _fields(voucher),
+                         after=False, code="not_yet_valid"),
+        *_included_bound("ticket", "valid_until", "credential", t_text, ticket.valid_until, _fields(ticket),
+                         after=True, code="expired"),
+        # Both ends of a key's window are included; the key is checked before the validity
+        # (the voucher starting before its key's nbf is itself valid then).
+        *_included_bound("voucher", "key's exp", "credential", key_end_text, older_key.not_after,
+                         _fields(key_end_voucher), after=True, code="unknown_key"),
+        *_included_bound("voucher", "key's nbf", "credential", key_start_text, newer_key.not_before,
+                         _fields(key_start_voucher), after=False, code="unknown_key"),
+        # Revocation comes before the validity window.
+        _case("voucher revoked and expired", "credential", v_text, "revoked",
+              verify_at=voucher.valid_until + 1, revoked={**revoked_none, "voucher_ids": [70001]}),
     ]
     for case in credentials:
         case.setdefault("revoked", revoked_none)
@@ -147,6 +185,26 @@ def build() -> dict[str, dict]:
         _case("expired voucher presented", "presentation", show(voucher, at=NOW + 91 * DAY), "expired",
               scope=door, verify_at=NOW + 91 * DAY),
         _case("bare credential shown instead of a presentation", "presentation", v_text, "wrong_kind", scope=door),
+        _case("voucher checked with no category (scope category null)", "presentation", show(voucher),
+              "out_of_scope", scope={**door, "category": None}),
+        # The validity window and the key window are checked at the scanner's now.
+        *_included_bound("voucher presented", "valid_until", "presentation", show(voucher, at=voucher.valid_until),
+                         voucher.valid_until,
+                         _fields(present(voucher, wallet, now=voucher.valid_until, deterministic=True)),
+                         after=True, code="expired", scope=door),
+        *_included_bound("presentation", "key's exp", "presentation", show(key_end_voucher, at=older_key.not_after),
+                         older_key.not_after,
+                         _fields(present(key_end_voucher, wallet, now=older_key.not_after, deterministic=True)),
+                         after=True, code="unknown_key", scope=door),
+        # The step [S, S + 15) must overlap [now - 90, now + 90]; NOW is a step start S.
+        _case("skew edge: step ended 89 s ago, just inside", "presentation", show(voucher), "ok", scope=door,
+              verify_at=NOW + STEP + 89, fields=_fields(present(voucher, wallet, now=NOW, deterministic=True))),
+        _case("skew edge: step ended 90 s ago, just outside", "presentation", show(voucher),
+              "stale_presentation", scope=door, verify_at=NOW + STEP + 90),
+        _case("skew edge: step starts 90 s ahead, just inside", "presentation", show(voucher), "ok", scope=door,
+              verify_at=NOW - 90, fields=_fields(present(voucher, wallet, now=NOW, deterministic=True))),
+        _case("skew edge: step starts 91 s ahead, just outside", "presentation", show(voucher),
+              "future_presentation", scope=door, verify_at=NOW - 91),
     ]
     for case in presentations:
         for key, value in common.items():
@@ -157,6 +215,8 @@ def build() -> dict[str, dict]:
     accepted = record_scan(scanner, **record_args)
     refused = record_scan(scanner, **{**record_args, "record_id": bytes(range(1, 17)), "amount_cents": 0,
                                       "result": "already_presented"})
+    retired = record_scan(scanner, **{**record_args, "record_id": bytes(range(2, 18)), "amount_cents": 0,
+                                      "result": "scanner_retired"})
     scanner_hex = scanner.public_bytes.hex()
     records = [
         _case("accepted scan", "scanner_record", to_text(accepted), "ok", scanner_key=scanner_hex,
@@ -165,6 +225,8 @@ def build() -> dict[str, dict]:
               fields=_fields(refused)),
         _case("record signed by another scanner", "scanner_record",
               to_text(record_scan(stranger, **record_args)), "bad_scanner_signature", scanner_key=scanner_hex),
+        _case("refusal by a scanner its venue retired (result 53)", "scanner_record", to_text(retired), "ok",
+              scanner_key=scanner_hex, fields=_fields(retired)),
         _case("amount raised after signing", "scanner_record",
               to_text(dataclasses.replace(accepted, amount_cents=99999)), "bad_scanner_signature",
               scanner_key=scanner_hex),
@@ -190,9 +252,36 @@ def build() -> dict[str, dict]:
         _case("presentation with a truncated credential", "presentation",
               _retext(show(voucher), lambda d: d.__setitem__(1, d[1] - 1)), "malformed",
               scope=door, max_skew_seconds=90, revoked=revoked_none),
+        # Nothing is trimmed: a space is a Base45 digit.
+        _case("trailing space (nothing is trimmed)", "credential", v_text + " ", "malformed"),
+        _case("trailing line end (nothing is trimmed)", "credential", v_text + "\n", "malformed"),
+        _case("leading space (nothing is trimmed)", "credential", " " + v_text, "malformed"),
+        # The order of the structure checks: the first that fails is the result.
+        _case("MP: garbage checked as a credential (the prefix decides first)", "credential",
+              "MP:garbage, not Base45", "wrong_kind"),
+        _case("MP: garbage checked as a presentation", "presentation", "MP:garbage, not Base45", "malformed",
+              scope=door),
+        _case("too long, with the prefix of another kind (the length limit decides first)", "credential",
+              "MP:" + "0" * 5000, "malformed"),
+        _case("format version 2 under the prefix of another kind (version before kind)", "credential",
+              _retext(v_text, lambda d: d.__setitem__(0, (2 << 4) | KIND_TICKET)), "unsupported_version"),
+        _case("format version 2, header only (version before lengths)", "credential",
+              "MV:" + base45.encode(bytes(((2 << 4) | KIND_VOUCHER,))), "unsupported_version"),
+        _case("presentation whose credential has a kind-3 header", "presentation",
+              _retext(show(voucher), lambda d: d.__setitem__(2, (1 << 4) | KIND_PRESENTATION)), "wrong_kind",
+              scope=door),
+        _case("presentation whose credential has format version 2", "presentation",
+              _retext(show(voucher), lambda d: d.__setitem__(2, (2 << 4) | KIND_VOUCHER)), "unsupported_version",
+              scope=door),
+        _case("presentation whose credential length runs past the end (lengths before the inner header)",
+              "presentation", _retext(show(voucher), lambda d: (d.__setitem__(1, 255), d.__setitem__(2, 0x13))),
+              "malformed", scope=door),
     ]
     for case in malformed:
         case.setdefault("revoked", revoked_none)
+        if case["verify_as"] == "presentation":
+            for key, value in common.items():
+                case.setdefault(key, value)
 
     def document(description, cases):
         return {"description": description, "format_version": 1, "keys": jwks, "cases": cases}

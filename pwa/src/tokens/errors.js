@@ -70,6 +70,7 @@ export const RESULT_CODES = Object.freeze({
   40: 'revoked', 41: 'out_of_scope',
   // Decided by the scanner's own memory and data, not by the token alone.
   50: 'already_presented', 51: 'allowance_exceeded', 52: 'scanner_data_stale',
+  53: 'scanner_retired', // the scanner knows its venue retired it: every scan is refused
 });
 
 export const RESULT_NUMBERS = Object.freeze(

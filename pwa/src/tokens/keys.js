@@ -51,6 +51,7 @@ export class PublicIssuerKey {
   }
 
   isValidAt(now) {
+    // Both ends included (docs/tokens.md, step 2), as in Python.
     return this.notBefore <= now && now <= this.notAfter;
   }
 

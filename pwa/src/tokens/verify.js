@@ -62,6 +62,7 @@ function checkCredentialFields(credential, now, revoked) {
   if (revoked.deviceKeys.size && revoked.deviceKeys.has(toHex(credential.deviceKey))) {
     throw new TokenError('revoked', 'this wallet device has been revoked', 'device');
   }
+  // Both ends included (docs/tokens.md, step 6): valid at exactly validUntil.
   if (now < credential.validFrom) throw new TokenError('not_yet_valid');
   if (now > credential.validUntil) throw new TokenError('expired');
 }
