@@ -65,7 +65,7 @@ def build_scenario(url: str, instance: Path, *, vouchers: int, scanners: int):
     from server.catalogue import api as catalogue_api
     from server.extensions import db
     from server.payments import api as payments_api
-    from server.scanners import api as scanners_api
+    from server.door import bundle as scanners_bundle, enrolment as scanners_api
     from server.vouchers import api as vouchers_api
     from signing import DeviceKey, keystore, parse_unverified
 
@@ -112,7 +112,7 @@ def build_scenario(url: str, instance: Path, *, vouchers: int, scanners: int):
             device = DeviceKey.generate()
             scanner = scanners_api.enroll(venue=venue, user=staff, public_key_hex=device.public_bytes.hex(),
                                           label=f"Ingresso {number}", now=now)
-            scanners_api.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
+            scanners_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
             scanner_keys[scanner.id] = device
         db.session.commit()
         issuer_public = keys.issuer_keyset().keys[-1].private_key.public_key()
@@ -233,7 +233,7 @@ def run(kind: str, args) -> dict:
             server.wait(timeout=30)
         from server.extensions import db
         from server.ledger import api as ledger_api
-        from server.redemptions.models import ScanRecord
+        from server.door.models import ScanRecord
 
         with app.app_context():
             stored = db.session.scalar(db.select(db.func.count()).select_from(ScanRecord))

@@ -61,9 +61,12 @@ def create_app(config=None):
         PLATFORM_BENEFICIARY="Mentoring S.r.l.",
         PLATFORM_IBAN="IT60X0542811101000000123456",
         PLATFORM_BIC="",
-        # Offline scanning rules (server/redemptions/README.md).
+        # Offline scanning rules (server/door/README.md).
         SCANNER_MAX_DATA_AGE_SECONDS=24 * 3600,
         PRESENTATION_MAX_SKEW_SECONDS=90,
+        # A venue's offline allowance is split among this many scanner phones (slots):
+        # two doors, or one door and a spare for a lost phone.
+        SCANNER_SLOTS_PER_VENUE=2,
         **API_CONFIG,
     )
     app.config.from_pyfile("config.py", silent=True)

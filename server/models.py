@@ -5,6 +5,5 @@ from server.campaigns import models as campaigns_models  # noqa: F401
 from server.catalogue import models as catalogue_models  # noqa: F401
 from server.ledger import models as ledger_models  # noqa: F401
 from server.payments import models as payments_models  # noqa: F401
-from server.redemptions import models as redemptions_models  # noqa: F401
-from server.scanners import models as scanners_models  # noqa: F401
+from server.door import models as door_models  # noqa: F401
 from server.vouchers import models as vouchers_models  # noqa: F401

@@ -13,8 +13,8 @@ from server.catalogue.models import PUBLISHED, Event
 from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger
-from server.scanners import revocations
-from server.scanners.models import TICKET
+from server.door import revocations
+from server.door.models import TICKET
 from server.vouchers import api as vouchers_api
 from server.vouchers.models import FROZEN
 from signing import IssuerKeyset, issue_ticket, to_text

@@ -63,15 +63,30 @@ def locked_account(kind: str, owner_id: int = PLATFORM) -> Account:
 def locked_accounts(kind: str, owner_ids: list[int]) -> list[Account]:
     """Several accounts of one kind, created if needed, row-locked in id order (the
     order every locker uses, so two transactions cannot deadlock) with fresh balances."""
-    owner_ids = set(owner_ids)
-    existing = set(db.session.scalars(sa.select(Account.owner_id).where(
-        Account.kind == kind, Account.owner_id.in_(owner_ids))))
-    for owner_id in owner_ids - existing:  # rare: accounts are made when their owner is
-        account(kind, owner_id)
+    locked = lock_accounts([(kind, owner_id) for owner_id in owner_ids])
+    return sorted(locked.values(), key=lambda acc: acc.id)
+
+
+def lock_accounts(wanted: list[tuple[str, int]]) -> dict[tuple[str, int], Account]:
+    """Accounts of any kinds, by (kind, owner): created if needed, then all row-locked in
+    one statement in id order, balances re-read. A use case that moves money between
+    several accounts takes every lock it needs here at once, before reading any sum."""
+    by_kind: dict[str, set[int]] = {}
+    for kind, owner_id in wanted:
+        by_kind.setdefault(kind, set()).add(owner_id)
+    if not by_kind:
+        return {}
+    which = sa.or_(*(sa.and_(Account.kind == kind, Account.owner_id.in_(sorted(owners)))
+                     for kind, owners in by_kind.items()))
+    existing = set(db.session.execute(sa.select(Account.kind, Account.owner_id).where(which)).all())
+    for kind, owners in by_kind.items():
+        for owner_id in owners:
+            if (kind, owner_id) not in existing:  # rare: accounts are made when their owner is
+                account(kind, owner_id)
     db.session.flush()
-    return list(db.session.scalars(
-        sa.select(Account).where(Account.kind == kind, Account.owner_id.in_(owner_ids)).order_by(Account.id)
-        .with_for_update().execution_options(populate_existing=True)))
+    return {(acc.kind, acc.owner_id): acc for acc in db.session.scalars(
+        sa.select(Account).where(which).order_by(Account.id)
+        .with_for_update().execution_options(populate_existing=True))}
 
 
 def balance(account_: Account) -> int:

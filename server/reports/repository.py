@@ -19,7 +19,7 @@ from server.ledger.models import Account
 from server.payments.models import CONFIRMED as TOPUP_CONFIRMED
 from server.payments.models import PENDING as TOPUP_PENDING
 from server.payments.models import TopUp
-from server.redemptions.models import CHECKED_IN, REDEEMED, ScanRecord
+from server.door.models import CHECKED_IN, REDEEMED, ScanRecord
 from server.vouchers.models import Allocation, Voucher
 
 Grouped = tuple[dict, tuple]  # ({key: measures}, measures over everything)

@@ -17,7 +17,7 @@ from server.accounts.models import Organisation, Wallet
 from server.bookings.models import CANCELLED, Booking
 from server.catalogue.models import Event
 from server.extensions import db
-from server.redemptions.models import REDEEMED, ScanRecord
+from server.door.models import REDEEMED, ScanRecord
 from server.vouchers.models import Voucher
 
 CLAIM, BOOKING, REFUND, REDEMPTION = "claim", "booking", "refund", "redemption"

@@ -24,8 +24,8 @@ from server.bookings import api as bookings_api
 from server.catalogue.models import Event
 from server.extensions import db
 from server.payments.models import TopUp
-from server.scanners import api as scanners_api
-from server.scanners.models import ScannerDevice
+from server.door import enrolment as scanners_api
+from server.door.models import ScannerDevice
 from server.vouchers import api as vouchers_api
 from server.vouchers import claim_codes
 from server.vouchers.models import Allocation, ClaimCode

@@ -20,9 +20,9 @@ from server.catalogue import taxonomy
 from server.catalogue.models import Event
 from server.extensions import db
 from server.ledger import api as ledger
-from server.redemptions.models import ScanRecord
-from server.scanners import revocations
-from server.scanners.models import VOUCHER
+from server.door.models import ScanRecord
+from server.door import revocations
+from server.door.models import VOUCHER
 from signing import DeviceKey, base45, issue_voucher, keystore, parse_unverified, present, to_text
 from tests.pwa.camera import ffmpeg, qr_frame, still_video
 from tests.pwa.conftest import Network, require, serious_violations, wait_for_service_worker

@@ -1,6 +1,7 @@
 """Shared server fixtures. ``door``: a venue door on pilot day — a student's voucher
-(25 EUR, 15 EUR offline, theatre and museums), a theatre event at 12 EUR, two
-enrolled scanners."""
+(25 EUR, 24 EUR offline, theatre and museums), a theatre event at 12 EUR, the venue's
+two scanner phones (each may accept half the offline allowance, 12 EUR, per
+credential), and a second venue across town with its own theatre event and scanner."""
 import os
 import time
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import pytest
 from server import keys
 from server.accounts.models import STAFF, Membership, Wallet
 from server.extensions import db
-from server.scanners import api as scanners_api
+from server.door import bundle as scanners_bundle, enrolment as scanners_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey, keystore, parse_unverified, present, record_scan, to_text
 from tests.server import factories
@@ -29,16 +30,24 @@ class Door:
     voucher_id: int
     campaign_id: int
     staff_email: str
+    away: int  # the scanner of the second venue
+    away_venue_id: int
+    away_event_id: int
 
     def presentation(self, at: int) -> str:
         return to_text(present(self.credential, self.wallet, now=at))
 
     def record(self, scanner_id: int, *, at: int, amount: int = 1200, result: str = "accepted", text=None,
-               event_id=None) -> str:
+               event_id=None, record_id=None) -> str:
+        default_event = self.away_event_id if scanner_id == self.away else self.event_id
         return to_text(record_scan(
-            self.scanners[scanner_id], record_id=os.urandom(16), scanner_id=scanner_id, scanned_at=at,
-            event_id=self.event_id if event_id is None else event_id, amount_cents=amount, result=result,
+            self.keys[scanner_id], record_id=record_id or os.urandom(16), scanner_id=scanner_id, scanned_at=at,
+            event_id=default_event if event_id is None else event_id, amount_cents=amount, result=result,
             scanned_text=self.presentation(at) if text is None else text))
+
+    @property
+    def keys(self) -> dict:
+        return {**self.scanners, self.away: self.away_key}
 
     def wallet_api(self):
         """The student's phone talking to the API (a session opened with its device key)."""
@@ -49,6 +58,8 @@ class Door:
                                                            "signature": self.wallet.sign(challenge.encode()).hex()})
         api.bearer = opened.get_json()["token"]
         return api
+
+    away_key: DeviceKey = None
 
     def sync(self, scanner_id: int, *records: str):
         response = self.app.test_client().post(f"/api/v1/scanners/{scanner_id}/sync", json={"records": list(records)})
@@ -62,7 +73,7 @@ def door(app):
     keystore.init(app.instance_path, now=int(time.time()) - 10 * 86_400)
     with app.app_context():
         sponsor = factories.organisation("sponsor")
-        campaign = factories.funded_campaign(sponsor, amount_cents=100_000)  # 25 EUR vouchers, 15 EUR offline
+        campaign = factories.funded_campaign(sponsor, amount_cents=100_000, offline_allowance_cents=2_400)
         school = factories.organisation("school")
         allocation = vouchers_api.allocate(campaign=campaign, school=school, voucher_count=1, today=date.today())
         (code,) = vouchers_api.issue_codes(allocation=allocation, count=1, secret=app.secret_key)
@@ -78,15 +89,28 @@ def door(app):
         staff = factories.user()
         db.session.add(Membership(user=staff, organisation=venue, role=STAFF))
         event = catalogue_factories.event(venue, category="teatro", price_cents=1200)
+        # Phones enrolled yesterday: a scan cannot predate its scanner's enrolment.
+        enrolled = now - timedelta(days=1)
         scanners = {}
         for label in ("Ingresso A", "Ingresso B"):
-            device = DeviceKey.generate()
-            scanner = scanners_api.enroll(venue=venue, user=staff, public_key_hex=device.public_bytes.hex(),
-                                          label=label, now=now)
-            scanners_api.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
+            scanner, device = _scanner(venue, staff, label, enrolled, now)
             scanners[scanner.id] = device
+        away_venue = catalogue_factories.venue()
+        away_staff = factories.user()
+        db.session.add(Membership(user=away_staff, organisation=away_venue, role=STAFF))
+        away_event = catalogue_factories.event(away_venue, category="teatro", price_cents=1200)
+        away, away_key = _scanner(away_venue, away_staff, "Teatro di fronte", enrolled, now)
         db.session.commit()
-        return Door(app, credential, wallet_key, scanners, venue.id, event.id, voucher.id, campaign.id, staff.email)
+        return Door(app, credential, wallet_key, scanners, venue.id, event.id, voucher.id, campaign.id, staff.email,
+                    away.id, away_venue.id, away_event.id, away_key)
+
+
+def _scanner(venue, staff, label, enrolled, now):
+    device = DeviceKey.generate()
+    scanner = scanners_api.enroll(venue=venue, user=staff, public_key_hex=device.public_bytes.hex(), label=label,
+                                  now=enrolled)
+    scanners_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
+    return scanner, device
 
 
 @pytest.fixture

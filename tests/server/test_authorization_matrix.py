@@ -32,7 +32,7 @@ from server.extensions import db
 from server.http import auth
 from server.ledger import api as ledger_api
 from server.payments import api as payments_api
-from server.scanners import api as scanners_api
+from server.door import enrolment as scanners_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey
 from tests.conftest import database_url_from_environment

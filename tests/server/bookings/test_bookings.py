@@ -5,7 +5,7 @@ from server.bookings.models import Booking
 from server.catalogue.models import Event
 from server.extensions import db
 from server.ledger import api as ledger
-from server.scanners import revocations
+from server.door import revocations
 from signing import PublicKeyset, parse_unverified, present, to_text, verify_credential
 from tests.server.catalogue import factories as catalogue_factories
 

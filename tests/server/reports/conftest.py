@@ -15,7 +15,7 @@ from server.bookings import api as bookings_api
 from server.bookings.models import Booking
 from server.campaigns.models import Campaign
 from server.extensions import db
-from server.scanners import api as scanners_api
+from server.door import bundle as scanners_bundle, enrolment as scanners_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey, keystore, parse_unverified, present, record_scan, to_text
 from tests.server import factories
@@ -149,7 +149,7 @@ def town(app):
             scanner = scanners_api.enroll(venue=venue, user=staff if venue is venues["milano"] else
                                           venue.memberships[0].user, public_key_hex=device.public_bytes.hex(),
                                           label="Ingresso", now=now)
-            scanners_api.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
+            scanners_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
             scanners[venue.id] = (scanner.id, device)
         db.session.commit()
         return Town(app, campaign.id, _owner_email(sponsor), school.id, _owner_email(school),

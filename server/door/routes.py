@@ -6,11 +6,9 @@ from flask_smorest import Blueprint
 from server import keys
 from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER, STAFF
-from server.extensions import db, limiter
+from server.extensions import limiter
 from server.http import auth
-from server.redemptions import api as redemptions_api
-from server.scanners import api as scanners_api
-from server.scanners import schemas
+from server.door import bundle, enrolment, flags as door_flags, schemas, sync as door_sync
 
 bp = Blueprint("scanners", __name__, url_prefix="/api/v1", description="Scanner devices, offline bundle, sync")
 VENUE_PEOPLE = (OWNER, MEMBER, STAFF)
@@ -28,7 +26,7 @@ def enroll(body, venue_id):
     user = auth.require_user()
     venue = accounts_api.get_organisation(venue_id)
     accounts_api.membership(user=user, organisation=venue, roles=VENUE_PEOPLE)
-    return scanners_api.enroll(venue=venue, user=user, public_key_hex=body["public_key"], label=body["label"],
+    return enrolment.enroll(venue=venue, user=user, public_key_hex=body["public_key"], label=body["label"],
                                now=_now())
 
 
@@ -38,7 +36,7 @@ def list_scanners(venue_id):
     """The venue's scanner phones, for its owners and members (door staff only scan)."""
     venue = accounts_api.get_organisation(venue_id)
     accounts_api.membership(user=auth.require_user(), organisation=venue, roles=(OWNER, MEMBER))
-    return scanners_api.venue_scanners(venue)
+    return enrolment.venue_scanners(venue)
 
 
 @bp.post("/venues/<int:venue_id>/scanners/<int:scanner_id>/retire")
@@ -48,7 +46,7 @@ def retire(venue_id, scanner_id):
     anything it dates later is rejected, and it gets no new offline bundle."""
     venue = accounts_api.get_organisation(venue_id)
     accounts_api.membership(user=auth.require_user(), organisation=venue, roles=(OWNER, MEMBER))
-    return scanners_api.retire(venue=venue, scanner_id=scanner_id, now=_now())
+    return enrolment.retire(venue=venue, scanner_id=scanner_id, now=_now())
 
 
 @bp.get("/scanners/<int:scanner_id>/bootstrap")
@@ -57,10 +55,10 @@ def retire(venue_id, scanner_id):
 def bootstrap(query, scanner_id):
     """Everything the scanner needs offline. Call with the last `since` to get only new revocations."""
     user = auth.require_user()
-    scanner = scanners_api.get_scanner(scanner_id)
+    scanner = enrolment.get_scanner(scanner_id)
     accounts_api.membership(user=user, organisation=accounts_api.get_organisation(scanner.venue_id),
                             roles=VENUE_PEOPLE)
-    return scanners_api.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=query["since"], now=_now())
+    return bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=query["since"], now=_now())
 
 
 @bp.post("/scanners/<int:scanner_id>/sync")
@@ -70,20 +68,15 @@ def bootstrap(query, scanner_id):
 def sync(body, scanner_id):
     """Offline decisions, signed by the scanner. No login needed: each record proves its
     scanner, and the staff session may have expired during a long shift offline."""
-    scanner = scanners_api.get_scanner(scanner_id, retired_too=True)
-    scanner_key, public_keys = scanner.public_key, keys.public_keyset()
-    db.session.rollback()  # hold no transaction (on SQLite, no file lock) while checking signatures
-    items = redemptions_api.prepare(scanner_id=scanner_id, scanner_key=scanner_key, records=body["records"],
-                                    keys=public_keys)
-    scanner = scanners_api.get_scanner(scanner_id, retired_too=True)
-    results = redemptions_api.ingest(scanner=scanner, items=items, now=_now(),
-                                     max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
-    return {"results": results}
+    return door_sync.sync(scanner_id=scanner_id, records=body["records"], since=body.get("since"),
+                          keys=keys.public_keyset(), now=_now(),
+                          max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
 
 
 @bp.get("/admin/flags")
-@bp.response(200, schemas.FlaggedRecord(many=True))
+@bp.response(200, schemas.Flag(many=True))
 def flags():
-    """Records the operator should look at: overspend, rule-breaking scanners, double check-ins."""
+    """Records the operator should look at: overspend (the scan that crossed the balance,
+    with every redemption of that voucher), rule-breaking scanners, double check-ins."""
     auth.require_admin()
-    return redemptions_api.flagged_records()
+    return door_flags.flagged_records()

@@ -5,7 +5,7 @@ import pytest
 from server.accounts.models import MEMBER, Membership
 from server.extensions import db
 from server.ledger import api as ledger
-from server.scanners.models import ScannerDevice
+from server.door.models import ScannerDevice
 from tests.server import factories
 from tests.server.factories import ApiClient
 
@@ -50,7 +50,7 @@ def test_a_retired_scanner_is_paid_for_what_it_recorded_before_and_not_after(doo
         assert ledger.account("venue_payable", door.venue_id).balance_cents == 1_200
     staff = ApiClient(door.app.test_client()).login(door.staff_email)
     bundle = staff.get(f"/api/v1/scanners/{a}/bootstrap")
-    assert bundle.status_code == 404 and bundle.get_json()["code"] == "scanner_not_found"
+    assert bundle.status_code == 403 and bundle.get_json()["code"] == "scanner_retired"
     listed = manager.get(f"/api/v1/venues/{door.venue_id}/scanners").get_json()
     assert listed[-1]["id"] == a and listed[-1]["retired_at"] is not None  # retired ones last
 

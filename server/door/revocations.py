@@ -4,7 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.scanners.models import DEVICE_KEY, TICKET, VOUCHER, RevocationEntry
+from server.door.models import DEVICE_KEY, TICKET, VOUCHER, RevocationEntry
 from signing import Revocations
 
 MAX_ENTRIES_PER_PAGE = 5_000

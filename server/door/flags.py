@@ -1,0 +1,50 @@
+"""What the operator should look at: overspends (named by the scan that crossed the
+balance, with every redemption of that voucher), rule-breaking scanners, double check-ins."""
+import sqlalchemy as sa
+
+from server.accounts.models import Organisation
+from server.door.models import CHECKED_IN, REDEEMED, ScannerDevice, ScanRecord
+from server.extensions import db
+
+OVERSPEND, RULE_BROKEN, DOUBLE_CHECK_IN = "overspend", "rule_broken", "double_check_in"
+
+
+def flagged_records(limit: int = 200) -> list[dict]:
+    records = list(db.session.scalars(sa.select(ScanRecord).filter_by(flagged=True)
+                                      .order_by(ScanRecord.id.desc()).limit(limit)))
+    overspent = sorted({r.voucher_id for r in records if r.crossed_balance})
+    involved: dict[int, list[ScanRecord]] = {}
+    if overspent:
+        for row in db.session.scalars(sa.select(ScanRecord).where(
+                ScanRecord.voucher_id.in_(overspent), ScanRecord.outcome == REDEEMED)
+                .order_by(ScanRecord.scanned_at, ScanRecord.record_id)):
+            involved.setdefault(row.voucher_id, []).append(row)
+    everything = records + [row for rows in involved.values() for row in rows]
+    venues = _names(Organisation, Organisation.name, {r.venue_id for r in everything})
+    scanners = _names(ScannerDevice, ScannerDevice.label, {r.scanner_id for r in everything})
+
+    def card(record: ScanRecord) -> dict:
+        return {"record_id": record.record_id, "scanner_id": record.scanner_id,
+                "scanner_label": scanners.get(record.scanner_id), "venue_id": record.venue_id,
+                "venue_name": venues.get(record.venue_id), "scanned_at": record.scanned_at,
+                "outcome": record.outcome, "outcome_code": record.outcome_code, "voucher_id": record.voucher_id,
+                "ticket_id": record.ticket_id, "amount_cents": record.amount_cents,
+                "overspend_cents": record.overspend_cents, "crossing": record.crossed_balance}
+
+    flags = []
+    for record in records:
+        flag = card(record)
+        if record.crossed_balance:
+            flag["kind"] = OVERSPEND
+            flag["involved"] = [card(row) for row in involved.get(record.voucher_id, [])]
+        else:
+            flag["kind"] = DOUBLE_CHECK_IN if record.outcome == CHECKED_IN else RULE_BROKEN
+            flag["involved"] = []
+        flags.append(flag)
+    return flags
+
+
+def _names(model, column, ids) -> dict:
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(model.id, column).where(model.id.in_(sorted(ids)))).all())

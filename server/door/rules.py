@@ -1,0 +1,150 @@
+"""The door rules the server judges a synced record by: every rejection is decided here.
+
+Pure functions over plain data, with no database and no clock of their own: the sync
+(door.sync) gathers the facts, under the voucher's lock where they are sums, and asks
+``judge``. The door decision vectors (tests/vectors/door/) run this module and the
+scanner's decide.js on the same cases, so the two sides cannot drift.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from server.door.models import (
+    CHECKED_IN, DEVICE_KEY, FULL_SHARE_BP, REDEEMED, REFUSED, REJECTED, TICKET, VOUCHER,
+)
+from signing import Revocations, Scope, TokenError, VoucherCredential
+from signing.verify import check_presentation
+
+# A record's amount is an unsigned 32-bit field; no offline allowance reaches past 16 bits.
+MAX_OFFLINE_AMOUNT_CENTS = 0xFFFF
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """The scanner that signed the record, as the server knows it."""
+
+    venue_id: int
+    enrolled_at: int  # Unix seconds
+    retired_at: int | None
+    allowance_share_bp: int
+    venue_categories: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    venue_id: int
+    category_code: int
+
+
+@dataclass
+class Ledger:
+    """What has been paid already, read after the voucher's lock was taken (and kept up
+    to date by the sync as it pays a batch in scan order)."""
+
+    paid_presentations: set = field(default_factory=set)  # (voucher id, time step)
+    scanner_spent: dict = field(default_factory=dict)  # (voucher id, valid from) -> cents on this scanner
+    venue_spent: dict = field(default_factory=dict)  # (voucher id, valid from) -> cents at this venue
+    known_vouchers: set = field(default_factory=set)
+    known_tickets: set = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # redeemed | checked_in | refused | rejected
+    code: str | None = None  # the scanner's refusal, or why the server rejected
+    category_code: int | None = None  # what a redemption paid for
+
+
+def share_limit(allowance_cents: int, share_bp: int) -> int:
+    """The most one scanner may accept on one voucher credential (decide.js: the same)."""
+    return allowance_cents * share_bp // FULL_SHARE_BP
+
+
+def door_category(credential, venue_categories) -> int | None:
+    """What a voucher pays for at the door with no event picked (a typed price): one of
+    the venue's own categories that the voucher allows, the lowest such code; None when
+    they share none, and the voucher cannot be spent there. decide.js (doorCategory)
+    decides the same offline, from the bundle's venue categories."""
+    if not isinstance(credential, VoucherCredential):
+        return None
+    common = set(credential.categories) & set(venue_categories)
+    return min(common) if common else None
+
+
+def judge_before_payment(*, record, presentation, signature_error: str | None, scanner: Scanner,
+                         event: Event | None, revoked: Revocations, now: int, max_skew_seconds: int) -> Verdict | None:
+    """The checks that need no sums: None when the record may go on to payment.
+    ``revoked`` holds what the scanner could have known at the scan."""
+    if record.result != "accepted":
+        return Verdict(REFUSED, record.result)  # a refusal is stored as such; no money moves
+    scanned_at = record.scanned_at
+    if scanned_at - now > max_skew_seconds:
+        return Verdict(REJECTED, "scanned_in_future")
+    if scanned_at < scanner.enrolled_at - max_skew_seconds:
+        # A phone cannot have scanned before it existed; without this a new phone could
+        # backdate scans into a retired slot's credentials.
+        return Verdict(REJECTED, "scanned_before_enrolment")
+    if scanner.retired_at is not None and scanned_at > scanner.retired_at:
+        # A retired phone cannot backdate a scan of a fresh presentation: the time step
+        # is checked against the scan time below, within the skew window.
+        return Verdict(REJECTED, "scanner_retired")
+    if signature_error:
+        return Verdict(REJECTED, signature_error)
+    if record.event_id and (event is None or event.venue_id != scanner.venue_id):
+        return Verdict(REJECTED, "event_not_at_venue")
+    credential = presentation.credential
+    category = event.category_code if event else door_category(credential, scanner.venue_categories)
+    scope = Scope(venue_id=scanner.venue_id, category=category, event_id=record.event_id or None)
+    try:
+        check_presentation(presentation, now=scanned_at, scope=scope, revoked=revoked,
+                           max_skew_seconds=max_skew_seconds)
+    except TokenError as error:
+        return Verdict(REJECTED, error.code)
+    return None
+
+
+def judge_payment(*, record, presentation, scanner: Scanner, event: Event | None, ledger: Ledger) -> Verdict:
+    """A presentation that passed every other check: is it paid (a voucher) or let in (a
+    ticket)? Updates ``ledger`` when it is paid, so the next record of the batch sees it."""
+    credential = presentation.credential
+    if not isinstance(credential, VoucherCredential):
+        if credential.ticket_id not in ledger.known_tickets:
+            return Verdict(REJECTED, "unknown_ticket")
+        return Verdict(CHECKED_IN)
+    if credential.voucher_id not in ledger.known_vouchers:
+        return Verdict(REJECTED, "unknown_voucher")
+    amount = record.amount_cents
+    if not 0 < amount <= MAX_OFFLINE_AMOUNT_CENTS:
+        return Verdict(REJECTED, "invalid_amount")
+    presentation_key = (credential.voucher_id, presentation.time_step)
+    if presentation_key in ledger.paid_presentations:
+        return Verdict(REJECTED, "presentation_replayed")
+    credential_key = (credential.voucher_id, credential.valid_from)
+    on_scanner = ledger.scanner_spent.get(credential_key, 0) + amount
+    at_venue = ledger.venue_spent.get(credential_key, 0) + amount
+    allowance = credential.offline_allowance_cents
+    # The scanner's own share first (the rule its bundle states); the venue's total is
+    # the bound itself, which shares adding up to one allowance keep for honest scanners.
+    if on_scanner > share_limit(allowance, scanner.allowance_share_bp) or at_venue > allowance:
+        return Verdict(REJECTED, "allowance_exceeded")
+    ledger.paid_presentations.add(presentation_key)
+    ledger.scanner_spent[credential_key] = on_scanner
+    ledger.venue_spent[credential_key] = at_venue
+    category = event.category_code if event else door_category(credential, scanner.venue_categories)
+    return Verdict(REDEEMED, None, category)
+
+
+def revocations_known(credential, revoked_at: dict, known: datetime) -> Revocations:
+    """The revocations of this credential published by ``known`` (``revoked_at``: first
+    revocation time by (kind, value)). Later ones cannot make an honest offline decision wrong."""
+    def revoked(kind, value):
+        return (kind, value) in revoked_at and revoked_at[(kind, value)] <= known
+
+    if isinstance(credential, VoucherCredential):
+        vouchers = frozenset({credential.voucher_id} if revoked(VOUCHER, str(credential.voucher_id)) else ())
+        tickets = frozenset()
+    else:
+        vouchers = frozenset()
+        tickets = frozenset({credential.ticket_id} if revoked(TICKET, str(credential.ticket_id)) else ())
+    devices = frozenset({credential.device_key} if revoked(DEVICE_KEY, credential.device_key.hex()) else ())
+    return Revocations(vouchers, tickets, devices)

@@ -1,1 +1,0 @@
-"""Venue staff's scanner devices: enrollment, the offline bootstrap bundle, revocations."""
