@@ -259,7 +259,11 @@ def _check_in(items: list[_Item], bookings: dict) -> None:
             booking.checked_in_at = item.row["scanned_at"]
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit signed integers; a record's fields are unsigned 32 bits
+
+
 def _by_id(model, ids) -> list:
+    ids = [i for i in ids if 0 < i <= MAX_ROW_ID]  # no such row, and PostgreSQL refuses the comparison
     return list(db.session.scalars(sa.select(model).where(model.id.in_(ids)))) if ids else []
 
 
