@@ -70,7 +70,8 @@ def build_scenario(url: str, instance: Path, *, vouchers: int, scanners: int):
     from signing import DeviceKey, keystore, parse_unverified
 
     keystore.init(instance, now=int(time.time()) - 86_400)
-    app = create_app({"DATABASE_URL": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app({"DATABASE_URL": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      "SCANNER_SLOTS_PER_VENUE": scanners})
     now = datetime.now(timezone.utc)
     with app.app_context():
         db.create_all()
@@ -87,7 +88,7 @@ def build_scenario(url: str, instance: Path, *, vouchers: int, scanners: int):
         school, _ = organisation("school", "school", school_code="MIIS00900T")
         venue, staff = organisation("venue", "venue", vat_number="00743110157", iban="IT60X0542811101000000123456")
         campaign = campaigns_api.create_campaign(
-            sponsor=sponsor, name="Bench", face_value_cents=2_500, offline_allowance_cents=1_500,
+            sponsor=sponsor, name="Bench", face_value_cents=2_500, offline_allowance_cents=2_500,
             categories=["teatro"], valid_from=date.today() - timedelta(days=1),
             valid_until=date.today() + timedelta(days=60))
         topup = payments_api.create_topup(campaign=campaign, sponsor=sponsor, amount_cents=10_000_000)
@@ -111,7 +112,7 @@ def build_scenario(url: str, instance: Path, *, vouchers: int, scanners: int):
         for number in range(scanners):
             device = DeviceKey.generate()
             scanner = scanners_api.enroll(venue=venue, user=staff, public_key_hex=device.public_bytes.hex(),
-                                          label=f"Ingresso {number}", now=now)
+                                          label=f"Ingresso {number}", now=now - timedelta(days=1))
             scanners_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
             scanner_keys[scanner.id] = device
         db.session.commit()
@@ -120,8 +121,9 @@ def build_scenario(url: str, instance: Path, *, vouchers: int, scanners: int):
 
 
 def make_records(holders, scanner_keys, event_id, count):
-    """Realistic offline records: each voucher spends 1 EUR at a time, on any scanner,
-    within the last hour; never beyond its balance, so every record is a redemption."""
+    """Realistic offline records: each voucher spends 1 EUR at a time, a new presentation
+    each time, its spends spread over the scanners, within the last hour; never beyond
+    its balance nor a scanner's share of the allowance, so every record is a redemption."""
     from signing import present, record_scan, to_text
 
     now = int(time.time())
@@ -129,8 +131,9 @@ def make_records(holders, scanner_keys, event_id, count):
     batches: dict[int, list[str]] = {sid: [] for sid in scanner_ids}
     for index in range(count):
         credential, wallet = holders[index % len(holders)]
-        scanner_id = scanner_ids[index % len(scanner_ids)]
-        scanned_at = now - random.randint(60, 3_000)
+        visit = index // len(holders)
+        scanner_id = scanner_ids[visit % len(scanner_ids)]
+        scanned_at = now - 3_000 + 60 * visit + random.randint(0, 40)  # one time step per visit
         record = record_scan(scanner_keys[scanner_id], record_id=os.urandom(16), scanner_id=scanner_id,
                              scanned_at=scanned_at, event_id=event_id, amount_cents=100, result="accepted",
                              scanned_text=to_text(present(credential, wallet, now=scanned_at)))
@@ -168,7 +171,7 @@ def raw_rate(batches, scanner_keys, issuer_public) -> float:
 
 def serve(url: str, instance: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "MENTORING_DATABASE_URL": url, "MENTORING_INSTANCE_PATH": str(instance),
-           "MENTORING_RATELIMIT_ENABLED": "false"}
+           "MENTORING_RATELIMIT_ENABLED": "false", "MENTORING_SCANNER_SLOTS_PER_VENUE": str(SCANNERS)}
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
          "server:create_app()"], cwd=ROOT, env=env, start_new_session=True)
@@ -214,6 +217,9 @@ def send(port: int, batches, batch_size: int, clients: int) -> tuple[float, dict
     return time.perf_counter() - started, outcomes
 
 
+SCANNERS = 8  # set from --scanners: the bench venue has a slot for each
+
+
 def run(kind: str, args) -> dict:
     with tempfile.TemporaryDirectory() as workdir:
         workdir = Path(workdir)
@@ -257,6 +263,8 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
+    global SCANNERS
+    SCANNERS = args.scanners
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     summary = {kind: run(kind, args) for kind in kinds}
     print(json.dumps(summary))

@@ -52,8 +52,9 @@ def any_of(column: sa.ColumnElement, values: list) -> sa.ColumnElement:
     """``column IN values`` for thousands of values: on PostgreSQL one array parameter
     (``= ANY(:values)``), which the server parses once, instead of a placeholder each."""
     if _is_postgresql():
-        return column == sa.any_(sa.bindparam("any_of_values", values, type_=ARRAY(column.type)))
-    return column.in_(values)
+        # An anonymous parameter: several of these can share one statement.
+        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type), unique=True))
+    return column.in_(list(values))
 
 
 def reserve_ids(table: sa.Table, count: int) -> list[int]:

@@ -163,7 +163,7 @@ def _new_records(scanner: ScannerDevice, items: list[_Item]) -> list[_Item]:
     signed = [item for item in items if item.outcome is None]
     ids = list({item.record_id for item in signed})
     stored = {row.record_id: row for row in db.session.scalars(sa.select(ScanRecord).where(
-        ScanRecord.scanner_id == scanner.id, ScanRecord.record_id.in_(ids)))} if ids else {}
+        ScanRecord.scanner_id == scanner.id, bulk.any_of(ScanRecord.record_id, ids)))} if ids else {}
     fresh, firsts = [], {}
     for item in signed:
         row = stored.get(item.record_id)
@@ -181,7 +181,9 @@ def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list
     """Redemptions and check-ins for records that passed every check but the sums."""
     voucher_ids = {i.presentation.credential.voucher_id for i in items
                    if isinstance(i.presentation.credential, VoucherCredential)}
-    vouchers = {v.id: v for v in _by_id(Voucher, voucher_ids)}
+    # Columns, not objects: a batch touches dozens of vouchers and needs only their campaign.
+    vouchers = {row.id: row for row in db.session.execute(sa.select(Voucher.id, Voucher.campaign_id).where(
+        bulk.any_of(Voucher.id, [i for i in voucher_ids if 0 < i <= MAX_ROW_ID])))} if voucher_ids else {}
     accounts = ledger.lock_accounts(
         [("voucher", v) for v in vouchers] + [("campaign_risk", v.campaign_id) for v in vouchers.values()]
         + ([("venue_payable", scanner.venue_id)] if vouchers else []))
@@ -233,7 +235,7 @@ def _redeem(scanner: ScannerDevice, items: list[_Item], vouchers: dict, accounts
         if amount > covered:
             risk_debits[voucher.campaign_id] = risk_debits.get(voucher.campaign_id, 0) + amount - covered
             item.row["overspend_cents"] = amount - covered  # attributed by scan time afterwards
-            overspend.freeze(voucher, now)
+            overspend.freeze(db.session.get(Voucher, voucher.id), now)
     paid = sum(item.record.amount_cents for item in items)
     entries = [(accounts[("venue_payable", scanner.venue_id)], -paid)]
     entries += [(accounts[("voucher", voucher_id)], amount) for voucher_id, amount in voucher_debits.items() if amount]
@@ -264,7 +266,7 @@ MAX_ROW_ID = 2**31 - 1  # ids are 32-bit signed integers; a record's fields are 
 
 def _by_id(model, ids) -> list:
     ids = [i for i in ids if 0 < i <= MAX_ROW_ID]  # no such row, and PostgreSQL refuses the comparison
-    return list(db.session.scalars(sa.select(model).where(model.id.in_(ids)))) if ids else []
+    return list(db.session.scalars(sa.select(model).where(bulk.any_of(model.id, ids)))) if ids else []
 
 
 def _revocation_times(credentials) -> dict[tuple[str, str], datetime]:
@@ -282,7 +284,7 @@ def _revocation_times(credentials) -> dict[tuple[str, str], datetime]:
     # hundred pairs slowly, while each branch is a plain lookup on the (kind, value) index.
     rows = db.session.execute(
         sa.select(RevocationEntry.kind, RevocationEntry.value, sa.func.min(RevocationEntry.created_at))
-        .where(sa.or_(*(sa.and_(RevocationEntry.kind == kind, RevocationEntry.value.in_(sorted(values)))
+        .where(sa.or_(*(sa.and_(RevocationEntry.kind == kind, bulk.any_of(RevocationEntry.value, sorted(values)))
                         for kind, values in by_kind.items())))
         .group_by(RevocationEntry.kind, RevocationEntry.value)).all()
     return {(kind, value): _utc(first) for kind, value, first in rows}
