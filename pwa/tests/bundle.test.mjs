@@ -115,7 +115,8 @@ suite('revocations learnt from a sync answer', () => {
       entries: [{ kind: 'voucher', value: '70001' }], since: 45, more: false, full: false,
     }, 40);
     assert.deepEqual(merged.revocations, {
-      entries: [{ kind: 'ticket', value: '1' }, { kind: 'voucher', value: '70001' }], since: 45, more: false, full: true,
+      entries: [{ kind: 'ticket', value: '1' }, { kind: 'voucher', value: '70001' }],
+      since: 45, more: false, full: true,
     });
     assert.equal(merged.generated_at, before.generated_at);
     assert.equal(before.revocations.entries.length, 1); // pure

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from server import create_app, demo
+from server.door import enrolment as door_enrolment
+from server.door.models import ACTIVE, RETIRED, ScannerDevice
 from server.extensions import db, limiter
 from signing import keystore
 from tests.pwa.camera import chromium_camera_args
@@ -140,6 +142,24 @@ def fresh_rate_limits():
     starts with a clean slate. (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps that on
     its one shared instance, and the server tests' limits would vanish with it.)"""
     limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def free_scanner_slots(request):
+    """Every test enrols its own scanner phones, at the few venues of one seeded pilot,
+    and a venue has only SCANNER_SLOTS_PER_VENUE slots (its offline allowance is shared
+    among them). The phones of earlier tests are retired (or were) as if long ago, past
+    the slot's cooldown, so each test finds its venue's slots free, as a venue that has
+    just started would."""
+    if "live_app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("live_app")
+    long_ago = datetime.now(timezone.utc) - door_enrolment.SLOT_COOLDOWN - timedelta(hours=1)
+    with app.app_context():
+        db.session.execute(sa.update(ScannerDevice)
+                           .where(sa.or_(ScannerDevice.status == ACTIVE, ScannerDevice.retired_at > long_ago))
+                           .values(status=RETIRED, retired_at=long_ago))
+        db.session.commit()
 
 
 @pytest.fixture(scope="session")

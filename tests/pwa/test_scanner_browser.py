@@ -431,8 +431,9 @@ def test_a_record_the_server_will_not_pay_is_flagged_on_the_phone(page, pilot, l
     with live_app.app_context():
         theatre = taxonomy.categories()["teatro"].code
     holder = DeviceKey.generate()
+    # An allowance whose share on this scanner (half, with two slots) covers the show.
     credential = issue_voucher(keyset, now=now, voucher_id=10**8, campaign_id=1, categories={theatre},
-                               offline_allowance_cents=2_500, valid_from=now - 3_600, valid_until=now + 86_400,
+                               offline_allowance_cents=5_000, valid_from=now - 3_600, valid_until=now + 86_400,
                                device_key=holder.public_bytes)
     enrol(page)
 
