@@ -29,7 +29,8 @@ function useVoucher(id) {
 }
 
 function credentialExpired(voucher) {
-  return voucher.credential_valid_until && new Date(voucher.credential_valid_until).getTime() <= Date.now();
+  // valid_until is included, as the verifiers have it (docs/tokens.md)
+  return voucher.credential_valid_until && new Date(voucher.credential_valid_until).getTime() < Date.now();
 }
 
 function DoorCode({ voucher }) {
