@@ -156,6 +156,7 @@ def test_a_retired_scanner_says_so_and_refuses_every_code_in_red(page, pilot, li
     assert "Scanner disattivato" in notice.inner_text()
     assert "Non far entrare nessuno con questo telefono" in notice.inner_text()
     assert bundle_of(page)["retiredAt"]
+    assert serious_violations(page, ".sc-status-block") == []
 
     verdict = type_code(page, phone.presentation(now=int(time.time()) + 15))
     assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused",
