@@ -273,24 +273,31 @@ def test_device_keys_that_are_not_points_fail_alike(node, issuer):
 # --- the scanner's decision, as the server's sync judges it --------------------------
 
 def test_what_decide_accepts_the_server_pays_and_what_it_refuses_the_server_would_reject(node, door):
+    """The door fixture's venue has two scanner slots: each takes half of the voucher's
+    24 EUR offline allowance, so the two together never pass one allowance."""
     staff = ApiClient(door.app.test_client()).login(door.staff_email)
-    scanner_id, scanner_device = next(iter(door.scanners.items()))
-    bundle = staff.get(f"/api/v1/scanners/{scanner_id}/bootstrap").get_json()  # the real JSON, as the PWA gets it
+    (scanner_id, scanner_device), (other_id, other_device) = list(door.scanners.items())[:2]
+    # The real JSON, as the PWA gets it.
+    bundle = staff.get(f"/api/v1/scanners/{scanner_id}/bootstrap").get_json()
+    other_bundle = staff.get(f"/api/v1/scanners/{other_id}/bootstrap").get_json()
+    assert (bundle["allowance_share_bp"], other_bundle["allowance_share_bp"]) == (5_000, 5_000)
     node.call("import_key", name="door-wallet", jwk=private_jwk(door.wallet))
     node.call("import_key", name="door-scanner", jwk=private_jwk(scanner_device))
+    node.call("import_key", name="door-other-scanner", jwk=private_jwk(other_device))
     credential = to_text(door.credential)
     now = int(time.time())
 
-    def scan(at, seen=(), spent=None, amount=None):
+    def scan(at, seen=(), spent=None, amount=None, data=bundle, key="door-scanner"):
         text = node.call("present", key="door-wallet", credential=credential, now=at)["text"]
-        verdict = node.call("decide", text=text, bundle=bundle, seen=list(seen), spent=spent or {}, now=at,
+        verdict = node.call("decide", text=text, bundle=data, seen=list(seen), spent=spent or {}, now=at,
                             event_id=door.event_id, amount_cents=amount)["verdict"]
-        record = node.call("record", key="door-scanner", fields=verdict["record"])["text"]
+        record = node.call("record", key=key, fields=verdict["record"])["text"]
         return text, verdict, record
 
-    # 1. Accepted offline at the event price (12 EUR of a 15 EUR offline allowance): the venue is paid.
+    # 1. Accepted offline at the event price, 12 EUR: this scanner's whole share. The venue is paid.
     _, first, record = scan(now)
     assert (first["code"], first["amountCents"], first["voucherId"]) == ("accepted", 1200, door.voucher_id)
+    assert (first["limitCents"], first["remainingCents"]) == (1200, 0)
     assert door.sync(scanner_id, record)[0]["outcome"] == "redeemed"
     seen, spent = [first["replayKey"]], {first["allowanceKey"]: 1200}
 
@@ -300,10 +307,10 @@ def test_what_decide_accepts_the_server_pays_and_what_it_refuses_the_server_woul
     outcome = door.sync(scanner_id, record)[0]
     assert (outcome["outcome"], outcome["code"], outcome["duplicate"]) == ("refused", "already_presented", False)
 
-    # 3. The next step, another 12 EUR: over the offline allowance on this scanner, refused...
+    # 3. The next step, another 12 EUR: over this scanner's share, refused...
     text, over, record = scan(now + 15, seen, spent)
     assert over["code"] == "allowance_exceeded"
-    assert over["messageIt"] == "Supera il limite offline di 15,00 € (già spesi 12,00 € qui)"
+    assert over["messageIt"] == "Supera il limite offline di 12,00 € su questo scanner (già spesi 12,00 € qui)"
     assert door.sync(scanner_id, record)[0]["outcome"] == "refused"
     # ... and had the scanner accepted it, the server would have rejected it for the same reason.
     forged = node.call("record", key="door-scanner", fields={**over["record"], "result": "accepted"})["text"]
@@ -311,10 +318,10 @@ def test_what_decide_accepts_the_server_pays_and_what_it_refuses_the_server_woul
         "record_id": None, "outcome": "rejected", "code": "allowance_exceeded", "overspend_cents": 0,
         "duplicate": False}
 
-    # 4. What is left of the allowance is accepted and paid.
-    _, rest, record = scan(now + 30, seen, spent, amount=300)
-    assert (rest["code"], rest["remainingCents"]) == ("accepted", 0)
-    assert door.sync(scanner_id, record)[0]["outcome"] == "redeemed"
+    # 4. The venue's other scanner has its own half: accepted there, and paid.
+    _, elsewhere, record = scan(now + 30, data=other_bundle, key="door-other-scanner")
+    assert (elsewhere["code"], elsewhere["remainingCents"]) == ("accepted", 0)
+    assert door.sync(other_id, record)[0]["outcome"] == "redeemed"
 
 
 # --- the same files in Chromium ----------------------------------------------------
@@ -322,7 +329,8 @@ def test_what_decide_accepts_the_server_pays_and_what_it_refuses_the_server_woul
 class _ModulesOnly(http.server.SimpleHTTPRequestHandler):
     """Serves the token modules and the vectors, nothing else of the repository."""
 
-    ALLOWED = ("/pwa/src/tokens/", "/pwa/src/scanner/decide.js", "/pwa/tests/helpers/cases.mjs", "/tests/vectors/")
+    ALLOWED = ("/pwa/src/tokens/", "/pwa/src/scanner/decide.js", "/pwa/src/scanner/bundle.js",
+               "/pwa/src/scanner/messages.js", "/pwa/tests/helpers/cases.mjs", "/tests/vectors/")
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json"}
 
