@@ -137,11 +137,14 @@ def _database_url(base_dir: Path):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
+def fresh_rate_limits(request):
     """Rate limits stay on, as in production; every test comes from 127.0.0.1, so each
     starts with a clean slate. (Not RATELIMIT_ENABLED=False: Flask-Limiter keeps that on
-    its one shared instance, and the server tests' limits would vanish with it.)"""
-    limiter.reset()
+    its one shared instance, and the server tests' limits would vanish with it.) Only
+    for tests of the live server: before any app exists the limiter has nothing to reset."""
+    if "live_app" in request.fixturenames:
+        request.getfixturevalue("live_app")
+        limiter.reset()
 
 
 @pytest.fixture(autouse=True)
