@@ -156,14 +156,16 @@ class DemoCampaign:
     pending_topup_cents: int = 0  # left for the operator to confirm in the demo
 
 
+# Offline allowances are split between a venue's two scanner slots (server/door/README.md):
+# half of each must still pay the dearest show at the door (18 EUR dance, 15 EUR theatre).
 CAMPAIGNS = (
     DemoCampaign("lumen", "Lumen per la cultura", "50 euro a studente per teatro, musei, cinema, musica e corsi.",
-                 5000, 2500, ("teatro", "musei", "cinema", "musica", "corsi", "danza"), (1_200_000,),
+                 5000, 3600, ("teatro", "musei", "cinema", "musica", "corsi", "danza"), (1_200_000,),
                  (("liceo", 150), ("itc", 80))),
     DemoCampaign("forno", "Il Forno per la musica", "Il forno di quartiere regala musica e cinema.",
                  2000, 2000, ("musica", "corsi", "cinema"), (100_000, 50_000), (("itc", 50),)),
     DemoCampaign("libreria", "Leggere e vedere", "Libri, teatro, cinema e musei tra Sesto, Cinisello e Milano.",
-                 3000, 1500, ("libri", "teatro", "cinema", "musei"), (300_000,), (("liceo", 40),),
+                 3000, 3000, ("libri", "teatro", "cinema", "musei"), (300_000,), (("liceo", 40),),
                  territory=("Sesto San Giovanni", "Cinisello Balsamo", "Milano"), pending_topup_cents=50_000),
 )
 

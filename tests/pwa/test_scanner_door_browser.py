@@ -25,7 +25,7 @@ from signing import DeviceKey, record_scan, to_text
 from tests.pwa.conftest import DESKTOP, serious_violations
 from tests.pwa.test_org_browser import log_in
 from tests.pwa.test_scanner_browser import (
-    FIRST_SHOW, claim_voucher, dismiss, enrol, event_id, scan_records, type_code, wait_for_pending,
+    FIRST_SHOW, LUMEN, claim_voucher, dismiss, enrol, event_id, scan_records, type_code, wait_for_pending,
 )
 
 pytestmark = pytest.mark.browser
@@ -89,10 +89,11 @@ def test_the_scanner_shows_its_share_of_every_vouchers_offline_allowance(page, p
 
 
 def test_the_share_limits_what_one_scanner_accepts_and_says_so(page, pilot, live_app):
-    """Lumen: 25,00 € offline allowance; this scanner takes its share of it, no more."""
+    """Lumen's offline allowance: this scanner takes its share of it, no more."""
+    allowance = next(plan.offline_allowance_cents for plan in demo.CAMPAIGNS if plan.name == LUMEN)
     phone = claim_voucher(live_app, pilot)
     enrol(page)
-    limit = 2_500 * bundle_of(page)["share"] // 10_000
+    limit = allowance * bundle_of(page)["share"] // 10_000
     over = limit + 1
     page.get_by_label("Importo da pagare col buono (€)").fill(f"{over // 100},{over % 100:02d}")
 

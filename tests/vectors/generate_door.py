@@ -106,6 +106,9 @@ def build() -> dict[str, dict]:
              "scanner_data_stale", paid, bundle_changes={"generated_at": NOW - DAY - 1}),
         case("a retired scanner decides red", show(voucher), "scanner_retired", ("rejected", "scanner_retired"),
              retired=True, facts={"retired_at": NOW - 60}),
+        case("a retired scanner with old data says it is retired, not that its data is old", show(voucher),
+             "scanner_retired", ("rejected", "scanner_retired"), retired=True,
+             bundle_changes={"generated_at": NOW - DAY - 1}, facts={"retired_at": NOW - 60}),
         case("a ticket for the event at the door", show(ticket), "accepted", ("checked_in", None)),
         case("a ticket for another event", show(ticket), "out_of_scope", ("rejected", "out_of_scope"),
              event=OTHER_EVENT, bundle_changes={"events": bundle["events"] + [
