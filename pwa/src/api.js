@@ -4,14 +4,15 @@ const BASE = '/api/v1';
 const CSRF_KEY = 'mentoring.csrf';
 
 export class ApiError extends Error {
-  constructor({ status = 0, code, title = '', detail = '', field = null }) {
+  constructor({ status = 0, code, title = '', detail = '', field = null, params = {} }) {
     super(detail || title || code);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.title = title;
-    this.detail = detail;
+    this.detail = detail; // the server's words, for logs: the UI says errorMessage(error)
     this.field = field;
+    this.params = params; // what the text of `error.<code>` is filled with
   }
 }
 
@@ -54,13 +55,15 @@ function withQuery(path, query) {
  * api('/catalogue', {query}) → parsed JSON (null for 204).
  * - `wallet`: the wallet's bearer token, sent as Authorization: Bearer.
  * - `csrf`: true (the stored token) or a token, sent as X-CSRF-Token on member writes.
+ * - `idempotencyKey`: sent as Idempotency-Key (see createAction, which makes them).
  */
-export async function api(path, { method = 'GET', body, wallet, csrf, query, signal } = {}) {
+export async function api(path, { method = 'GET', body, wallet, csrf, query, signal, idempotencyKey } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (wallet) headers.Authorization = `Bearer ${wallet}`;
   const csrfValue = csrf === true ? getCsrfToken() : csrf;
   if (csrfValue) headers['X-CSRF-Token'] = csrfValue;
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKeyHeader(idempotencyKey);
   let response;
   try {
     response = await fetch(withQuery(BASE + path, query), {
@@ -79,8 +82,9 @@ export async function api(path, { method = 'GET', body, wallet, csrf, query, sig
   const data = /json/.test(type) ? await response.json().catch(() => null) : null;
   if (response.ok) return data;
   if (data && typeof data.code === 'string') {
+    const params = data.params && typeof data.params === 'object' && !Array.isArray(data.params) ? data.params : {};
     throw new ApiError({ status: response.status, code: data.code, title: data.title, detail: data.detail,
-                         field: data.field ?? null });
+                         field: data.field ?? null, params });
   }
   // Not our API answering (a proxy, a captive portal): say so with a status-derived code.
   throw new ApiError({ status: response.status, code: `http_${response.status}`, title: response.statusText });
@@ -101,4 +105,46 @@ export async function postFromLogin(path, body) {
     setCsrfToken(me?.csrf_token);
     return api(path, { method: 'POST', body, csrf: true });
   }
+}
+
+// --- Idempotency keys (server/idempotency/README.md) ---------------------------------------
+// A POST that moves money carries an Idempotency-Key: the server answers a retry with the
+// same key and body with the first answer instead of doing it again. So a key belongs to
+// one user action (this top-up of 50 euro), not to one fetch: a retry after a timeout or
+// an offline error, or a second tap, sends the same key again.
+
+/** A new random key: a UUID (crypto.randomUUID needs a secure context; plain http on a LAN has
+ * only getRandomValues). */
+export function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The header's value: the draft makes it a structured-field string (RFC 9651), in quotes. */
+export function idempotencyKeyHeader(key) {
+  if (!/^[\x20-\x7e]{1,255}$/.test(key)) throw new TypeError('an idempotency key is 1-255 printable ASCII characters');
+  return `"${key.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * One user action: `act(path, options)` is `send(path, options)` (api by default) with an
+ * Idempotency-Key that stays the same while the same request is tried again, and is new
+ * once a request succeeded or the request changed (another amount is another action).
+ * A failure keeps the key whatever it was: if the server did the work and the answer was
+ * lost, the retry gets that answer; if it refused, it kept nothing and the retry runs anew.
+ */
+export function createAction(send = api, makeKey = newIdempotencyKey) {
+  let current = null; // { key, request }
+  return async function act(path, options = {}) {
+    const request = JSON.stringify([options.method || 'GET', path, options.body ?? null]);
+    if (!current || current.request !== request) current = { key: makeKey(), request };
+    const mine = current;
+    const answer = await send(path, { ...options, idempotencyKey: mine.key });
+    if (current === mine) current = null; // done: the next tap is a new action
+    return answer;
+  };
 }

@@ -161,4 +161,7 @@ export default {
   'error.login_required': 'Log in to continue.',
   'error.too_many_requests': 'Too many attempts. Wait a minute and try again.',
   'error.bad_invitation': 'This invitation is not valid or has expired: ask for a new one.',
+  // A retried action (Idempotency-Key, server/idempotency/README.md).
+  'error.idempotency_request_in_progress': 'The previous request is still being completed. Try again in a few seconds.',
+  'error.idempotency_replay_unavailable': 'This was already done: reload the page to see the result.',
 };

@@ -162,4 +162,7 @@ export default {
   'error.login_required': 'Accedi per continuare.',
   'error.too_many_requests': 'Troppi tentativi. Aspetta un minuto e riprova.',
   'error.bad_invitation': 'Invito non valido o scaduto: chiedine uno nuovo.',
+  // A retried action (Idempotency-Key, server/idempotency/README.md).
+  'error.idempotency_request_in_progress': 'La richiesta precedente è ancora in corso. Riprova tra qualche secondo.',
+  'error.idempotency_replay_unavailable': 'Questa operazione è già stata eseguita: ricarica la pagina per vederne l\'esito.',
 };

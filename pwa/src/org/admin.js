@@ -4,6 +4,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { useActions } from '../action.js';
 import { formatDateTime, t } from '../i18n.js';
 import { ErrorBox, Link, Loading, Money, Notice } from '../ui/components.js';
 import { FlagCard } from './flag-card.js';
@@ -105,8 +106,9 @@ export function AdminTopUps({ me }) {
   const topups = useResource(me.is_platform_admin ? '/admin/topups' : null);
   const names = useOrganisationNames();
   const [confirmed, setConfirmed] = useState(null);
+  const actionFor = useActions();
   const confirm = (topup) => async () => {
-    await api(`/admin/topups/${topup.id}/confirm`, { method: 'POST', csrf: true });
+    await actionFor(topup.id)(`/admin/topups/${topup.id}/confirm`, { method: 'POST', csrf: true });
     setConfirmed(topup);
     topups.reload();
   };

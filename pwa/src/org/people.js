@@ -7,6 +7,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { useAction } from '../action.js';
 import { t } from '../i18n.js';
 import { Button, ErrorBox, Field, Loading, Notice } from '../ui/components.js';
 import { ConfirmAction, SelectField, useCopy, useForm, useResource } from './forms.js';
@@ -67,13 +68,14 @@ export function PeoplePage({ me, kind, id }) {
   const venue = kind === 'venue';
   const form = useForm({ email: '', role: 'member' });
   const { values, set, errors } = form;
+  const act = useAction();
   const [invitation, setInvitation] = useState(null);
   if (!KINDS.includes(kind)) return html`<section class="page"><h1>${t('notfound.title')}</h1></section>`;
   const check = (v) => (looksLikeEmail(v.email) ? {} : { email: t('org.error_email') });
   const send = async (v) => {
     const email = v.email.trim();
     const role = venue ? v.role : 'member';
-    const made = await api(`/organisations/${id}/invitations`, { method: 'POST', csrf: true, body: { email, role } });
+    const made = await act(`/organisations/${id}/invitations`, { method: 'POST', csrf: true, body: { email, role } });
     setInvitation({ ...made, email, role });
     form.setValues((previous) => ({ ...previous, email: '' }));
   };

@@ -4,6 +4,7 @@
 // its Italian message shows under the field it is about.
 import { html } from 'htm/preact';
 import { api } from '../api.js';
+import { useAction } from '../action.js';
 import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { useCategories, categoryLabel } from '../wallet/categories.js';
@@ -58,6 +59,7 @@ export function RegisterOrganisation() {
   const form = useForm({ kind: 'sponsor', name: '', municipality: '', address: '', vat_number: '', school_code: '',
                          iban: '', categories: [] });
   const { values, set, errors } = form;
+  const act = useAction();
   const needs = NEEDS[values.kind];
   const check = (v) => {
     const found = {};
@@ -73,7 +75,7 @@ export function RegisterOrganisation() {
     if (v.address.trim()) body.address = v.address.trim();
     for (const name of ['vat_number', 'school_code', 'iban']) if (NEEDS[v.kind][name]) body[name] = v[name].trim();
     if (NEEDS[v.kind].categories) body.categories = v.categories;
-    await api('/organisations', { method: 'POST', body, csrf: true });
+    await act('/organisations', { method: 'POST', body, csrf: true });
     await reloadSession();
     navigate('/o?registrata=1', { replace: true });
   };

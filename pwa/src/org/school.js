@@ -6,7 +6,7 @@
 // the app loses them, and the page says so before they are generated.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { useAction } from '../action.js';
 import { formatDateTime, formatMoney, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { Qr } from '../ui/qr.js';
@@ -20,6 +20,7 @@ const generated = [];
 function GenerateCodes({ schoolId, allocation, onDone }) {
   const left = allocation.voucher_count - allocation.codes_issued;
   const form = useForm({ count: String(Math.min(left, 30) || '') });
+  const act = useAction();
   if (left <= 0) return html`<p class="meta">${t('org.school.all_codes_issued')}</p>`;
   const check = (v) => {
     const count = parseCount(v.count);
@@ -27,7 +28,7 @@ function GenerateCodes({ schoolId, allocation, onDone }) {
     return {};
   };
   const send = async (v) => {
-    const answer = await api(`/schools/${schoolId}/allocations/${allocation.id}/codes`, { method: 'POST',
+    const answer = await act(`/schools/${schoolId}/allocations/${allocation.id}/codes`, { method: 'POST',
       csrf: true, body: { count: parseCount(v.count) } });
     generated.push({ schoolId: String(schoolId), campaign: allocation.campaign_name,
                      faceValue: allocation.face_value_cents, codes: answer.codes, at: new Date().toISOString() });

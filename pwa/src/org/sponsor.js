@@ -2,7 +2,7 @@
 // from the phone, vouchers allocated to a school, the way to the impact report).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { useAction } from '../action.js';
 import { formatDate, formatDateTime, formatMoney, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { categoryLabel, useCategories } from '../wallet/categories.js';
@@ -57,6 +57,7 @@ export function NewCampaign({ me, id }) {
     territory: '',
   });
   const { values, set, errors } = form;
+  const act = useAction();
   const check = (v) => {
     const found = {};
     if (v.name.trim().length < 2) found.name = t('org.error_required');
@@ -69,7 +70,7 @@ export function NewCampaign({ me, id }) {
   };
   const send = async (v) => {
     const territory = v.territory.split(/[,;\n]/).map((s) => s.trim()).filter(Boolean);
-    const campaign = await api('/campaigns', { method: 'POST', csrf: true, body: {
+    const campaign = await act('/campaigns', { method: 'POST', csrf: true, body: {
       sponsor_id: Number(id), name: v.name.trim(), description: v.description.trim() || undefined,
       face_value_cents: parseEuro(v.face_value_cents), offline_allowance_cents: parseEuro(v.offline_allowance_cents),
       categories: v.categories, territory, valid_from: v.valid_from, valid_until: v.valid_until,
@@ -120,9 +121,10 @@ function Funds({ campaign, funds }) {
 
 function TopUpForm({ sponsorId, campaignId }) {
   const form = useForm({ amount_cents: '' });
+  const act = useAction();
   const check = (v) => (parseEuro(v.amount_cents) === null ? { amount_cents: t('org.error_amount') } : {});
   const send = async (v) => {
-    const topup = await api(`/campaigns/${campaignId}/topups`, { method: 'POST', csrf: true,
+    const topup = await act(`/campaigns/${campaignId}/topups`, { method: 'POST', csrf: true,
       body: { amount_cents: parseEuro(v.amount_cents) } });
     navigate(`/o/sponsor/${sponsorId}/ricariche/${topup.id}`);
   };
@@ -146,6 +148,7 @@ function TopUps({ sponsorId, topups }) {
 function AllocateForm({ campaign, onDone }) {
   const schools = useResource('/directory/schools');
   const form = useForm({ school_id: '', voucher_count: '' });
+  const act = useAction();
   const [done, setDone] = useState(null);
   const count = parseCount(form.values.voucher_count);
   const check = (v) => {
@@ -155,7 +158,7 @@ function AllocateForm({ campaign, onDone }) {
     return found;
   };
   const send = async (v) => {
-    const allocation = await api(`/campaigns/${campaign.id}/allocations`, { method: 'POST', csrf: true,
+    const allocation = await act(`/campaigns/${campaign.id}/allocations`, { method: 'POST', csrf: true,
       body: { school_id: Number(v.school_id), voucher_count: parseCount(v.voucher_count) } });
     const school = schools.data.find((s) => s.id === allocation.school_id);
     setDone({ count: allocation.voucher_count, school: school?.name || '' });

@@ -5,6 +5,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { useAction } from '../action.js';
 import { formatDateTime, formatMoney, language, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { categoryLabel, useCategories } from '../wallet/categories.js';
@@ -54,11 +55,12 @@ export function isoToRomeLocal(iso) {
 function EventRow({ venueId, event, categories, onCancelled }) {
   const [asking, setAsking] = useState(false);
   const [state, setState] = useState({ busy: false, error: null });
+  const act = useAction();
   const open = event.status === 'published' && new Date(event.ends_at).getTime() > Date.now();
   async function cancel() {
     setState({ busy: true, error: null });
     try {
-      await api(`/venues/${venueId}/events/${event.id}/cancel`, { method: 'POST', csrf: true });
+      await act(`/venues/${venueId}/events/${event.id}/cancel`, { method: 'POST', csrf: true });
       setAsking(false);
       setState({ busy: false, error: null });
       onCancelled();
@@ -183,6 +185,7 @@ export function EventForm({ me, id, eventId }) {
   const [loadError, setLoadError] = useState(null);
   const form = useForm(EMPTY_EVENT);
   const { values, set, errors } = form;
+  const act = useAction();
   useEffect(() => {
     if (!editing) return;
     findEvent(id, eventId).then((event) => {
@@ -214,7 +217,7 @@ export function EventForm({ me, id, eventId }) {
         await api(`/venues/${id}/events/${eventId}`, { method: 'PATCH', csrf: true, body: changes });
       }
     } else {
-      await api(`/venues/${id}/events`, { method: 'POST', csrf: true, body });
+      await act(`/venues/${id}/events`, { method: 'POST', csrf: true, body });
     }
     navigate(`/o/venue/${id}`);
   };

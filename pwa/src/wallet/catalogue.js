@@ -11,6 +11,7 @@ import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/com
 import { categoryLabel, useCategories } from './categories.js';
 import { canPay, newRequestId, useWallet } from './data.js';
 import { walletApi } from './device.js';
+import { useAction } from '../action.js';
 import { keepTicket, walletChanged } from './sync.js';
 
 const NO_FILTERS = { category: '', municipality: '', from: '', to: '' };
@@ -143,6 +144,7 @@ function Booking({ event, vouchers, tickets }) {
   const [voucherId, setVoucherId] = useState(payable[0]?.id ?? null);
   const [requestId] = useState(newRequestId); // one per visit to the page: a retry reuses it
   const [state, setState] = useState({ busy: false, error: null });
+  const act = useAction(walletApi);
   const held = tickets.find((ticket) => ticket.event_id === event.id && ticket.status === 'confirmed');
   if (held) {
     return html`<${Notice}>${t('event.already_booked')}
@@ -158,7 +160,7 @@ function Booking({ event, vouchers, tickets }) {
   async function book() {
     setState({ busy: true, error: null });
     try {
-      const booking = await walletApi('/wallet/bookings', { method: 'POST',
+      const booking = await act('/wallet/bookings', { method: 'POST',
         body: { event_id: event.id, voucher_id: voucherId || payable[0].id, request_id: requestId } });
       await keepTicket(booking);
       // The voucher paid: bring its balance up to date before the student looks at it.

@@ -9,6 +9,7 @@ import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/com
 import { parseCode } from './claim-code.js';
 import { useWallet } from './data.js';
 import { walletApi } from './device.js';
+import { useAction } from '../action.js';
 import { keepVoucher } from './sync.js';
 
 export function sponsorsLine(voucher) {
@@ -35,6 +36,7 @@ const CODE_ERRORS = { chars: 'claim.error_chars', length: 'claim.error_length', 
 /** Claim a code: checked on the phone first, then sent; on success, open the voucher. */
 function useClaim() {
   const [state, setState] = useState({ busy: false, error: null, codeError: null });
+  const act = useAction(walletApi);
   async function claim(text) {
     const parsed = parseCode(text);
     if (parsed.error) {
@@ -47,7 +49,7 @@ function useClaim() {
     }
     setState({ busy: true, error: null, codeError: null });
     try {
-      const voucher = await walletApi('/wallet/claims', { method: 'POST', body: { code: parsed.code } });
+      const voucher = await act('/wallet/claims', { method: 'POST', body: { code: parsed.code } });
       await keepVoucher(voucher);
       // Replace: going back must not land on the claim link and try it again.
       navigate(`/w/buoni/${voucher.id}`, { replace: true });

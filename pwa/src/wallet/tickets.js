@@ -8,6 +8,7 @@ import { getCatalogueItem, getTicket, saveTickets, saveVouchers } from '../store
 import { Button, ErrorBox, Link, Loading, Money, Notice } from '../ui/components.js';
 import { useWallet } from './data.js';
 import { walletApi } from './device.js';
+import { useAction } from '../action.js';
 import { PresentationQr } from './presentation.js';
 import { keepTicket, onWalletChange, walletChanged } from './sync.js';
 
@@ -58,11 +59,12 @@ function CancelBooking({ ticket }) {
   const online = useOnline();
   const [stage, setStage] = useState('idle'); // idle → confirm → busy
   const [error, setError] = useState(null);
+  const act = useAction(walletApi);
   async function cancel() {
     setStage('busy');
     setError(null);
     try {
-      await keepTicket({ ...(await walletApi(`/wallet/bookings/${ticket.id}/cancel`, { method: 'POST' })), ticket: null });
+      await keepTicket({ ...(await act(`/wallet/bookings/${ticket.id}/cancel`, { method: 'POST' })), ticket: null });
       try {
         await saveVouchers(await walletApi('/wallet/vouchers')); // the refund
         walletChanged();
@@ -91,11 +93,12 @@ function Rating({ ticket }) {
   const [stars, setStars] = useState(ticket.rating?.stars || 0);
   const [comment, setComment] = useState(ticket.rating?.comment || '');
   const [state, setState] = useState({ busy: false, error: null, saved: Boolean(ticket.rating) });
+  const act = useAction(walletApi);
   async function submit(event) {
     event.preventDefault();
     setState({ busy: true, error: null, saved: false });
     try {
-      const rating = await walletApi(`/wallet/bookings/${ticket.id}/rating`, { method: 'POST',
+      const rating = await act(`/wallet/bookings/${ticket.id}/rating`, { method: 'POST',
         body: { stars, comment: comment.trim() || null } });
       await saveTickets([{ ...ticket, rating }]);
       setState({ busy: false, error: null, saved: true });
