@@ -14,6 +14,7 @@ from server import demo
 from server.accounts import api as accounts_api
 from server.errors import DomainError
 from server.extensions import db
+from server.idempotency import api as idempotency_api
 from signing import cli as signing_cli
 
 main = FlaskGroup(
@@ -89,3 +90,13 @@ def seed_demo(base_url):
             click.echo(f"Its claim codes are in {codes_path}.")
     click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):\n")
     click.echo(demo.logins_table(result.logins))
+
+
+@main.command("purge-idempotency-keys")
+def purge_idempotency_keys():
+    """Delete expired idempotency keys and their stored answers (run it from cron; a
+    principal's own expired keys also go whenever it sends a new one)."""
+    _require_schema()
+    count = idempotency_api.forget_expired(now=datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(f"Deleted {count} expired idempotency key(s).")

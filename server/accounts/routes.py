@@ -13,7 +13,7 @@ from server.accounts import api as accounts_api
 from server.accounts import schemas
 from server.accounts.models import OWNER, Organisation
 from server.extensions import db, limiter
-from server.http import auth
+from server.http import auth, idempotency
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Login, organisations, wallets")
 log = logging.getLogger(__name__)
@@ -114,6 +114,7 @@ def me():
 
 
 @bp.post("/organisations")
+@idempotency.idempotent(idempotency.member, required=False)
 @bp.arguments(schemas.OrganisationIn)
 @bp.response(201, schemas.Organisation)
 def register_organisation(body):
@@ -144,6 +145,7 @@ def update_organisation(body, organisation_id):
 
 
 @bp.post("/organisations/<int:organisation_id>/invitations")
+@idempotency.idempotent(idempotency.member, required=False)
 @bp.arguments(schemas.InvitationIn)
 @bp.response(201, schemas.Invitation)
 def invite(body, organisation_id):

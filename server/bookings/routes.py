@@ -7,7 +7,7 @@ from server.bookings import api as bookings_api
 from server.bookings import schemas
 from server.catalogue.models import Event
 from server.extensions import db
-from server.http import auth
+from server.http import auth, idempotency
 
 bp = Blueprint("bookings", __name__, url_prefix="/api/v1/wallet", description="Wallet bookings and tickets")
 
@@ -24,6 +24,7 @@ def _view(booking, ticket=None) -> dict:
 
 
 @bp.post("/bookings")
+@idempotency.idempotent(idempotency.wallet, required=True)
 @bp.arguments(schemas.BookingIn)
 @bp.response(201, schemas.Booking)
 def book(body):
@@ -41,6 +42,7 @@ def bookings():
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")
+@idempotency.idempotent(idempotency.wallet, required=True)
 @bp.response(200, schemas.Booking)
 def cancel(booking_id):
     wallet = auth.require_wallet()
@@ -57,6 +59,7 @@ def refresh_ticket(booking_id):
 
 
 @bp.post("/bookings/<int:booking_id>/rating")
+@idempotency.idempotent(idempotency.wallet, required=False)
 @bp.arguments(schemas.RatingIn)
 @bp.response(200, schemas.Rating)
 def rate(body, booking_id):

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 from server.accounts import api as accounts_api
 from server.campaigns import api as campaigns_api
 from server.campaigns import schemas
-from server.http import auth
+from server.http import auth, idempotency
 
 bp = Blueprint("campaigns", __name__, url_prefix="/api/v1", description="Sponsors' campaigns")
 
@@ -14,6 +14,7 @@ def _with_funds(campaign):
 
 
 @bp.post("/campaigns")
+@idempotency.idempotent(idempotency.member, required=False)
 @bp.arguments(schemas.CampaignIn)
 @bp.response(201, schemas.Campaign)
 def create_campaign(body):

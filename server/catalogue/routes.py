@@ -10,7 +10,7 @@ from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER
 from server.catalogue import api as catalogue_api
 from server.catalogue import repository, schemas, taxonomy
-from server.http import auth
+from server.http import auth, idempotency
 
 bp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
                description="Categories, the public catalogue, venues' events and courses")
@@ -100,6 +100,7 @@ def venue_events(query, venue_id):
 
 
 @bp.post("/venues/<int:venue_id>/events")
+@idempotency.idempotent(idempotency.member, required=False)
 @bp.arguments(schemas.EventIn)
 @bp.response(201, schemas.VenueEvent)
 def create_event(body, venue_id):
@@ -117,6 +118,7 @@ def update_event(body, venue_id, event_id):
 
 
 @bp.post("/venues/<int:venue_id>/events/<int:event_id>/cancel")
+@idempotency.idempotent(idempotency.member, required=False)
 @bp.response(200, schemas.VenueEvent)
 def cancel_event(venue_id, event_id):
     """Cancel an event; repeating the request is harmless."""

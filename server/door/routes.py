@@ -7,7 +7,7 @@ from server import keys
 from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER, STAFF
 from server.extensions import limiter
-from server.http import auth
+from server.http import auth, idempotency
 from server.door import bundle, enrolment, flags as door_flags, schemas, sync as door_sync
 
 bp = Blueprint("scanners", __name__, url_prefix="/api/v1", description="Scanner devices, offline bundle, sync")
@@ -19,6 +19,7 @@ def _now():
 
 
 @bp.post("/venues/<int:venue_id>/scanners")
+@idempotency.idempotent(idempotency.member, required=False)
 @bp.arguments(schemas.EnrollIn)
 @bp.response(201, schemas.Scanner)
 def enroll(body, venue_id):

@@ -4,7 +4,7 @@ from flask import Response, url_for
 from flask_smorest import Blueprint
 
 from server.campaigns import api as campaigns_api
-from server.http import auth
+from server.http import auth, idempotency
 from server.payments import api as payments_api
 from server.payments import schemas
 from server.payments.models import TopUp
@@ -31,6 +31,7 @@ def _with_instructions(topup: TopUp) -> TopUp:
 
 
 @bp.post("/campaigns/<int:campaign_id>/topups")
+@idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.TopUpIn)
 @bp.response(201, schemas.TopUpWithInstructions)
 def create_topup(body, campaign_id):
@@ -74,6 +75,7 @@ def pending_topups():
 
 
 @bp.post("/admin/topups/<int:topup_id>/confirm")
+@idempotency.idempotent(idempotency.member, required=True)
 @bp.response(200, schemas.TopUp)
 def confirm_topup(topup_id):
     """The transfer is on the bank statement: credit the campaign (idempotent)."""

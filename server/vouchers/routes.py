@@ -9,7 +9,7 @@ from server.campaigns import api as campaigns_api
 from server.catalogue import taxonomy
 from server.errors import InvalidInput
 from server.extensions import db, limiter
-from server.http import auth
+from server.http import auth, idempotency
 from server.vouchers import api as vouchers_api
 from server.vouchers import claim_codes, history, schemas
 from server.vouchers.models import Allocation
@@ -42,6 +42,7 @@ def _voucher_view(voucher, credential=None) -> dict:
 
 
 @bp.post("/campaigns/<int:campaign_id>/allocations")
+@idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.AllocationIn)
 @bp.response(201, schemas.Allocation)
 def allocate(body, campaign_id):
@@ -69,6 +70,7 @@ def school_allocations(school_id):
 
 
 @bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/codes")
+@idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.CodesIn)
 @bp.response(201, schemas.Codes)
 def issue_codes(body, school_id, allocation_id):
@@ -81,6 +83,7 @@ def issue_codes(body, school_id, allocation_id):
 
 
 @bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/direct")
+@idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.DirectIn)
 @bp.response(201, schemas.DirectOut)
 def issue_direct(body, school_id, allocation_id):
@@ -99,6 +102,7 @@ def issue_direct(body, school_id, allocation_id):
 
 @bp.post("/wallet/claims")
 @limiter.limit("10 per minute")
+@idempotency.idempotent(idempotency.wallet, required=True)
 @bp.arguments(schemas.ClaimIn)
 @bp.response(201, schemas.Voucher)
 def claim(body):

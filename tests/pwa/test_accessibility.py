@@ -8,6 +8,7 @@ page, and the organisations' area: a sponsor's campaigns, one campaign, a top-up
 organisation; a school's allocations and its printable codes; a venue's events, event
 form and report; the operator's overview, approvals, transfers and flags.
 """
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ def topup_page(page, app, pilot):
     csrf = api_login(page, "libreria.segnalibro@demo.example")
     campaign_id = ids(app, Campaign, name=LIBRERIA)
     answer = page.request.post(f"/api/v1/campaigns/{campaign_id}/topups", data={"amount_cents": 12_000},
-                               headers={"X-CSRF-Token": csrf})
+                               headers={"X-CSRF-Token": csrf, "Idempotency-Key": str(uuid.uuid4())})
     assert answer.ok, answer.text()
     sponsor_id = ids(app, Organisation, name="Libreria Il Segnalibro")
     return f"/o/sponsor/{sponsor_id}/ricariche/{answer.json()['id']}"
@@ -71,7 +72,8 @@ def print_page(page, app, pilot):
     csrf = api_login(page, "libreria.segnalibro@demo.example")
     school_id = ids(app, Organisation, name="Liceo Scientifico dei Tigli")
     answer = page.request.post(f"/api/v1/campaigns/{ids(app, Campaign, name=LIBRERIA)}/allocations",
-                               data={"school_id": school_id, "voucher_count": 2}, headers={"X-CSRF-Token": csrf})
+                               data={"school_id": school_id, "voucher_count": 2},
+                               headers={"X-CSRF-Token": csrf, "Idempotency-Key": str(uuid.uuid4())})
     assert answer.ok, answer.text()
     page.request.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
     api_login(page, "referente.tigli@demo.example")

@@ -56,7 +56,7 @@ class StudentPhone:
         answer = self.app.test_client().post(
             "/api/v1/wallet/bookings", json={"event_id": event_id, "voucher_id": self.voucher_id,
                                              "request_id": uuid.uuid4().hex},
-            headers={"Authorization": f"Bearer {self.token}"})
+            headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": str(uuid.uuid4())})
         assert answer.status_code == 201, answer.get_json()
         return answer.get_json()["ticket"]
 
@@ -70,7 +70,7 @@ def claim_voucher(app, pilot, campaign: str = LUMEN) -> StudentPhone:
     session = client.post("/api/v1/wallet/session", json={
         "device_key": key_hex, "challenge": challenge, "signature": device.sign(challenge.encode()).hex()}).get_json()
     answer = client.post("/api/v1/wallet/claims", json={"code": pilot.claim_code(campaign).code},
-                         headers={"Authorization": f"Bearer {session['token']}"})
+                         headers={"Authorization": f"Bearer {session['token']}", "Idempotency-Key": str(uuid.uuid4())})
     assert answer.status_code == 201, answer.get_json()
     voucher = answer.get_json()
     return StudentPhone(app, device, session["token"], voucher["id"], voucher["credential"])

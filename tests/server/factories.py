@@ -1,4 +1,6 @@
 """Factories per domain and a logged-in API client helper for server tests."""
+import uuid
+
 from server.accounts import api as accounts_api
 from server.accounts.models import APPROVED, SCHOOL, SPONSOR, VENUE
 from server.extensions import db
@@ -33,6 +35,9 @@ def organisation(kind, *, owner=None, approved=True, name=None):
     return org
 
 
+AUTO = object()  # ApiClient.post: make a fresh Idempotency-Key
+
+
 class ApiClient:
     """Flask's test client that logs in and echoes the CSRF token like the PWA does."""
 
@@ -58,8 +63,15 @@ class ApiClient:
     def get(self, url, **kwargs):
         return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
-    def post(self, url, json=None, **kwargs):
-        return self.client.post(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+    def post(self, url, json=None, *, idempotency_key=AUTO, **kwargs):
+        """POST as the PWA does: a new Idempotency-Key for each call unless one is given
+        (the same one to retry; None to send none)."""
+        headers = self._headers(kwargs.pop("headers", None))
+        if idempotency_key is AUTO:
+            idempotency_key = str(uuid.uuid4())
+        if idempotency_key is not None:
+            headers.setdefault("Idempotency-Key", idempotency_key)
+        return self.client.post(url, json=json, headers=headers, **kwargs)
 
     def delete(self, url, **kwargs):
         return self.client.delete(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)

@@ -18,6 +18,7 @@ change it (a booking gets cancelled, a pending organisation approved); every row
 written so that what came before cannot turn a refusal into a pass.
 """
 import re
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
@@ -240,6 +241,8 @@ class Scenario:
     def call(self, endpoint: Endpoint, role: str):
         body = endpoint.body(self) if callable(endpoint.body) else endpoint.body
         client, headers = self.clients.get(role) or (self.app.test_client(), {})
+        if endpoint.method == "POST":  # a fresh Idempotency-Key, as the PWA sends (money routes need one)
+            headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
         return client.open(self.url(endpoint), method=endpoint.method, json=body, headers=headers)
 
 

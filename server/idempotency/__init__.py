@@ -1,0 +1,1 @@
+"""Idempotency keys: a client's retry of a POST gets the first answer, never a second effect."""
