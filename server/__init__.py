@@ -12,7 +12,7 @@ from server import routes
 from server.errors import DomainError
 from server.extensions import db, limiter, migrate
 from server.health.routes import bp as health_bp
-from server.http import auth, problems, pwa, transactions
+from server.http import auth, limits, problems, pwa, transactions
 from server.http.api import API_CONFIG, api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +67,8 @@ def create_app(config=None):
         # A venue's offline allowance is split among this many scanner phones (slots):
         # two doors, or one door and a spare for a lost phone.
         SCANNER_SLOTS_PER_VENUE=2,
+        # Request bodies (server/http/limits.py): sized for a scanner's largest sync batch.
+        MAX_CONTENT_LENGTH=limits.MAX_CONTENT_LENGTH,
         **API_CONFIG,
     )
     app.config.from_pyfile("config.py", silent=True)
@@ -81,6 +83,7 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
     db.init_app(app)
+    limits.init_app(app)
     # Batch mode rebuilds tables for ALTERs SQLite cannot do; compare_type makes
     # autogenerate notice column type changes too.
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)

@@ -3,11 +3,12 @@ from marshmallow import validate
 
 from server.accounts.models import MEMBER, ORGANISATION_KINDS, STAFF
 from server.catalogue import taxonomy
+from server.http.fields import Id, Int32, Text
 
 
 
 def _categories_in():
-    return ma.fields.List(ma.fields.String(validate=validate.Length(max=50)), validate=validate.Length(max=16),
+    return ma.fields.List(Text(50), validate=validate.Length(max=16),
                           metadata={"description": "Category slugs, see /api/v1/categories (venues only)"})
 
 
@@ -25,12 +26,12 @@ class CategorySlugs(ma.fields.List):
 
 
 class Credentials(ma.Schema):
-    email = ma.fields.String(required=True, validate=validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    email = Text(254, required=True)
+    password = Text(200, required=True, load_only=True)
 
 
 class Membership(ma.Schema):
-    organisation_id = ma.fields.Integer()
+    organisation_id = Id()
     name = ma.fields.String(attribute="organisation.name")
     kind = ma.fields.String(attribute="organisation.kind")
     status = ma.fields.String(attribute="organisation.status")
@@ -38,7 +39,7 @@ class Membership(ma.Schema):
 
 
 class Me(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     email = ma.fields.String()
     is_platform_admin = ma.fields.Boolean()
     memberships = ma.fields.List(ma.fields.Nested(Membership))
@@ -55,29 +56,29 @@ class Session(ma.Schema):
 
 class OrganisationIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
-    name = ma.fields.String(required=True, validate=validate.Length(max=200))
-    municipality = ma.fields.String(required=True, validate=validate.Length(max=100),
+    name = Text(200, required=True)
+    municipality = Text(100, required=True,
                                     metadata={"description": "ISTAT code or name"})
-    vat_number = ma.fields.String(validate=validate.Length(max=20), metadata={"description": "sponsors, venues"})
-    school_code = ma.fields.String(validate=validate.Length(max=20), metadata={"description": "schools"})
-    iban = ma.fields.String(validate=validate.Length(max=50), metadata={"description": "venues"})
-    address = ma.fields.String(validate=validate.Length(max=300))
+    vat_number = Text(20, metadata={"description": "sponsors, venues"})
+    school_code = Text(20, metadata={"description": "schools"})
+    iban = Text(50, metadata={"description": "venues"})
+    address = Text(300)
     categories = _categories_in()
 
 
 class OrganisationPatch(ma.Schema):
     """Only the fields sent change. The VAT number and the school code cannot."""
 
-    name = ma.fields.String(validate=validate.Length(max=200))
-    municipality = ma.fields.String(validate=validate.Length(max=100), metadata={"description": "ISTAT code or name"})
-    address = ma.fields.String(allow_none=True, validate=validate.Length(max=300),
+    name = Text(200)
+    municipality = Text(100, metadata={"description": "ISTAT code or name"})
+    address = Text(300, allow_none=True,
                                metadata={"description": "null or empty clears it"})
     categories = _categories_in()
-    iban = ma.fields.String(validate=validate.Length(max=50), metadata={"description": "venues"})
+    iban = Text(50, metadata={"description": "venues"})
 
 
 class Organisation(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     kind = ma.fields.String()
     name = ma.fields.String()
     status = ma.fields.String()
@@ -98,12 +99,12 @@ class Decision(ma.Schema):
 
 
 class InvitationIn(ma.Schema):
-    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+    email = Text(254, required=True)
     role = ma.fields.String(load_default=MEMBER, validate=validate.OneOf([MEMBER, STAFF]))
 
 
 class Member(ma.Schema):
-    id = ma.fields.Integer(metadata={"description": "The membership's id (to remove it)"})
+    id = Id(metadata={"description": "The membership's id (to remove it)"})
     email = ma.fields.String(attribute="user.email")
     role = ma.fields.String(metadata={"description": "owner, member or (venues) staff"})
 
@@ -114,12 +115,12 @@ class Invitation(ma.Schema):
 
 
 class InvitationAccept(ma.Schema):
-    token = ma.fields.String(required=True, validate=validate.Length(max=1000))
-    password = ma.fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    token = Text(1000, required=True)
+    password = Text(200, required=True, load_only=True)
 
 
 class WalletChallengeIn(ma.Schema):
-    device_key = ma.fields.String(required=True, validate=validate.Length(max=200),
+    device_key = Text(200, required=True,
                                   metadata={"description": "P-256 public key, SEC1 hex (compressed or not)"})
 
 
@@ -128,26 +129,26 @@ class WalletChallenge(ma.Schema):
 
 
 class WalletProof(ma.Schema):
-    device_key = ma.fields.String(required=True, validate=validate.Length(max=200))
-    challenge = ma.fields.String(required=True, validate=validate.Length(max=500))
-    signature = ma.fields.String(required=True, validate=validate.Length(max=200),
+    device_key = Text(200, required=True)
+    challenge = Text(500, required=True)
+    signature = Text(200, required=True,
                                  metadata={"description": "ECDSA P-256/SHA-256, r||s hex (WebCrypto)"})
 
 
 class WalletSession(ma.Schema):
-    wallet_id = ma.fields.Integer()
+    wallet_id = Id()
     token = ma.fields.String(metadata={"description": "Send as Authorization: Bearer"})
 
 
 class MagicLinkIn(ma.Schema):
-    email = ma.fields.String(required=True, validate=validate.Length(max=254))
+    email = Text(254, required=True)
 
 
 class MagicLinkSent(ma.Schema):
     detail = ma.fields.String(metadata={"description": "The same whether or not the address has an account"})
-    expires_in_seconds = ma.fields.Integer()
+    expires_in_seconds = Int32(0)
 
 
 class MagicLinkRedeem(ma.Schema):
-    token = ma.fields.String(required=True, validate=validate.Length(max=1000),
+    token = Text(1000, required=True,
                              metadata={"description": "The `magic` parameter of the mailed link"})

@@ -1,33 +1,34 @@
 import marshmallow as ma
-from marshmallow import validate
+
+from server.http.fields import Id, Instant, Int32, Text
 
 
 class BookingIn(ma.Schema):
-    event_id = ma.fields.Integer(required=True)
-    voucher_id = ma.fields.Integer(required=True)
-    request_id = ma.fields.String(required=True, validate=validate.Length(min=8, max=64),
+    event_id = Id(required=True)
+    voucher_id = Id(required=True)
+    request_id = Text(64, min_length=8, required=True,
                                   metadata={"description": "made by the wallet; a retry with it books nothing new"})
 
 
 class Booking(ma.Schema):
-    id = ma.fields.Integer()
-    event_id = ma.fields.Integer()
+    id = Id()
+    event_id = Id()
     event_title = ma.fields.String()
-    starts_at = ma.fields.DateTime()
-    voucher_id = ma.fields.Integer()
-    price_cents = ma.fields.Integer()
+    starts_at = Instant()
+    voucher_id = Id()
+    price_cents = Int32(0)
     status = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    checked_in_at = ma.fields.DateTime(allow_none=True)
+    created_at = Instant()
+    checked_in_at = Instant(allow_none=True)
     ticket = ma.fields.String(allow_none=True, metadata={"description": "signed ticket credential (MT:...)"})
 
 
 class RatingIn(ma.Schema):
-    stars = ma.fields.Integer(required=True, strict=True)
-    comment = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=280))
+    stars = Int32(required=True, strict=True)
+    comment = Text(280, multiline=True, load_default=None, allow_none=True)
 
 
 class Rating(ma.Schema):
-    booking_id = ma.fields.Integer()
-    stars = ma.fields.Integer()
+    booking_id = Id()
+    stars = Int32(1, 5)
     comment = ma.fields.String(allow_none=True)

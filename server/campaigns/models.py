@@ -3,6 +3,7 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.db_types import UtcDateTime
 from server.extensions import db
 
 DRAFT, ACTIVE, CLOSED = "draft", "active", "closed"
@@ -42,7 +43,7 @@ class Campaign(db.Model):
     territory: Mapped[list] = mapped_column(sa.JSON, default=list)
     valid_from: Mapped[date] = mapped_column(sa.Date)
     valid_until: Mapped[date] = mapped_column(sa.Date)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     sponsors: Mapped[list["Organisation"]] = relationship(secondary=campaign_sponsor)  # noqa: F821
 
     @property

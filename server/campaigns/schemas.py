@@ -1,40 +1,42 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.http.fields import Day, Id, Int32, Int64, Text
+
 
 class CampaignIn(ma.Schema):
-    sponsor_id = ma.fields.Integer(required=True, metadata={"description": "the sponsor organisation creating it"})
-    co_sponsor_ids = ma.fields.List(ma.fields.Integer(), load_default=list, validate=validate.Length(max=20))
-    name = ma.fields.String(required=True, validate=validate.Length(min=2, max=200))
-    description = ma.fields.String(validate=validate.Length(max=2000))
-    face_value_cents = ma.fields.Integer(required=True, strict=True)
-    offline_allowance_cents = ma.fields.Integer(required=True, strict=True)
-    risk_reserve_bps = ma.fields.Integer(load_default=200, strict=True, validate=validate.Range(0, 10_000))
-    categories = ma.fields.List(ma.fields.String(validate=validate.Length(max=40)), required=True,
+    sponsor_id = Id(required=True, metadata={"description": "the sponsor organisation creating it"})
+    co_sponsor_ids = ma.fields.List(Id(), load_default=list, validate=validate.Length(max=20))
+    name = Text(200, min_length=2, required=True)
+    description = Text(2000, multiline=True)
+    face_value_cents = Int32(required=True, strict=True)
+    offline_allowance_cents = Int32(required=True, strict=True)
+    risk_reserve_bps = Int32(0, 10_000, load_default=200, strict=True)
+    categories = ma.fields.List(Text(40), required=True,
                                 validate=validate.Length(max=16))
-    territory = ma.fields.List(ma.fields.String(validate=validate.Length(max=100)), load_default=list,
+    territory = ma.fields.List(Text(100), load_default=list,
                                validate=validate.Length(max=200))
-    valid_from = ma.fields.Date(required=True)
-    valid_until = ma.fields.Date(required=True)
+    valid_from = Day(required=True)
+    valid_until = Day(required=True)
 
 
 class Sponsor(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
 
 
 class Campaign(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
     description = ma.fields.String(allow_none=True)
     status = ma.fields.String()
-    face_value_cents = ma.fields.Integer()
-    offline_allowance_cents = ma.fields.Integer()
-    risk_reserve_bps = ma.fields.Integer()
-    category_codes = ma.fields.List(ma.fields.Integer())
+    face_value_cents = Int32(0)
+    offline_allowance_cents = Int32(0)
+    risk_reserve_bps = Int32(0, 10_000)
+    category_codes = ma.fields.List(Int32(0, 31))
     territory = ma.fields.List(ma.fields.String())
     valid_from = ma.fields.Date()
     valid_until = ma.fields.Date()
     sponsors = ma.fields.List(ma.fields.Nested(Sponsor))
-    available_cents = ma.fields.Integer()
-    risk_reserve_cents = ma.fields.Integer()
+    available_cents = Int64()
+    risk_reserve_cents = Int64()

@@ -6,6 +6,7 @@ from marshmallow import validate
 from server.catalogue import taxonomy
 from server.catalogue.models import EVENT_KINDS, EVENT_STATUSES
 from server.catalogue.repository import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from server.http.fields import AwareInstant, Day, Id, Instant, Int32, Text
 from server.onboarding import validation
 
 
@@ -24,23 +25,23 @@ def _municipality(event) -> dict:
 
 
 class Category(ma.Schema):
-    code = ma.fields.Integer(metadata={"description": "Bit of the category in voucher credentials"})
+    code = Int32(0, 31, metadata={"description": "Bit of the category in voucher credentials"})
     slug = ma.fields.String()
     it = ma.fields.String(metadata={"description": "Italian label"})
     en = ma.fields.String(metadata={"description": "English label"})
 
 
 class EventIn(ma.Schema):
-    title = ma.fields.String(required=True, validate=validate.Length(max=200))
-    description = ma.fields.String(allow_none=True, validate=validate.Length(max=2000))
-    category = ma.fields.String(required=True, validate=validate.Length(max=50),
+    title = Text(200, required=True)
+    description = Text(2000, multiline=True, allow_none=True)
+    category = Text(50, required=True,
                                 metadata={"description": "Category slug, see /api/v1/categories"})
     kind = ma.fields.String(load_default="event", validate=validate.OneOf(EVENT_KINDS))
-    starts_at = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
-    ends_at = ma.fields.AwareDateTime(required=True)
-    price_cents = ma.fields.Integer(required=True, strict=True)
-    capacity = ma.fields.Integer(required=True, strict=True)
-    booking_deadline = ma.fields.AwareDateTime(allow_none=True, metadata={
+    starts_at = AwareInstant(required=True, metadata={"description": "ISO 8601 with offset"})
+    ends_at = AwareInstant(required=True)
+    price_cents = Int32(required=True, strict=True)
+    capacity = Int32(required=True, strict=True)
+    booking_deadline = AwareInstant(allow_none=True, metadata={
         "description": "Last moment to book or cancel a booking; absent: until the event ends"})
 
 
@@ -54,27 +55,27 @@ class EventPatch(EventIn):
 class VenueEvent(ma.Schema):
     """An event as its venue sees it."""
 
-    id = ma.fields.Integer()
-    venue_id = ma.fields.Integer()
+    id = Id()
+    venue_id = Id()
     title = ma.fields.String()
     description = ma.fields.String(allow_none=True)
     category = ma.fields.Function(_category_slug)
     kind = ma.fields.String()
-    starts_at = ma.fields.DateTime()
-    ends_at = ma.fields.DateTime()
-    booking_deadline = ma.fields.DateTime(allow_none=True)
-    price_cents = ma.fields.Integer()
-    capacity = ma.fields.Integer()
-    seats_taken = ma.fields.Integer()
-    seats_left = ma.fields.Integer()
+    starts_at = Instant()
+    ends_at = Instant()
+    booking_deadline = Instant(allow_none=True)
+    price_cents = Int32(0)
+    capacity = Int32(0)
+    seats_taken = Int32(0)
+    seats_left = Int32()
     municipality_code = ma.fields.String()
     status = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    updated_at = ma.fields.DateTime()
+    created_at = Instant()
+    updated_at = Instant()
 
 
 class Venue(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
 
 
@@ -86,15 +87,15 @@ class Municipality(ma.Schema):
 class CatalogueItem(ma.Schema):
     """An event in the public catalogue: what a student needs to choose it."""
 
-    id = ma.fields.Integer()
+    id = Id()
     title = ma.fields.String()
     category = ma.fields.Function(_category_slug)
     kind = ma.fields.String()
-    starts_at = ma.fields.DateTime()
-    ends_at = ma.fields.DateTime()
-    booking_deadline = ma.fields.DateTime(allow_none=True)
-    price_cents = ma.fields.Integer()
-    seats_left = ma.fields.Integer()
+    starts_at = Instant()
+    ends_at = Instant()
+    booking_deadline = Instant(allow_none=True)
+    price_cents = Int32(0)
+    seats_left = Int32()
     status = ma.fields.String()
     venue = ma.fields.Nested(Venue)
     municipality = ma.fields.Function(_municipality, metadata={"description": "{code, name}"})
@@ -115,18 +116,18 @@ class VenueEventsPage(ma.Schema):
 
 
 class _PageQuery(ma.Schema):
-    first_day = ma.fields.Date(data_key="from", metadata={"description": "YYYY-MM-DD, Italian calendar day"})
-    last_day = ma.fields.Date(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive"})
-    cursor = ma.fields.String(validate=validate.Length(max=200))
-    page_size = ma.fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(1, MAX_PAGE_SIZE))
+    first_day = Day(data_key="from", metadata={"description": "YYYY-MM-DD, Italian calendar day"})
+    last_day = Day(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive"})
+    cursor = Text(200)
+    page_size = Int32(1, MAX_PAGE_SIZE, load_default=DEFAULT_PAGE_SIZE)
 
 
 class CatalogueQuery(_PageQuery):
-    categories = ma.fields.List(ma.fields.String(validate=validate.Length(max=50)), data_key="category",
+    categories = ma.fields.List(Text(50), data_key="category",
                                 validate=validate.Length(max=20),
                               metadata={"description": "Category slug; repeat for several"})
-    municipality = ma.fields.String(validate=validate.Length(max=100), metadata={"description": "ISTAT code or name"})
-    venue_id = ma.fields.Integer()
+    municipality = Text(100, metadata={"description": "ISTAT code or name"})
+    venue_id = Id()
     kind = ma.fields.String(validate=validate.OneOf(EVENT_KINDS))
 
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from server.accounts.models import APPROVED, SCHOOL, VENUE, Organisation
 from server.extensions import db
 from server.http import auth
+from server.http.fields import Id
 from server.onboarding import validation
 
 bp = Blueprint("directory", __name__, url_prefix="/api/v1/directory",
@@ -17,7 +18,7 @@ LIMIT = 500  # the pilot area holds a few hundred schools; no paging needed yet
 
 
 class Entry(ma.Schema):
-    id = ma.fields.Integer()
+    id = Id()
     name = ma.fields.String()
     municipality_code = ma.fields.String()
     municipality = ma.fields.String()

@@ -1,44 +1,46 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.http.fields import Id, Instant, Int32, Int64, Text
+
 
 class EnrollIn(ma.Schema):
-    public_key = ma.fields.String(required=True, validate=validate.Length(max=200),
+    public_key = Text(200, required=True,
                                   metadata={"description": "the scanner's P-256 public key, SEC1 hex"})
-    label = ma.fields.String(load_default="Scanner", validate=validate.Length(max=100))
+    label = Text(100, load_default="Scanner")
 
 
 class Scanner(ma.Schema):
-    id = ma.fields.Integer()
-    venue_id = ma.fields.Integer()
+    id = Id()
+    venue_id = Id()
     label = ma.fields.String()
     status = ma.fields.String(metadata={"description": "active | retired"})
-    slot = ma.fields.Integer(metadata={"description": "which of the venue's scanner slots it holds (1-based)"})
-    allowance_share_bp = ma.fields.Integer(metadata={
+    slot = Int32(1, metadata={"description": "which of the venue's scanner slots it holds (1-based)"})
+    allowance_share_bp = Int32(0, 10_000, metadata={
         "description": "its share of every voucher credential's offline allowance, in basis points"})
-    created_at = ma.fields.DateTime()
-    last_bootstrap_at = ma.fields.DateTime(allow_none=True)
-    last_sync_at = ma.fields.DateTime(allow_none=True)
-    retired_at = ma.fields.DateTime(allow_none=True)
+    created_at = Instant()
+    last_bootstrap_at = Instant(allow_none=True)
+    last_sync_at = Instant(allow_none=True)
+    retired_at = Instant(allow_none=True)
 
 
 class BootstrapQuery(ma.Schema):
-    since = ma.fields.Integer(load_default=0, validate=validate.Range(min=0),
+    since = Int64(0, 2**62, load_default=0,
                               metadata={"description": "revocation cursor from the previous bootstrap"})
 
 
 class Bootstrap(ma.Schema):
-    scanner_id = ma.fields.Integer()
-    venue_id = ma.fields.Integer()
+    scanner_id = Id()
+    venue_id = Id()
     status = ma.fields.String(metadata={"description": "active (a retired scanner gets 403 scanner_retired)"})
-    slot = ma.fields.Integer()
-    slots = ma.fields.Integer(metadata={"description": "the venue's scanner slots: the allowance is split among them"})
-    allowance_share_bp = ma.fields.Integer(metadata={
+    slot = Int32(1)
+    slots = Int32(1, metadata={"description": "the venue's scanner slots: the allowance is split among them"})
+    allowance_share_bp = Int32(0, 10_000, metadata={
         "description": "accept at most floor(offline_allowance_cents × allowance_share_bp / 10000) cents "
                        "per voucher credential on this scanner"})
-    venue_categories = ma.fields.List(ma.fields.Integer(), metadata={
+    venue_categories = ma.fields.List(Int32(0, 31), metadata={
         "description": "the venue's category codes: a typed price with no event pays for one the voucher allows"})
-    generated_at = ma.fields.DateTime()
+    generated_at = Instant()
     issuer_keys = ma.fields.Dict()
     revocations = ma.fields.Dict()
     events = ma.fields.List(ma.fields.Dict())
@@ -46,10 +48,10 @@ class Bootstrap(ma.Schema):
 
 
 class SyncIn(ma.Schema):
-    records = ma.fields.List(ma.fields.String(validate=validate.Length(max=4096)), required=True,
+    records = ma.fields.List(Text(4096), required=True,
                              validate=validate.Length(min=1, max=500),
                              metadata={"description": "signed scanner records (MR:...), oldest first"})
-    since = ma.fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=2**62),
+    since = Int64(0, 2**62, load_default=None, allow_none=True,
                               metadata={"description": "the revocation cursor of the scanner's bundle: the answer "
                                                        "carries the entries after it"})
 
@@ -58,18 +60,18 @@ class RecordOutcome(ma.Schema):
     record_id = ma.fields.String(allow_none=True)
     outcome = ma.fields.String(metadata={"description": "redeemed | checked_in | refused | rejected"})
     code = ma.fields.String(allow_none=True)
-    overspend_cents = ma.fields.Integer()
+    overspend_cents = Int64()
     duplicate = ma.fields.Boolean()
 
 
 class ScannerState(ma.Schema):
     status = ma.fields.String(metadata={"description": "active | retired: a retired scanner decides red"})
-    retired_at = ma.fields.DateTime(allow_none=True)
+    retired_at = Instant(allow_none=True)
 
 
 class RevocationPage(ma.Schema):
     entries = ma.fields.List(ma.fields.Dict(), metadata={"description": "{kind, value}: voucher | ticket | device_key"})
-    since = ma.fields.Integer(metadata={"description": "the cursor to send next time"})
+    since = Int64(0, metadata={"description": "the cursor to send next time"})
     more = ma.fields.Boolean(metadata={"description": "more entries remain: download the bundle"})
     full = ma.fields.Boolean()
 
@@ -83,17 +85,17 @@ class SyncResult(ma.Schema):
 
 class FlaggedRecord(ma.Schema):
     record_id = ma.fields.String()
-    scanner_id = ma.fields.Integer()
+    scanner_id = Id()
     scanner_label = ma.fields.String(allow_none=True)
-    venue_id = ma.fields.Integer()
+    venue_id = Id()
     venue_name = ma.fields.String(allow_none=True)
-    scanned_at = ma.fields.DateTime()
+    scanned_at = Instant()
     outcome = ma.fields.String()
     outcome_code = ma.fields.String(allow_none=True)
-    voucher_id = ma.fields.Integer(allow_none=True)
-    ticket_id = ma.fields.Integer(allow_none=True)
-    amount_cents = ma.fields.Integer()
-    overspend_cents = ma.fields.Integer()
+    voucher_id = Id(allow_none=True)
+    ticket_id = Id(allow_none=True)
+    amount_cents = Int64()
+    overspend_cents = Int64()
     crossing = ma.fields.Boolean(metadata={"description": "this redemption crossed the voucher's balance"})
 
 

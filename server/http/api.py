@@ -8,6 +8,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter
 
 from server.http import problems
+from server.http.fields import MAX_ID, Int32
 
 
 class ProblemSchema(ma.Schema):
@@ -15,24 +16,20 @@ class ProblemSchema(ma.Schema):
 
     type = ma.fields.String()
     title = ma.fields.String()
-    status = ma.fields.Integer()
+    status = Int32(100, 599)
     detail = ma.fields.String()
     code = ma.fields.String(metadata={"description": "Stable machine-readable error code"})
     field = ma.fields.String()
     errors = ma.fields.Dict()
 
 
-# The largest id an `Integer` primary key holds (PostgreSQL `integer`).
-MAX_ID = 2**31 - 1
-
-
 class IdConverter(IntegerConverter):
     """`<int:...>` in every URL: ids that no row can have (past `MAX_ID`) don't match
     the route, so they are a 404 like any unknown id rather than a database error
-    (SQLite cannot even bind an int past 2**63). The OpenAPI document gets the bound
-    as the parameter's `maximum`."""
+    (SQLite cannot even bind an int past 2**63). The OpenAPI document gets the bounds
+    as the parameter's `minimum` and `maximum`."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

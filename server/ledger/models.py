@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.db_types import UtcDateTime
 from server.extensions import db
 
 DEBIT, CREDIT = "debit", "credit"
@@ -25,7 +26,7 @@ class Account(db.Model):
     normal_side: Mapped[str] = mapped_column(sa.String(6))
     may_go_negative: Mapped[bool] = mapped_column(default=False)
     balance_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
     def __repr__(self):
         return f"<Account {self.kind}:{self.owner_id} {self.balance_cents}c>"
@@ -37,7 +38,7 @@ class Transfer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     postings: Mapped[list["Posting"]] = relationship(back_populates="transfer", order_by="Posting.id")
 
 

@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.db_types import UtcDateTime
 from server.extensions import db
 
 PENDING, CONFIRMED, CANCELLED = "pending", "confirmed", "cancelled"
@@ -25,6 +26,6 @@ class TopUp(db.Model):
     provider: Mapped[str] = mapped_column(sa.String(32), default="sepa_transfer")
     reference: Mapped[str | None] = mapped_column(sa.String(35), unique=True)  # RF creditor reference
     status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
-    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     confirmed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -1,22 +1,23 @@
 import marshmallow as ma
-from marshmallow import validate
+
+from server.http.fields import Id, Instant, Int64, Text
 
 
 class TopUpIn(ma.Schema):
-    amount_cents = ma.fields.Integer(required=True, strict=True)
-    provider = ma.fields.String(load_default="sepa_transfer", validate=validate.Length(max=32))
+    amount_cents = Int64(required=True, strict=True)
+    provider = Text(32, load_default="sepa_transfer")
 
 
 class TopUp(ma.Schema):
-    id = ma.fields.Integer()
-    campaign_id = ma.fields.Integer()
-    sponsor_id = ma.fields.Integer()
-    amount_cents = ma.fields.Integer()
+    id = Id()
+    campaign_id = Id()
+    sponsor_id = Id()
+    amount_cents = Int64(0)
     provider = ma.fields.String()
     reference = ma.fields.String()
     status = ma.fields.String()
-    created_at = ma.fields.DateTime()
-    confirmed_at = ma.fields.DateTime(allow_none=True)
+    created_at = Instant()
+    confirmed_at = Instant(allow_none=True)
 
 
 class Instructions(ma.Schema):
@@ -24,7 +25,7 @@ class Instructions(ma.Schema):
     iban = ma.fields.String()
     bic = ma.fields.String()
     amount = ma.fields.String(metadata={"description": "as the bank shows it, e.g. EUR250.00"})
-    amount_cents = ma.fields.Integer()
+    amount_cents = Int64(0)
     reference = ma.fields.String(metadata={"description": "RF creditor reference: quote it on the transfer"})
     epc_payload = ma.fields.String(metadata={"description": "EPC069-12 QR content"})
     qr_png_url = ma.fields.String()

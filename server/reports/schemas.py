@@ -7,6 +7,8 @@ recomputed by subtraction. The two reasons are deliberately not told apart.
 """
 import marshmallow as ma
 
+from server.http.fields import Count, Day, Id, Instant, Int32, Int64
+
 SUPPRESSED = ("true when the figures of this cell are null: they describe fewer than `min_cell` "
               "distinct students, or hiding them keeps another hidden cell from being recomputed "
               "by subtraction (README in server/reports)")
@@ -14,7 +16,7 @@ MIN_CELL = "the fewest distinct students a shown figure may describe (config REP
 
 
 def _count(description: str):
-    return ma.fields.Integer(allow_none=True, metadata={"description": f"{description}; null when suppressed"})
+    return Count(allow_none=True, metadata={"description": f"{description}; null when suppressed"})
 
 
 class ProtectedCell(ma.Schema):
@@ -28,9 +30,9 @@ class ProtectedCount(ProtectedCell):
 # --- venue -------------------------------------------------------------------------------
 
 class VenueReportQuery(ma.Schema):
-    first_day = ma.fields.Date(data_key="from",
+    first_day = Day(data_key="from",
                                metadata={"description": "YYYY-MM-DD, Italian calendar day; none: from the start"})
-    last_day = ma.fields.Date(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive; none: up to now"})
+    last_day = Day(data_key="to", metadata={"description": "YYYY-MM-DD, inclusive; none: up to now"})
 
 
 class WithStudents(ma.Schema):
@@ -39,24 +41,24 @@ class WithStudents(ma.Schema):
 
 
 class VenueRedemptions(WithStudents):
-    count = ma.fields.Integer(metadata={"description": "vouchers redeemed at the door (scan date in the period)"})
-    amount_cents = ma.fields.Integer()
+    count = Count(metadata={"description": "vouchers redeemed at the door (scan date in the period)"})
+    amount_cents = Int64()
 
 
 class VenueCheckIns(WithStudents):
-    count = ma.fields.Integer(metadata={"description": "tickets checked in (a ticket scanned twice counts once)"})
+    count = Count(metadata={"description": "tickets checked in (a ticket scanned twice counts once)"})
 
 
 class VenueBookings(WithStudents):
-    count = ma.fields.Integer(metadata={"description": "bookings made in the period and still confirmed"})
-    amount_cents = ma.fields.Integer(metadata={"description": "paid for the confirmed ones"})
-    cancelled = ma.fields.Integer(metadata={"description": "bookings made in the period, since cancelled"})
+    count = Count(metadata={"description": "bookings made in the period and still confirmed"})
+    amount_cents = Int64(metadata={"description": "paid for the confirmed ones"})
+    cancelled = Count(metadata={"description": "bookings made in the period, since cancelled"})
 
 
 class VenueReportEvent(WithStudents):
-    event_id = ma.fields.Integer(allow_none=True, metadata={"description": "null: redeemed without an event"})
+    event_id = Id(allow_none=True, metadata={"description": "null: redeemed without an event"})
     title = ma.fields.String()
-    starts_at = ma.fields.DateTime(allow_none=True)
+    starts_at = Instant(allow_none=True)
     category = ma.fields.String(allow_none=True, metadata={"description": "category slug"})
     redemptions = ma.fields.Nested(VenueRedemptions)
     check_ins = ma.fields.Nested(VenueCheckIns)
@@ -64,12 +66,12 @@ class VenueReportEvent(WithStudents):
 
 
 class VenueReport(WithStudents):
-    venue_id = ma.fields.Integer()
+    venue_id = Id()
     venue_name = ma.fields.String()
     first_day = ma.fields.Date(attribute="from", data_key="from", allow_none=True)
     last_day = ma.fields.Date(attribute="to", data_key="to", allow_none=True)
-    min_cell = ma.fields.Integer(metadata={"description": MIN_CELL})
-    payable_now_cents = ma.fields.Integer(metadata={"description": "owed to the venue now (ledger), any period"})
+    min_cell = Count(metadata={"description": MIN_CELL})
+    payable_now_cents = Int64(metadata={"description": "owed to the venue now (ledger), any period"})
     redemptions = ma.fields.Nested(VenueRedemptions)
     check_ins = ma.fields.Nested(VenueCheckIns)
     bookings = ma.fields.Nested(VenueBookings)
@@ -85,24 +87,24 @@ class UsedVouchers(ProtectedCount):
 
 
 class SchoolFigures(ma.Schema):
-    vouchers_allocated = ma.fields.Integer()
-    codes_issued = ma.fields.Integer()
+    vouchers_allocated = Count()
+    codes_issued = Count()
     claimed = ma.fields.Nested(ProtectedCount)
     used = ma.fields.Nested(UsedVouchers)
     not_used = ma.fields.Nested(ProtectedCount, metadata={"description": "claimed, not spent yet"})
 
 
 class SchoolAllocation(SchoolFigures):
-    allocation_id = ma.fields.Integer()
-    campaign_id = ma.fields.Integer()
+    allocation_id = Id()
+    campaign_id = Id()
     campaign_name = ma.fields.String()
-    face_value_cents = ma.fields.Integer()
+    face_value_cents = Int32(0)
 
 
 class SchoolReport(ma.Schema):
-    school_id = ma.fields.Integer()
+    school_id = Id()
     school_name = ma.fields.String()
-    min_cell = ma.fields.Integer(metadata={"description": MIN_CELL})
+    min_cell = Count(metadata={"description": MIN_CELL})
     total = ma.fields.Nested(SchoolFigures)
     allocations = ma.fields.List(ma.fields.Nested(SchoolAllocation))
 
@@ -110,11 +112,11 @@ class SchoolReport(ma.Schema):
 # --- sponsor -----------------------------------------------------------------------------
 
 class CampaignFunds(ma.Schema):
-    topped_up_cents = ma.fields.Integer(metadata={"description": "confirmed top-ups"})
-    available_cents = ma.fields.Integer(metadata={"description": "not yet allocated to schools"})
-    risk_reserve_cents = ma.fields.Integer(metadata={"description": "left for offline overspend (may be < 0)"})
-    allocated_cents = ma.fields.Integer()
-    vouchers_allocated = ma.fields.Integer()
+    topped_up_cents = Int64(metadata={"description": "confirmed top-ups"})
+    available_cents = Int64(metadata={"description": "not yet allocated to schools"})
+    risk_reserve_cents = Int64(metadata={"description": "left for offline overspend (may be < 0)"})
+    allocated_cents = Int64()
+    vouchers_allocated = Count()
 
 
 class SpendCell(ProtectedCell):
@@ -128,7 +130,7 @@ class CategorySpend(SpendCell):
 
 
 class VenueSpend(SpendCell):
-    venue_id = ma.fields.Integer()
+    venue_id = Id()
     name = ma.fields.String()
 
 
@@ -156,9 +158,9 @@ class CampaignRatings(ProtectedCell):
 
 
 class CampaignImpact(ma.Schema):
-    campaign_id = ma.fields.Integer()
+    campaign_id = Id()
     campaign_name = ma.fields.String()
-    min_cell = ma.fields.Integer(metadata={"description": MIN_CELL})
+    min_cell = Count(metadata={"description": MIN_CELL})
     funds = ma.fields.Nested(CampaignFunds, metadata={"description": "the sponsors' own money: never suppressed"})
     students_reached = ma.fields.Nested(ProtectedCount, metadata={"description": "vouchers claimed"})
     spend = ma.fields.Nested(SpendBreakdown)
@@ -169,19 +171,19 @@ class CampaignImpact(ma.Schema):
 # --- operator ----------------------------------------------------------------------------
 
 class LedgerTotals(ma.Schema):
-    bank_cents = ma.fields.Integer(metadata={"description": "money really held"})
-    venue_payable_cents = ma.fields.Integer(metadata={"description": "owed to all venues"})
-    risk_reserve_cents = ma.fields.Integer(metadata={"description": "all campaigns' risk accounts, net"})
-    risk_accounts_below_zero = ma.fields.Integer()
-    risk_shortfall_cents = ma.fields.Integer(metadata={"description": "how far those are below zero, in all"})
-    balances_by_kind = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    bank_cents = Int64(metadata={"description": "money really held"})
+    venue_payable_cents = Int64(metadata={"description": "owed to all venues"})
+    risk_reserve_cents = Int64(metadata={"description": "all campaigns' risk accounts, net"})
+    risk_accounts_below_zero = Count()
+    risk_shortfall_cents = Int64(metadata={"description": "how far those are below zero, in all"})
+    balances_by_kind = ma.fields.Dict(keys=ma.fields.String(), values=Int64())
     books_balanced = ma.fields.Boolean()
     books_problems = ma.fields.List(ma.fields.String(), metadata={"description": "the first 20, in words"})
 
 
 class PendingWork(ma.Schema):
-    organisations = ma.fields.Integer(metadata={"description": "awaiting approval"})
-    topups = ma.fields.Integer(metadata={"description": "awaiting payment confirmation"})
+    organisations = Count(metadata={"description": "awaiting approval"})
+    topups = Count(metadata={"description": "awaiting payment confirmation"})
 
 
 class PlatformOverview(ma.Schema):

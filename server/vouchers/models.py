@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.db_types import UtcDateTime
 from server.extensions import db
 
 UNCLAIMED, CLAIMED = "unclaimed", "claimed"
@@ -25,7 +26,7 @@ class Allocation(db.Model):
     voucher_count: Mapped[int] = mapped_column(sa.Integer)
     face_value_cents: Mapped[int] = mapped_column(sa.Integer)
     codes_issued: Mapped[int] = mapped_column(sa.Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
 
 class ClaimCode(db.Model):
@@ -39,8 +40,8 @@ class ClaimCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     status: Mapped[str] = mapped_column(sa.String(16), default=UNCLAIMED)
     voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"), unique=True)
-    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
 
 class Voucher(db.Model):
@@ -57,6 +58,6 @@ class Voucher(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=ACTIVE)
     frozen_reason: Mapped[str | None] = mapped_column(sa.String(64))
     # When the last credential issued for it was made, and until when it is valid.
-    credential_issued_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    credential_valid_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    credential_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    credential_valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)

@@ -1,28 +1,29 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.http.fields import Count, Id, Instant, Int32, Int64, Text
 from server.vouchers import history
 
 
 class AllocationIn(ma.Schema):
-    school_id = ma.fields.Integer(required=True)
-    voucher_count = ma.fields.Integer(required=True, strict=True)
+    school_id = Id(required=True)
+    voucher_count = Int32(required=True, strict=True)
 
 
 class Allocation(ma.Schema):
-    id = ma.fields.Integer()
-    campaign_id = ma.fields.Integer()
+    id = Id()
+    campaign_id = Id()
     campaign_name = ma.fields.String()
-    school_id = ma.fields.Integer()
-    voucher_count = ma.fields.Integer()
-    face_value_cents = ma.fields.Integer()
-    codes_issued = ma.fields.Integer()
-    claimed = ma.fields.Integer()
-    used = ma.fields.Integer()
+    school_id = Id()
+    voucher_count = Int32(0)
+    face_value_cents = Int32(0)
+    codes_issued = Int32(0)
+    claimed = Count()
+    used = Count()
 
 
 class CodesIn(ma.Schema):
-    count = ma.fields.Integer(required=True, strict=True)
+    count = Int32(required=True, strict=True)
 
 
 class Code(ma.Schema):
@@ -35,31 +36,31 @@ class Codes(ma.Schema):
 
 
 class ClaimIn(ma.Schema):
-    code = ma.fields.String(required=True, validate=validate.Length(max=40))
+    code = Text(40, required=True)
 
 
 class Voucher(ma.Schema):
-    id = ma.fields.Integer()
-    campaign_id = ma.fields.Integer()
+    id = Id()
+    campaign_id = Id()
     campaign_name = ma.fields.String()
     sponsors = ma.fields.List(ma.fields.String(), metadata={"description": "offerto da ..."})
-    face_value_cents = ma.fields.Integer()
-    balance_cents = ma.fields.Integer()
+    face_value_cents = Int32(0)
+    balance_cents = Int64()
     status = ma.fields.String()
     categories = ma.fields.List(ma.fields.String())
     campaign_valid_until = ma.fields.Date()
     credential = ma.fields.String(metadata={"description": "signed voucher credential (docs/tokens.md)"})
-    credential_valid_until = ma.fields.DateTime(allow_none=True)
+    credential_valid_until = Instant(allow_none=True)
 
 
 class DirectIn(ma.Schema):
-    device_keys = ma.fields.List(ma.fields.String(validate=validate.Length(max=200)), required=True,
+    device_keys = ma.fields.List(Text(200), required=True,
                                  validate=validate.Length(min=1, max=1000),
                                  metadata={"description": "students' wallet device keys (SEC1 hex), read from their wallet QR"})
 
 
 class DirectVoucher(ma.Schema):
-    voucher_id = ma.fields.Integer()
+    voucher_id = Id()
     credential = ma.fields.String()
 
 
@@ -68,10 +69,10 @@ class DirectOut(ma.Schema):
 
 
 class HistoryEntry(ma.Schema):
-    at = ma.fields.DateTime()
+    at = Instant()
     kind = ma.fields.String(validate=validate.OneOf(history.KINDS))
-    amount_cents = ma.fields.Integer(metadata={"description": "positive: money in; negative: spent"})
-    voucher_id = ma.fields.Integer()
+    amount_cents = Int64(metadata={"description": "positive: money in; negative: spent"})
+    voucher_id = Id()
     venue_name = ma.fields.String(allow_none=True)
     event_title = ma.fields.String(allow_none=True)
 
