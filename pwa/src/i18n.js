@@ -6,6 +6,7 @@
 // means editing this file. Use keys prefixed by the area ('scanner.verdict').
 // A lazily loaded area may also call addMessages() when it loads.
 import areas from 'i18n-areas';
+import { errorText, fill, lookup } from './i18n-format.js';
 import it from './i18n/it.js';
 import en from './i18n/en.js';
 
@@ -66,12 +67,23 @@ export function onLanguageChange(listener) {
   return () => listeners.delete(listener);
 }
 
-/** The text for `key` in the current language ({name} placeholders filled from params);
- * falls back to Italian, then to the key itself so a missing string is visible, not blank. */
+/** The raw text for `key` in the current language, else in Italian, else undefined. With a
+ * numeric params.count, the plural form for it (see i18n-format.js). */
+export function findMessage(key, params) {
+  return lookup(dictionaries[current], key, params, LOCALES[current]) ?? lookup(dictionaries.it, key, params, LOCALES.it);
+}
+
+/** The text for `key` in the current language ({name} placeholders filled from params;
+ * t(key, {count}) picks the plural form); falls back to Italian, then to the key itself
+ * so a missing string is visible, not blank. */
 export function t(key, params) {
-  const text = dictionaries[current][key] ?? dictionaries.it[key] ?? key;
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+  return fill(findMessage(key, params) ?? key, params);
+}
+
+/** The sentence for an error from the API ({code, field, status, params}) in the current
+ * language: never the server's own words. */
+export function errorSentence(error) {
+  return errorText(error, findMessage, formatMoney);
 }
 
 /** Euro cents as money: "15,00 €" in Italian, "€15.00" in English. */

@@ -42,7 +42,8 @@ def _normal_email(email: str) -> str:
 def create_user(*, email: str, password: str, is_platform_admin: bool = False) -> User:
     email = _normal_email(email)
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise exc.WeakPassword(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.", field="password")
+        raise exc.WeakPassword(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.", field="password",
+                               params={"min_length": MIN_PASSWORD_LENGTH})
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
         raise exc.EmailTaken("Esiste già un account con questa email.", field="email")
     # scrypt by default; the test suite configures a fast method (it hashes thousands).
@@ -76,7 +77,8 @@ def record_login(*, user: User, now: datetime) -> None:
 def _organisation_name(name: str | None) -> str:
     name = (name or "").strip()
     if not 2 <= len(name) <= 200:
-        raise InvalidInput("Il nome deve avere da 2 a 200 caratteri.", code="invalid_name", field="name")
+        raise InvalidInput("Il nome deve avere da 2 a 200 caratteri.", code="invalid_name", field="name",
+                           params={"min_length": 2, "max_length": 200})
     return name
 
 
@@ -84,7 +86,7 @@ def _address(address: str | None) -> str | None:
     address = (address or "").strip() or None
     if address is not None and len(address) > MAX_ADDRESS_LENGTH:
         raise InvalidInput(f"L'indirizzo può avere al massimo {MAX_ADDRESS_LENGTH} caratteri.",
-                           code="invalid_address", field="address")
+                           code="invalid_address", field="address", params={"max_length": MAX_ADDRESS_LENGTH})
     return address
 
 

@@ -13,6 +13,7 @@ from server.catalogue.models import PUBLISHED, Event
 from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger
+from server.ledger.exceptions import InsufficientFunds
 from server.door import revocations
 from server.door.models import TICKET
 from server.vouchers import api as vouchers_api
@@ -52,9 +53,12 @@ def book(*, wallet: Wallet, event_id: int, voucher_id: int, request_id: str, now
     db.session.add(booking)
     db.session.flush()
     if event.price_cents:
-        ledger.move(idempotency_key=f"booking:{booking.id}", kind="booking",
-                    source=ledger.account("voucher", voucher.id),
-                    destination=ledger.account("venue_payable", event.venue_id), amount_cents=event.price_cents)
+        try:
+            ledger.move(idempotency_key=f"booking:{booking.id}", kind="booking",
+                        source=ledger.account("voucher", voucher.id),
+                        destination=ledger.account("venue_payable", event.venue_id), amount_cents=event.price_cents)
+        except InsufficientFunds as error:
+            raise error.for_holder()  # the student's own voucher: its balance against the price
     event.seats_taken += 1
     db.session.flush()
     log.info("booked", extra={"booking_id": booking.id, "event_id": event.id})

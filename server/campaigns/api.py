@@ -16,6 +16,7 @@ from server.onboarding import validation
 from signing.tokens import MAX_OFFLINE_ALLOWANCE_CENTS
 
 log = logging.getLogger(__name__)
+MIN_FACE_VALUE_CENTS, MAX_FACE_VALUE_CENTS = 100, 100_000  # 1 euro .. 1000 euro
 
 
 def create_campaign(*, sponsor: Organisation, name: str, face_value_cents: int, offline_allowance_cents: int,
@@ -24,12 +25,15 @@ def create_campaign(*, sponsor: Organisation, name: str, face_value_cents: int, 
                     co_sponsors: list[Organisation] = ()) -> Campaign:
     if sponsor.kind != SPONSOR:
         raise InvalidInput("Solo uno sponsor crea campagne.", code="not_a_sponsor")
-    if not 100 <= face_value_cents <= 100_000:
+    if not MIN_FACE_VALUE_CENTS <= face_value_cents <= MAX_FACE_VALUE_CENTS:
         raise InvalidInput("Il valore del buono va da 1 a 1000 euro.", code="invalid_face_value",
-                           field="face_value_cents")
-    if not 0 <= offline_allowance_cents <= min(face_value_cents, MAX_OFFLINE_ALLOWANCE_CENTS):
+                           field="face_value_cents",
+                           params={"min_cents": MIN_FACE_VALUE_CENTS, "max_cents": MAX_FACE_VALUE_CENTS})
+    most_offline = min(face_value_cents, MAX_OFFLINE_ALLOWANCE_CENTS)
+    if not 0 <= offline_allowance_cents <= most_offline:
         raise InvalidInput("Il limite offline non può superare il valore del buono (né 655,35 euro).",
-                           code="invalid_offline_allowance", field="offline_allowance_cents")
+                           code="invalid_offline_allowance", field="offline_allowance_cents",
+                           params={"max_cents": most_offline})
     if valid_until < valid_from:
         raise InvalidInput("La campagna deve finire dopo l'inizio.", code="invalid_dates", field="valid_until")
     if not categories:

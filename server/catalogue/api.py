@@ -120,13 +120,14 @@ def _apply(event: Event, *, now: datetime, **fields) -> None:
         title = (given["title"] or "").strip()
         if not 1 <= len(title) <= MAX_TITLE_LENGTH:
             raise exc.InvalidEvent(f"Il titolo deve avere da 1 a {MAX_TITLE_LENGTH} caratteri.",
-                                   code="invalid_title", field="title")
+                                   code="invalid_title", field="title", params={"max_length": MAX_TITLE_LENGTH})
         changes["title"] = title
     if "description" in given:
         description = (given["description"] or "").strip() or None
         if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
             raise exc.InvalidEvent(f"La descrizione può avere al massimo {MAX_DESCRIPTION_LENGTH} caratteri.",
-                                   code="invalid_description", field="description")
+                                   code="invalid_description", field="description",
+                                   params={"max_length": MAX_DESCRIPTION_LENGTH})
         changes["description"] = description
     if "category" in given:
         changes["category_code"] = taxonomy.by_slug(given["category"]).code
@@ -137,15 +138,16 @@ def _apply(event: Event, *, now: datetime, **fields) -> None:
     if "price_cents" in given:
         if not 0 <= given["price_cents"] <= MAX_PRICE_CENTS:
             raise exc.InvalidEvent(f"Il prezzo deve essere tra 0 e {MAX_PRICE_CENTS // 100} euro.",
-                                   code="invalid_price", field="price_cents")
+                                   code="invalid_price", field="price_cents", params={"max_cents": MAX_PRICE_CENTS})
         changes["price_cents"] = given["price_cents"]
     if "capacity" in given:
         if not 1 <= given["capacity"] <= MAX_CAPACITY:
             raise exc.InvalidEvent(f"I posti devono essere tra 1 e {MAX_CAPACITY}.",
-                                   code="invalid_capacity", field="capacity")
+                                   code="invalid_capacity", field="capacity", params={"max": MAX_CAPACITY})
         if given["capacity"] < (event.seats_taken or 0):
             raise exc.InvalidEvent(f"I posti non possono scendere sotto quelli già prenotati ({event.seats_taken}).",
-                                   code="capacity_below_seats_taken", field="capacity")
+                                   code="capacity_below_seats_taken", field="capacity",
+                                   params={"seats_taken": event.seats_taken})
         changes["capacity"] = given["capacity"]
     _check_times(event, now=now, given=given, changes=changes)
     for name, value in changes.items():

@@ -87,7 +87,7 @@ def _page(*, statuses=(), not_ended_at: datetime | None = None, category_codes=(
           page_size: int) -> Page:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"Si possono chiedere da 1 a {MAX_PAGE_SIZE} eventi per pagina.",
-                           code="invalid_page_size", field="page_size")
+                           code="invalid_page_size", field="page_size", params={"max": MAX_PAGE_SIZE})
     if first_day and last_day and first_day > last_day:
         raise InvalidInput("La data iniziale è successiva a quella finale.", code="invalid_date_range",
                            field="from")

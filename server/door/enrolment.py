@@ -59,7 +59,7 @@ def _free_slot(venue: Organisation, slots: int, now: datetime) -> int:
     if not free:
         raise Conflict(f"La sede ha già {slots} scanner attivi (o ritirati da meno di 7 giorni): ritira un "
                        "telefono che non usate più. Il suo posto si libera quando scadono i buoni che può aver visto.",
-                       code="no_scanner_slot")
+                       code="no_scanner_slot", params={"slots": slots})
     return free[0]
 
 

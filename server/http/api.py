@@ -20,6 +20,8 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String()
     code = ma.fields.String(metadata={"description": "Stable machine-readable error code"})
     field = ma.fields.String()
+    params = ma.fields.Dict(metadata={
+        "description": "Values for the client's own text of this `code` (limits, counts; amounts end in `_cents`)"})
     errors = ma.fields.Dict()
 
 

@@ -54,9 +54,12 @@ def from_domain_error(error: errors.DomainError):
     else:
         status, title = 400, "Bad Request"
     response = problem(status, error.code, title, error.message)
-    if error.field:
+    if error.field or error.params:
         body = json.loads(response.get_data())
-        body["field"] = error.field
+        if error.field:
+            body["field"] = error.field
+        if error.params:
+            body["params"] = error.params  # what the PWA's `error.<code>` text is filled with
         response.set_data(json.dumps(body))
     return response
 

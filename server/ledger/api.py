@@ -130,10 +130,7 @@ def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]])
     for account_id, delta in deltas.items():
         acc = locked[account_id]
         if acc.balance_cents + delta < 0 and not acc.may_go_negative:
-            raise InsufficientFunds(
-                f"Fondi insufficienti sul conto {acc.kind} {acc.owner_id}: "
-                f"disponibili {acc.balance_cents} centesimi, richiesti {-delta}."
-            )
+            _refuse(acc, requested_cents=-delta)
     transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
     db.session.add(transfer)
     db.session.flush()
@@ -145,6 +142,13 @@ def post(*, idempotency_key: str, kind: str, entries: list[tuple[Account, int]])
     log.info("ledger transfer", extra={"transfer_kind": kind, "idempotency_key": idempotency_key,
                                        "transfer_id": transfer.id})
     return transfer
+
+
+def _refuse(account_: Account, *, requested_cents: int):
+    """Which account said no stays in the log; the refusal itself names none."""
+    log.info("insufficient funds", extra={"account_kind": account_.kind, "owner_id": account_.owner_id,
+                                          "balance_cents": account_.balance_cents, "requested_cents": requested_cents})
+    raise InsufficientFunds(available_cents=account_.balance_cents, requested_cents=requested_cents)
 
 
 def _set_balances(balances: dict[int, int], accounts: dict[int, Account]) -> None:
@@ -183,8 +187,7 @@ def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_k
     (source,) = locked_accounts(source.kind, [source.owner_id])
     total = amount_each * len(owner_ids)
     if source.balance_cents < total and not source.may_go_negative:
-        raise InsufficientFunds(f"Fondi insufficienti: disponibili {source.balance_cents} centesimi, "
-                                f"richiesti {total}.")
+        _refuse(source, requested_cents=total)
     transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
     db.session.add(transfer)
     db.session.flush()

@@ -20,7 +20,8 @@ MIN_TOPUP_CENTS, MAX_TOPUP_CENTS = 1_000, 10_000_000  # 10 euro .. 100,000 euro
 def create_topup(*, campaign: Campaign, sponsor: Organisation, amount_cents: int,
                  provider: str = "sepa_transfer") -> TopUp:
     if not MIN_TOPUP_CENTS <= amount_cents <= MAX_TOPUP_CENTS:
-        raise InvalidInput("La ricarica va da 10 a 100.000 euro.", code="invalid_amount", field="amount_cents")
+        raise InvalidInput("La ricarica va da 10 a 100.000 euro.", code="invalid_amount", field="amount_cents",
+                           params={"min_cents": MIN_TOPUP_CENTS, "max_cents": MAX_TOPUP_CENTS})
     if provider not in PROVIDERS:
         raise InvalidInput("Metodo di pagamento non disponibile.", code="unknown_provider", field="provider")
     topup = TopUp(campaign_id=campaign.id, sponsor_id=sponsor.id, amount_cents=amount_cents,

@@ -28,7 +28,7 @@ def _organisation_for_member(organisation_id: int, kind: str, roles=(OWNER, MEMB
     organisation = accounts_api.get_organisation(organisation_id)
     accounts_api.membership(user=user, organisation=organisation, roles=roles)
     if organisation.kind != kind:
-        raise NotFound("Organizzazione non trovata.", code=f"{kind}_not_found")
+        raise NotFound("Organizzazione non trovata.", code="organisation_not_found")
     return organisation
 
 

@@ -15,6 +15,7 @@ from server.campaigns.models import Campaign
 from server.errors import InvalidInput, NotFound
 from server.extensions import db
 from server.ledger import api as ledger
+from server.ledger.exceptions import InsufficientFunds
 from server.ledger.models import Account
 from server.vouchers import claim_codes
 from server.vouchers.exceptions import (
@@ -39,16 +40,19 @@ def allocate(*, campaign: Campaign, school: Organisation, voucher_count: int, to
         raise NotASchool("Le assegnazioni vanno a scuole approvate.", field="school_id")
     if not 1 <= voucher_count <= MAX_ALLOCATION:
         raise InvalidInput(f"Da 1 a {MAX_ALLOCATION} buoni per assegnazione.", code="invalid_count",
-                           field="voucher_count")
+                           field="voucher_count", params={"min": 1, "max": MAX_ALLOCATION})
     campaigns_api.require_active(campaign, today=today)
     allocation = Allocation(campaign_id=campaign.id, school_id=school.id, voucher_count=voucher_count,
                             face_value_cents=campaign.face_value_cents, codes_issued=0)
     db.session.add(allocation)
     db.session.flush()
-    ledger.move(idempotency_key=f"allocation:{allocation.id}", kind="school_allocation",
-                source=ledger.account("campaign", campaign.id),
-                destination=ledger.account("school_allocation", allocation.id),
-                amount_cents=voucher_count * campaign.face_value_cents)
+    try:
+        ledger.move(idempotency_key=f"allocation:{allocation.id}", kind="school_allocation",
+                    source=ledger.account("campaign", campaign.id),
+                    destination=ledger.account("school_allocation", allocation.id),
+                    amount_cents=voucher_count * campaign.face_value_cents)
+    except InsufficientFunds as error:
+        raise error.for_holder()  # the sponsor's own campaign: what it holds helps them choose
     log.info("allocation", extra={"allocation_id": allocation.id, "campaign_id": campaign.id,
                                   "school_id": school.id, "voucher_count": voucher_count})
     return allocation
@@ -66,9 +70,10 @@ def issue_codes(*, allocation: Allocation, count: int, secret: str) -> list[str]
     """New claim codes for an allocation, in plain text: the only time they exist.
     The caller must hold the allocation row lock (``get_allocation(for_update=True)``)."""
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
-        raise InvalidInput(f"Da 1 a {MAX_CODES_PER_REQUEST} codici per volta.", code="invalid_count", field="count")
+        raise InvalidInput(f"Da 1 a {MAX_CODES_PER_REQUEST} codici per volta.", code="invalid_count", field="count",
+                           params={"min": 1, "max": MAX_CODES_PER_REQUEST})
     if allocation.codes_issued + count > allocation.voucher_count:
-        raise NoCodesLeft(f"Restano {allocation.voucher_count - allocation.codes_issued} codici da generare.")
+        raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
     codes = []
     while len(codes) < count:
         code = claim_codes.generate()
@@ -153,7 +158,7 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     path as claims, in bulk. The caller holds the allocation row lock. Returns
     (voucher id, credential) pairs in the order of ``device_keys``."""
     if allocation.codes_issued + len(device_keys) > allocation.voucher_count:
-        raise NoCodesLeft(f"Restano {allocation.voucher_count - allocation.codes_issued} buoni da assegnare.")
+        raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
     if len(set(device_keys)) != len(device_keys):
         raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
     campaign = db.session.get(Campaign, allocation.campaign_id)

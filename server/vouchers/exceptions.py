@@ -10,7 +10,12 @@ class CodeAlreadyClaimed(Conflict):
 
 
 class NoCodesLeft(Conflict):
+    """More codes or vouchers asked for than the allocation has left to give."""
+
     code = "no_codes_left"
+
+    def __init__(self, *, left: int):
+        super().__init__(f"Ne restano {left} da assegnare.", params={"left": left})
 
 
 class VoucherNotFound(NotFound):

@@ -155,7 +155,7 @@ def test_a_topup_amount_out_of_range_is_refused_under_the_field(page, pilot, liv
     page.get_by_role("button", name="Prepara il bonifico").click()
 
     field = page.get_by_label("Importo (€)")
-    page.get_by_text("La ricarica va da 10 a 100.000 euro.").wait_for()
+    page.get_by_text("L’importo va da 10,00").wait_for()  # the PWA's words, the server's limits
     assert field.get_attribute("aria-invalid") == "true"
     assert "ricariche" not in page.url
 
@@ -280,12 +280,12 @@ def test_an_event_ending_before_it_starts_is_refused_under_the_end_field(page, p
     page.get_by_label("Posti").fill("10")
     page.get_by_role("button", name="Pubblica").click()
 
-    page.get_by_text("La fine deve essere successiva all'inizio.").wait_for()
+    page.get_by_text("La fine deve essere successiva all’inizio.").wait_for()
     end = page.get_by_label("Fine", exact=True)
     assert end.get_attribute("aria-invalid") == "true"
     # Under the field it is about, and read out with it.
     error_id = end.get_attribute("aria-describedby").split()[-1]
-    assert page.locator(f"#{error_id}").inner_text() == "La fine deve essere successiva all'inizio."
+    assert page.locator(f"#{error_id}").inner_text() == "La fine deve essere successiva all’inizio."
     assert page.url.endswith("/eventi/nuovo")
 
 
@@ -405,7 +405,7 @@ def test_signing_up_and_registering_a_venue_until_the_operator_approves_it(page,
     page.get_by_label("Teatro", exact=True).check()
     page.get_by_role("button", name="Invia la registrazione").click()
 
-    page.get_by_text("L'IBAN non è valido: le cifre di controllo non corrispondono.").wait_for()
+    page.get_by_text("L’IBAN non è valido: controlla di averlo copiato per intero.").wait_for()
     assert iban.get_attribute("aria-invalid") == "true"
     expect(iban).to_be_focused()  # the person lands on what to fix
     assert page.url.endswith("/o/nuova")

@@ -16,7 +16,7 @@ const BAR_MAX = 210; // leaves room for the value after the longest bar
  */
 export function BarChart({ rows, format, title, minCell }) {
   const largest = Math.max(0, ...rows.filter((r) => !r.suppressed).map((r) => r.value || 0));
-  const valueText = (row) => (row.suppressed ? t('org.suppressed', { n: minCell }) : format(row.value || 0));
+  const valueText = (row) => (row.suppressed ? t('org.suppressed', { count: minCell }) : format(row.value || 0));
   const summary = rows.map((row) => `${row.label}: ${valueText(row)}`).join('; ');
   const height = rows.length * ROW + 4;
   return html`<svg class="chart" viewBox=${`0 0 ${WIDTH} ${height}`} width="100%" role="img"

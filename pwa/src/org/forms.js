@@ -200,7 +200,7 @@ export function useResource(path, options) {
 export function Cell({ cell, value, minCell, format = (n) => String(n) }) {
   if (!cell) return null;
   if (cell.suppressed) {
-    return html`<span class="suppressed">${t('org.suppressed', { n: minCell })}</span>`;
+    return html`<span class="suppressed">${t('org.suppressed', { count: minCell })}</span>`;
   }
   const figure = value === undefined ? cell.count : value;
   return html`<span>${figure === null || figure === undefined ? '—' : format(figure)}</span>`;

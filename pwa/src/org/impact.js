@@ -20,7 +20,7 @@ function SpendTable({ caption, rows, nameOf, minCell }) {
     <tbody>${rows.map((row) => html`<tr key=${nameOf(row)}>
       <th scope="row">${nameOf(row)}</th>
       ${row.suppressed
-        ? html`<td colspan="2" class="suppressed">${t('org.suppressed', { n: minCell })}</td>`
+        ? html`<td colspan="2" class="suppressed">${t('org.suppressed', { count: minCell })}</td>`
         : html`<td class="num">${money(row.spend_cents)}</td><td class="num">${row.redemptions}</td>`}
     </tr>`)}</tbody>
   </table>`;
@@ -39,7 +39,7 @@ export function ImpactReport({ report, categories }) {
   };
   const chartRows = spend.by_category.map((row) => ({ key: row.slug || 'none', label: categoryName(row),
     value: row.spend_cents, suppressed: row.suppressed }));
-  return html`<p class="notice">${t('org.impact.privacy', { n: minCell })}</p>
+  return html`<p class="notice">${t('org.impact.privacy', { count: minCell })}</p>
     <h2>${t('org.impact.funds')}</h2>
     <dl class="figures">
       <${Figure} label=${t('org.topped_up')}><${Money} cents=${funds.topped_up_cents} /></${Figure}>

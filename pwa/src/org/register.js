@@ -20,7 +20,7 @@ export function SignUp() {
   const check = (v) => {
     const found = {};
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email.trim())) found.email = t('org.error_email');
-    if (v.password.length < MIN_PASSWORD) found.password = t('org.error_password', { n: MIN_PASSWORD });
+    if (v.password.length < MIN_PASSWORD) found.password = t('org.error_password', { count: MIN_PASSWORD });
     return found;
   };
   const send = async (v) => {
@@ -37,7 +37,7 @@ export function SignUp() {
         onInput=${set('email')} error=${errors.email} />
       <${Field} label=${t('login.password')} type="password" autocomplete="new-password" required
         value=${values.password} onInput=${set('password')} error=${errors.password}
-        hint=${t('org.password_hint', { n: MIN_PASSWORD })} />
+        hint=${t('org.password_hint', { count: MIN_PASSWORD })} />
       <${ErrorBox} error=${form.error} />
       <${Button} type="submit" busy=${form.busy}>${t('org.signup_submit')}</${Button}>
     </form>

@@ -37,7 +37,7 @@ function GenerateCodes({ schoolId, allocation, onDone }) {
   };
   return html`<form class="form codes-form" onSubmit=${form.submit(check, send)} novalidate>
     <${Field} label=${t('org.school.codes_count')} inputmode="numeric" required value=${form.values.count}
-      onInput=${form.set('count')} error=${form.errors.count} hint=${t('org.school.codes_left', { n: left })} />
+      onInput=${form.set('count')} error=${form.errors.count} hint=${t('org.school.codes_left', { count: left })} />
     <${ErrorBox} error=${form.error} />
     <${Button} type="submit" busy=${form.busy}>${t('org.school.generate')}</${Button}>
   </form>`;
@@ -102,7 +102,7 @@ export function SchoolPage({ me, id }) {
     ${allocations.data?.length ? html`<ul class="cards cards-single">${allocations.data.map((a) => html`
       <${AllocationCard} key=${a.id} schoolId=${id} allocation=${a} onChange=${refresh} />`)}</ul>` : null}
     <h2>${t('org.school.report_title')}</h2>
-    <p class="meta">${t('org.impact.privacy', { n: report.data?.min_cell ?? 5 })}</p>
+    <p class="meta">${t('org.impact.privacy', { count: report.data?.min_cell ?? 5 })}</p>
     <${ErrorBox} error=${report.error} onRetry=${report.reload} />
     ${report.data ? html`<${SchoolReport} report=${report.data} />` : null}
   </section>`;
@@ -135,7 +135,7 @@ export function PrintCodes({ me, id }) {
     <div class="no-print">
       <${OrgHeading} me=${me} id=${id} kind="school" title=${t('org.print.title')} />
       ${total ? html`
-        <${Notice} kind="warning">${t('org.print.once', { n: total })}</${Notice}>
+        <${Notice} kind="warning">${t('org.print.once', { count: total })}</${Notice}>
         <div class="actions">
           <${Button} onClick=${() => window.print()}>${t('org.print.print')}</${Button}>
           <${Button} kind="secondary" onClick=${forget}>${t('org.print.forget')}</${Button}>
@@ -143,7 +143,7 @@ export function PrintCodes({ me, id }) {
         <p><${Link} href=${`/o/school/${id}`}>${t('org.print.generate_link')}</${Link}></p>`}
     </div>
     ${batches.map((batch) => html`<section class="code-batch" key=${batch.at}>
-      <h2 class="no-print">${batch.campaign} · ${t('org.print.batch', { n: batch.codes.length,
+      <h2 class="no-print">${batch.campaign} · ${t('org.print.batch', { count: batch.codes.length,
         at: formatDateTime(batch.at) })}</h2>
       <ul class="code-cards">${batch.codes.map((item) => html`<${CodeCard} key=${item.code} batch=${batch} item=${item}
         schoolName=${schoolName} />`)}</ul>

@@ -113,7 +113,7 @@ function Funds({ campaign, funds }) {
   return html`<dl class="figures figures-big">
     ${funds ? html`<div><dt>${t('org.topped_up')}</dt><dd><${Money} cents=${funds.topped_up_cents} /></dd></div>
       <div><dt>${t('org.allocated')}</dt><dd><${Money} cents=${funds.allocated_cents} />
-        <span class="meta figure-note">${t('org.vouchers_n', { n: funds.vouchers_allocated })}</span></dd></div>` : null}
+        <span class="meta figure-note">${t('org.vouchers_n', { count: funds.vouchers_allocated })}</span></dd></div>` : null}
     <div><dt>${t('org.available')}</dt><dd class="figure-available"><${Money} cents=${campaign.available_cents} /></dd></div>
     <div><dt>${t('org.risk_reserve')}</dt><dd><${Money} cents=${campaign.risk_reserve_cents} /></dd></div>
   </dl>`;
@@ -206,7 +206,7 @@ export function CampaignPage({ me, id, campaignId }) {
         <dt>${t('org.categories_short')}</dt>
         <dd>${slugsOf(categories, c.category_codes).map((s) => categoryLabel(categories, s)).join(', ')}</dd>
         ${c.territory.length ? html`<dt>${t('org.territory_short')}</dt>
-          <dd>${t('org.municipalities_n', { n: c.territory.length })}</dd>` : null}
+          <dd>${t('org.municipalities_n', { count: c.territory.length })}</dd>` : null}
       </dl>
       <${Funds} campaign=${c} funds=${impact.data?.funds} />
       <p><${Link} href=${`/o/sponsor/${id}/campagne/${c.id}/impatto`} class="btn btn-secondary">

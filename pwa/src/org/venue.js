@@ -72,7 +72,7 @@ function EventRow({ venueId, event, categories, onCancelled }) {
     <span class="card-title">${event.title}</span>
     <span class="meta">${formatDateTime(event.starts_at)} · ${categoryLabel(categories, event.category)}${
       event.kind === 'course' ? ` · ${t('org.venue.course')}` : ''}</span>
-    <span><${Money} cents=${event.price_cents} /> · ${t('org.venue.seats', { taken: event.seats_taken,
+    <span><${Money} cents=${event.price_cents} /> · ${t('org.venue.seats', { count: event.seats_taken,
       capacity: event.capacity })}</span>
     ${event.status === 'cancelled' ? html`<span class="pill pill-cancelled">${t('org.venue.cancelled')}</span>`
       : !open ? html`<span class="pill">${t('org.venue.over')}</span>` : null}
@@ -83,7 +83,7 @@ function EventRow({ venueId, event, categories, onCancelled }) {
         aria-label=${t('org.venue.cancel_label', { title: event.title })}>${t('org.venue.cancel')}</${Button}>`}
     </div>` : null}
     ${asking ? html`<div class="confirm" role="group" aria-label=${t('org.venue.cancel_label', { title: event.title })}>
-      <p>${t('org.venue.cancel_confirm', { n: event.seats_taken })}</p>
+      <p>${t('org.venue.cancel_confirm', { count: event.seats_taken })}</p>
       <div class="actions">
         <${Button} kind="danger" busy=${state.busy} onClick=${cancel}>${t('org.venue.cancel_yes')}</${Button}>
         <${Button} kind="secondary" onClick=${() => setAsking(false)}>${t('org.venue.cancel_no')}</${Button}>
@@ -266,7 +266,7 @@ function Totals({ report }) {
       <${Money} cents=${report.redemptions.amount_cents} /></dd></div>
     <div><dt>${t('org.venue.check_ins')}</dt><dd>${report.check_ins.count}</dd></div>
     <div><dt>${t('org.venue.bookings')}</dt><dd>${report.bookings.count} · <${Money} cents=${report.bookings.amount_cents} />
-      ${report.bookings.cancelled ? html`<span class="meta"> (${t('org.venue.cancelled_n', { n: report.bookings.cancelled })})</span>` : null}</dd></div>
+      ${report.bookings.cancelled ? html`<span class="meta"> (${t('org.venue.cancelled_n', { count: report.bookings.cancelled })})</span>` : null}</dd></div>
     <div><dt>${t('org.venue.students')}</dt><dd><${Cell} cell=${report.students} minCell=${n} /></dd></div>
   </dl>`;
 }
@@ -292,7 +292,7 @@ export function VenueReportPage({ me, id }) {
     ${report.loading && !data ? html`<${Loading} />` : null}
     ${data ? html`
       <${Totals} report=${data} />
-      <p class="meta">${t('org.venue.payable_note')} ${t('org.impact.privacy', { n: data.min_cell })}</p>
+      <p class="meta">${t('org.venue.payable_note')} ${t('org.impact.privacy', { count: data.min_cell })}</p>
       <h2>${t('org.venue.by_event')}</h2>
       ${data.events.length ? html`<div class="table-scroll" tabindex="0" role="region" aria-label=${t('org.venue.by_event')}>
         <table class="report-table">

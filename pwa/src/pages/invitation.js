@@ -40,7 +40,7 @@ export function Invitation() {
     setError(null);
     setFieldError(null);
     if (password.length < MIN_PASSWORD) {
-      setFieldError(t('invite.error_password', { n: MIN_PASSWORD }));
+      setFieldError(t('invite.error_password', { count: MIN_PASSWORD }));
       setTimeout(() => input?.focus(), 0);
       return;
     }
@@ -76,7 +76,7 @@ export function Invitation() {
     <form onSubmit=${submit} class="form" novalidate>
       <${Field} label=${t('login.password')} type="password" autocomplete="new-password" required
         value=${password} onInput=${setPassword} error=${fieldError}
-        hint=${t('invite.password_hint', { n: MIN_PASSWORD })} />
+        hint=${t('invite.password_hint', { count: MIN_PASSWORD })} />
       <${ErrorBox} error=${error} />
       <${Button} type="submit" busy=${busy}>${t('invite.submit')}</${Button}>
     </form>

@@ -92,7 +92,7 @@ export function MagicLinkRequest({ initialEmail = '', onBack }) {
         <${ErrorBox} error=${error} />
         <${Button} type="submit" busy=${busy}>${t('login.magic_submit')}</${Button}>
       </form>`
-      : html`<${Notice}>${t('login.magic_sent', { minutes: sentMinutes })}</${Notice}>
+      : html`<${Notice}>${t('login.magic_sent', { count: sentMinutes })}</${Notice}>
         <p class="meta">${t('login.magic_sent_hint')}</p>`}
     <p><${Button} kind="link" onClick=${onBack}>${t('login.use_password')}</${Button}></p>
   </div>`;

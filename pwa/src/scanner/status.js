@@ -12,7 +12,7 @@ export function ago(seconds) {
   if (seconds === null || seconds === undefined || seconds < 60) return t('scanner.ago_now');
   if (seconds < 3600) return t('scanner.ago_minutes', { n: Math.floor(seconds / 60) });
   if (seconds < 2 * 86400) return t('scanner.ago_hours', { n: Math.floor(seconds / 3600) });
-  return t('scanner.ago_days', { n: Math.floor(seconds / 86400) });
+  return t('scanner.ago_days', { count: Math.floor(seconds / 86400) });
 }
 
 /** "Scanner 1 di 2 · Quota offline di questo scanner: 1/2 del limite di ogni buono". */
@@ -40,7 +40,7 @@ function FreshnessWarning({ freshness, onRefresh, busy }) {
   let text;
   if (freshness.missing) text = t('scanner.missing_text');
   else if (freshness.incomplete) text = t('scanner.incomplete_text');
-  else text = t('scanner.stale_text', { hours: Math.round(freshness.maxAgeSeconds / 3600) });
+  else text = t('scanner.stale_text', { count: Math.round(freshness.maxAgeSeconds / 3600) });
   return html`<div class="notice notice-warning sc-stale" role="alert">
     <p><strong>${t('scanner.stale_title')}</strong></p>
     <p>${text}</p>
@@ -72,7 +72,7 @@ function RejectedNotice({ sync, onAcknowledge }) {
   const count = (sync?.rejectedTotal ?? 0) - (sync?.rejectedAcknowledged ?? 0);
   if (count <= 0) return null;
   return html`<div class="notice notice-warning" role="alert">
-    <p>${count === 1 ? t('scanner.rejected_warning_one') : t('scanner.rejected_warning', { count })}</p>
+    <p>${t('scanner.rejected_warning', { count })}</p>
     <div class="sc-row">
       <${Link} href="/s/registro">${t('scanner.log_link')}</${Link}>
       <${Button} kind="secondary" onClick=${onAcknowledge}>${t('scanner.understood')}</${Button}>

@@ -1,6 +1,6 @@
 // Small shared pieces of UI. Every area builds on these, so keep their props stable.
 import { html } from 'htm/preact';
-import { formatMoney, language, t } from '../i18n.js';
+import { errorSentence, formatMoney, t } from '../i18n.js';
 import { navigate } from '../router.js';
 
 export function Button({ type = 'button', kind = 'primary', busy = false, disabled = false, onClick, children,
@@ -40,17 +40,12 @@ export function Money({ cents, class: className = 'money' }) {
   return html`<span class=${className}>${formatMoney(cents)}</span>`;
 }
 
-/** A plain-language sentence for an ApiError (or any error). The server's Italian
- * `detail` is shown as it is when the UI is Italian; otherwise a message per code. */
+/** A plain-language sentence for an ApiError (or any error): `error.<code>` in the UI's
+ * language, filled with the problem's params. The server's `detail` is for API clients
+ * and logs, never shown: an unknown code gets a sentence for its kind of failure. */
 export function errorMessage(error) {
   if (!error) return '';
-  // The server's details are Italian sentences written for users: best in Italian.
-  if (error.detail && language() === 'it') return error.detail;
-  const code = error.code || 'unknown';
-  const known = t(`error.${code}`);
-  if (known !== `error.${code}`) return known;
-  if (error.status >= 500) return t('error.server');
-  return error.detail || t('error.unknown');
+  return errorSentence(error);
 }
 
 export function ErrorBox({ error, onRetry }) {
