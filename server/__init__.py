@@ -5,14 +5,16 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import models  # noqa: F401  (registers every table)
 from server import routes
 from server.errors import DomainError
 from server.extensions import db, limiter, migrate
 from server.health.routes import bp as health_bp
-from server.http import auth, limits, problems, pwa, transactions
+from server.http import auth, limits, problems, pwa, throttle, transactions
 from server.http.api import API_CONFIG, api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,16 @@ def _instance_secret(instance_path: str) -> str:
             handle.write(secrets.token_urlsafe(48))
     with open(path) as handle:
         return handle.read().strip()
+
+
+def _trust_proxies(app: Flask, hops) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address and scheme from the
+    headers they append (rate limits count per client address). Never more hops than
+    there are proxies: a client could then write the address it is counted under."""
+    if isinstance(hops, bool) or not isinstance(hops, int) or hops < 0:
+        raise ValueError(f"TRUSTED_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def default_instance_path() -> str:
@@ -55,8 +67,17 @@ def create_app(config=None):
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=12 * 3600,
-        RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
+        # Redis (redis://host:6379/0): rate-limit counts and used wallet challenges, shared
+        # by every worker. Without it limits count per process (RATELIMIT_STORAGE_URI may
+        # still name a storage) and used challenges are kept in the database.
+        REDIS_URL=None,
+        # Rate limits (server/http/throttle.py) count in a moving window. A 429 carries
+        # Retry-After (server/http/problems.py), so Flask-Limiter's own headers are off.
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_HEADERS_ENABLED=False,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+        # (werkzeug ProxyFix). 0: none; the client address is the connection's.
+        TRUSTED_PROXY_HOPS=0,
         # Where sponsors send top-ups (fictional in the demo; set the real account in production).
         PLATFORM_BENEFICIARY="Mentoring S.r.l.",
         PLATFORM_IBAN="IT60X0542811101000000123456",
@@ -79,6 +100,8 @@ def create_app(config=None):
     # environment); Flask-SQLAlchemy's own key is derived from it.
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    _trust_proxies(app, app.config["TRUSTED_PROXY_HOPS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
 
@@ -91,6 +114,7 @@ def create_app(config=None):
     api.init_app(app)
 
     app.register_error_handler(HTTPException, problems.from_http_exception)
+    app.register_error_handler(RateLimitExceeded, throttle.refused)
     app.register_error_handler(DomainError, problems.from_domain_error)
     app.register_error_handler(IntegrityError, transactions.from_integrity_error)
     app.before_request(auth.check_csrf)

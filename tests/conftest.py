@@ -11,11 +11,24 @@ def database_url_from_environment():
     return os.environ.get("MENTORING_DATABASE_URL")
 
 
+def redis_url_from_environment():
+    return os.environ.get("MENTORING_TEST_REDIS_URL")
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres"):
         url = database_url_from_environment() or ""
         if not url.startswith("postgresql"):
             pytest.skip("MENTORING_DATABASE_URL does not name a PostgreSQL database")
+    if item.get_closest_marker("redis") and not redis_url_from_environment():
+        pytest.skip("MENTORING_TEST_REDIS_URL does not name a Redis server")
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis server for the tests of what is shared through it (REDIS_URL). Tests use
+    keys of their own (random nonces, a random rate-limit prefix) and flush nothing."""
+    return redis_url_from_environment()
 
 
 @pytest.fixture

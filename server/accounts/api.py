@@ -1,13 +1,14 @@
 """Use cases for people, organisations and wallets. They flush, never commit."""
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.accounts import challenges, sessions
 from server.accounts import exceptions as exc
 from server.accounts import mail
 from server.accounts.models import (
@@ -39,17 +40,20 @@ def _normal_email(email: str) -> str:
     return email
 
 
+def _password_hash(password: str, *, field: str = "password") -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise exc.WeakPassword(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.", field=field,
+                               params={"min_length": MIN_PASSWORD_LENGTH})
+    # scrypt by default; the test suite configures a fast method (it hashes thousands).
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 def create_user(*, email: str, password: str, is_platform_admin: bool = False) -> User:
     email = _normal_email(email)
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise exc.WeakPassword(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.", field="password",
-                               params={"min_length": MIN_PASSWORD_LENGTH})
+    password_hash = _password_hash(password)
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
         raise exc.EmailTaken("Esiste già un account con questa email.", field="email")
-    # scrypt by default; the test suite configures a fast method (it hashes thousands).
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    user = User(email=email, password_hash=generate_password_hash(password, method=method),
-                is_platform_admin=is_platform_admin)
+    user = User(email=email, password_hash=password_hash, is_platform_admin=is_platform_admin)
     db.session.add(user)
     db.session.flush()
     log.info("user created", extra={"user_id": user.id, "admin": is_platform_admin})
@@ -63,6 +67,19 @@ def authenticate(*, email: str, password: str) -> User:
         raise exc.InvalidCredentials("Email o password non corretti.")
     if not check_password_hash(user.password_hash, password or ""):
         raise exc.InvalidCredentials("Email o password non corretti.")
+    return user
+
+
+def change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """A new password, given the current one. Every session of the person ends (the
+    caller opens a new one for the browser that asked): whoever else knew the old
+    password is logged out."""
+    if not check_password_hash(user.password_hash or _DUMMY_HASH, current_password or ""):
+        raise exc.InvalidCredentials("La password attuale non è corretta.", field="current_password")
+    user.password_hash = _password_hash(new_password, field="new_password")
+    db.session.flush()
+    sessions.end_all(user=user)
+    log.info("password changed", extra={"user_id": user.id})
     return user
 
 
@@ -213,6 +230,9 @@ def remove_member(*, organisation: Organisation, membership_id: int, now: dateti
             raise exc.LastOwner("L'organizzazione deve avere almeno un titolare: non puoi rimuovere l'ultimo.")
     found.removed_at = now
     db.session.flush()
+    # Their access to this organisation ended with removed_at; their sessions end too, so
+    # a browser left open (or a cookie copied) is logged out at its next request.
+    sessions.end_all(user=found.user)
     return found
 
 
@@ -283,17 +303,23 @@ def wallet_challenge(*, device_key_hex: str, secret_key: str) -> str:
     return _challenges(secret_key).dumps({"key": key.hex(), "nonce": secrets.token_urlsafe(16)})
 
 
-def open_wallet(*, device_key_hex: str, challenge: str, signature_hex: str, secret_key: str) -> Wallet:
-    """Check the device signed our recent challenge; the wallet for that key (new or not)."""
+def open_wallet(*, device_key_hex: str, challenge: str, signature_hex: str, secret_key: str,
+                now: datetime) -> Wallet:
+    """Check the device signed our recent challenge, once; the wallet for that key (new or not)."""
     key = _device_key(device_key_hex)
     try:
-        data = _challenges(secret_key).loads(challenge, max_age=WALLET_CHALLENGE_MAX_AGE)
+        data, issued_at = _challenges(secret_key).loads(challenge, max_age=WALLET_CHALLENGE_MAX_AGE,
+                                                        return_timestamp=True)
         signature = bytes.fromhex(signature_hex or "")
     except (BadSignature, ValueError):
         raise exc.BadWalletProof("Sfida scaduta o non valida: riprova.") from None
     public_key = device.load_public_key(key)
     if data.get("key") != key.hex() or not device.verify(public_key, signature, challenge.encode("utf-8")):
         raise exc.BadWalletProof("La firma del dispositivo non corrisponde.")
+    # Only after the signature verified: nobody else can use up a device's challenge.
+    expires_at = issued_at + timedelta(seconds=WALLET_CHALLENGE_MAX_AGE)
+    if not challenges.consume(str(data.get("nonce")), expires_at=expires_at, now=now):
+        raise exc.WalletChallengeUsed("Questa sfida è già stata usata: chiedine una nuova.")
     wallet = db.session.scalar(sa.select(Wallet).filter_by(device_key=key))
     if wallet is None:
         wallet = Wallet(device_key=key)
@@ -394,3 +420,38 @@ def redeem_magic_link(*, token: str, secret_key: str, now: datetime) -> User:
     db.session.flush()
     log.info("magic link redeemed", extra={"user_id": user.id})
     return user
+
+# --- lockout: too many password attempts on one account --------------------------
+
+def send_lockout_notice(*, email: str, minutes: int) -> None:
+    """Tell the account's owner that password logins are paused (server/http/throttle.py
+    locks them; this only informs). Nothing for an address with no account, and the
+    caller's answer is the same either way."""
+    user = db.session.scalar(sa.select(User).filter_by(email=email.strip().lower()))
+    if user is None:
+        return
+    mail.send(mail.message(to=user.email, subject="Accesso a Mentoring sospeso / Mentoring login paused",
+                           body=LOCKOUT_MAIL.format(minutes=minutes)))
+    log.warning("account locked after repeated password attempts", extra={"user_id": user.id})
+
+
+LOCKOUT_MAIL = """Ciao,
+
+qualcuno ha provato molte volte ad accedere al tuo account Mentoring con una password
+sbagliata. Per proteggerlo, l'accesso con password è sospeso per {minutes} minuti.
+
+Se eri tu, aspetta e riprova, oppure chiedi un link di accesso via email dalla pagina
+di login. Se non eri tu, qualcuno sta cercando di indovinare la tua password: se è
+corta o la usi anche altrove, cambiala appena accedi.
+
+---
+
+Hello,
+
+someone tried many times to log in to your Mentoring account with a wrong password.
+To protect it, password login is paused for {minutes} minutes.
+
+If it was you, wait and try again, or ask for a login link by email on the login
+page. If it was not you, someone is trying to guess your password: if it is short or
+you use it elsewhere too, change it as soon as you log in.
+"""

@@ -87,3 +87,29 @@ class Wallet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     device_key: Mapped[bytes] = mapped_column(sa.LargeBinary(33), unique=True)  # SEC1 compressed P-256
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+
+class LoginSession(db.Model):
+    """A member's login in one browser (server/accounts/sessions.py). The signed session
+    cookie names it by a random token, stored here only as its SHA-256; deleting the row
+    ends the session at once, whatever copies of the cookie exist."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Absolute end, however active the session is; the cookie's own lifetime is the idle limit.
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user: Mapped[User] = relationship()
+
+
+class UsedWalletChallenge(db.Model):
+    """The nonce of a wallet challenge that already opened a session: a challenge works
+    once (server/accounts/challenges.py). Kept until the challenge would have expired
+    anyway; only used where no Redis is configured."""
+
+    __tablename__ = "used_wallet_challenge"
+
+    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

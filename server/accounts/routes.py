@@ -1,26 +1,21 @@
 """HTTP for people, organisations and wallets: parse, call one use case, shape the answer."""
-import hashlib
-import hmac
 import logging
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app, request
-from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from server.accounts import api as accounts_api
 from server.accounts import schemas
 from server.accounts.models import OWNER, Organisation
 from server.extensions import db, limiter
-from server.http import auth, idempotency
+from server.http import auth, idempotency, throttle
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Login, organisations, wallets")
 log = logging.getLogger(__name__)
 
-LOGIN_LIMIT = "10 per minute"
-# Besides the per-client limit: one inbox cannot be flooded from many addresses.
-MAGIC_LINK_PER_EMAIL_LIMIT = "5 per 15 minutes"
+LOGIN_LIMIT = throttle.LOGIN_PER_ADDRESS
 MAGIC_LINK_SENT = ("Se l'indirizzo appartiene a un account, ti abbiamo inviato un link per accedere: "
                    "controlla la posta.")
 
@@ -30,20 +25,18 @@ def _now():
 
 
 def _session(user, *, now=None):
-    accounts_api.record_login(user=user, now=now or _now())
-    csrf = auth.log_in(user)
+    now = now or _now()
+    accounts_api.record_login(user=user, now=now)
+    csrf = auth.log_in(user, now=now)
     return {"user": user, "csrf_token": csrf}
 
 
-def _requested_email() -> str:
-    """Rate-limit key: the address a magic link is asked for, keyed (HMAC) so that the
-    limiter's storage holds no addresses."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str) or not email.strip():
-        return get_remote_address()
-    digest = hmac.new(current_app.secret_key.encode(), email.strip().lower().encode(), hashlib.sha256)
-    return "magic-link:" + digest.hexdigest()
+# Password attempts on one account, wherever they come from (login and password change
+# count together): server/http/throttle.py.
+_per_account = limiter.shared_limit(throttle.ATTEMPTS_PER_ACCOUNT, scope=throttle.ACCOUNT_SCOPE,
+                                    key_func=throttle.requested_account, on_breach=throttle.account_locked)
+_per_current_account = limiter.shared_limit(throttle.ATTEMPTS_PER_ACCOUNT, scope=throttle.ACCOUNT_SCOPE,
+                                            key_func=throttle.current_account, on_breach=throttle.account_locked)
 
 
 def _public_base_url() -> str:
@@ -68,21 +61,39 @@ def register(body):
 
 @bp.post("/auth/login")
 @limiter.limit(LOGIN_LIMIT)
+@_per_account
 @bp.arguments(schemas.Credentials)
 @bp.response(200, schemas.Session)
 def login(body):
+    """429 `too_many_requests` past 10 attempts a minute from one address, or 10 in 15
+    minutes on one account from anywhere (its owner is told by mail; a mailed login link
+    still works)."""
     return _session(accounts_api.authenticate(email=body["email"], password=body["password"]))
 
 
 @bp.post("/auth/logout")
 @bp.response(204)
 def logout():
+    """End this browser's session, on the server too."""
     auth.log_out()
+
+
+@bp.post("/auth/password")
+@limiter.limit(LOGIN_LIMIT)
+@_per_current_account
+@bp.arguments(schemas.PasswordChange)
+@bp.response(200, schemas.Session)
+def change_password(body):
+    """Change the password (the current one is asked again). Every session of the person
+    ends, on every browser; this one gets a new session and CSRF token in the answer."""
+    user = accounts_api.change_password(user=auth.require_user(), current_password=body["current_password"],
+                                        new_password=body["new_password"])
+    return _session(user)
 
 
 @bp.post("/auth/magic-link")
 @limiter.limit(LOGIN_LIMIT)
-@limiter.limit(MAGIC_LINK_PER_EMAIL_LIMIT, key_func=_requested_email)
+@limiter.limit(throttle.MAGIC_LINKS_PER_ADDRESS_ASKED, key_func=throttle.requested_inbox)
 @bp.arguments(schemas.MagicLinkIn)
 @bp.response(202, schemas.MagicLinkSent)
 def request_magic_link(body):
@@ -213,7 +224,8 @@ def decide(body, organisation_id):
 
 
 @bp.post("/wallet/challenge")
-@limiter.limit("30 per minute")
+@limiter.limit(throttle.CLASSROOM_PER_ADDRESS)
+@limiter.limit(throttle.WALLET_LOGINS_PER_DEVICE, key_func=throttle.requesting_device)
 @bp.arguments(schemas.WalletChallengeIn)
 @bp.response(200, schemas.WalletChallenge)
 def wallet_challenge(body):
@@ -223,11 +235,14 @@ def wallet_challenge(body):
 
 
 @bp.post("/wallet/session")
-@limiter.limit("30 per minute")
+@limiter.limit(throttle.CLASSROOM_PER_ADDRESS)
+@limiter.limit(throttle.WALLET_LOGINS_PER_DEVICE, key_func=throttle.requesting_device)
 @bp.arguments(schemas.WalletProof)
 @bp.response(200, schemas.WalletSession)
 def wallet_session(body):
-    """Step 2: the signed challenge opens (or creates) the pseudonymous wallet."""
+    """Step 2: the signed challenge opens (or creates) the pseudonymous wallet. A challenge
+    works once: sent again, from any client, it is 401 `wallet_challenge_used`."""
     wallet = accounts_api.open_wallet(device_key_hex=body["device_key"], challenge=body["challenge"],
-                                      signature_hex=body["signature"], secret_key=current_app.secret_key)
+                                      signature_hex=body["signature"], secret_key=current_app.secret_key,
+                                      now=_now())
     return {"wallet_id": wallet.id, "token": auth.wallet_token(wallet)}

@@ -30,6 +30,11 @@ class Credentials(ma.Schema):
     password = Text(200, required=True, load_only=True)
 
 
+class PasswordChange(ma.Schema):
+    current_password = Text(200, required=True, load_only=True)
+    new_password = Text(200, required=True, load_only=True)
+
+
 class Membership(ma.Schema):
     organisation_id = Id()
     name = ma.fields.String(attribute="organisation.name")

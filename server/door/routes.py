@@ -7,7 +7,7 @@ from server import keys
 from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER, STAFF
 from server.extensions import limiter
-from server.http import auth, idempotency
+from server.http import auth, idempotency, throttle
 from server.door import bundle, enrolment, flags as door_flags, schemas, sync as door_sync
 
 bp = Blueprint("scanners", __name__, url_prefix="/api/v1", description="Scanner devices, offline bundle, sync")
@@ -63,7 +63,8 @@ def bootstrap(query, scanner_id):
 
 
 @bp.post("/scanners/<int:scanner_id>/sync")
-@limiter.limit("120 per minute")
+@limiter.limit(throttle.SYNC_PER_ADDRESS)
+@limiter.limit(throttle.SYNCS_PER_SCANNER, key_func=throttle.scanner_in_path)
 @bp.arguments(schemas.SyncIn)
 @bp.response(200, schemas.SyncResult)
 def sync(body, scanner_id):

@@ -1,17 +1,20 @@
 """Who is calling: a member (session cookie), a platform admin, or a wallet (bearer).
 
 Members log in and get a signed session cookie (HttpOnly, SameSite=Lax, Secure
-outside development) plus a CSRF token that every cookie-authenticated write must
-echo in ``X-CSRF-Token``. Wallets hold no cookie: they send ``Authorization: Bearer``
-with a token they obtained by signing a challenge with their device key, so they are
-not exposed to CSRF.
+outside development) naming a session kept on the server (server/accounts/sessions.py:
+logout and the rest end it at once), plus a CSRF token that every cookie-authenticated
+write must echo in ``X-CSRF-Token``. Wallets hold no cookie: they send
+``Authorization: Bearer`` with a token they obtained by signing a challenge with their
+device key, so they are not exposed to CSRF.
 """
 import hmac
 import secrets
+from datetime import datetime, timezone
 
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from server.accounts import sessions
 from server.accounts.models import User, Wallet
 from server.errors import Forbidden, Unauthenticated
 from server.extensions import db
@@ -20,39 +23,54 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 WALLET_TOKEN_MAX_AGE = 30 * 24 * 3600
 
 
-def log_in(user: User) -> str:
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def log_in(user: User, *, now: datetime | None = None) -> str:
     """Start a member session; returns the CSRF token the client must send back."""
     session.clear()
     session.permanent = True
-    session["user_id"] = user.id
+    session["sid"] = sessions.start(user=user, now=now or _now(), lifetime=current_app.permanent_session_lifetime)
     session["csrf"] = secrets.token_urlsafe(24)
+    g.current_user = user
     return session["csrf"]
 
 
 def csrf_token() -> str | None:
     """The current member session's CSRF token (a reloaded PWA reads it from /auth/me)."""
-    return session.get("csrf") if "user_id" in session else None
+    return session.get("csrf") if current_user() is not None else None
 
 
 def log_out() -> None:
+    """End this browser's session on the server too: a copy of the cookie is worth nothing."""
+    sessions.end(session.get("sid"))
     session.clear()
+    g.current_user = None
 
 
 def check_csrf() -> None:
-    """before_request hook: cookie-authenticated writes must carry the session's token."""
-    if request.method in SAFE_METHODS or "user_id" not in session:
+    """before_request hook: cookie-authenticated writes must carry the session's token.
+
+    Skipped only for a request whose wallet bearer token verifies (a wallet holds no
+    cookie, and a page of another site cannot set that header), never for the mere
+    presence of an ``Authorization`` header; and when the cookie names no live session,
+    as it then carries no authority a forged request could borrow."""
+    if request.method in SAFE_METHODS or verified_wallet() is not None or current_user() is None:
         return
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        return
-    sent = request.headers.get("X-CSRF-Token", "")
-    if not hmac.compare_digest(sent, session.get("csrf", "")):
+    sent = request.headers.get("X-CSRF-Token", "").encode()
+    if not hmac.compare_digest(sent, session.get("csrf", "").encode()):
         raise Forbidden("Token CSRF mancante o non valido.", code="csrf_failed")
 
 
 def current_user() -> User | None:
+    """The member of this request's live session. A cookie whose session has ended
+    (logout elsewhere, password change, removal) or expired is dropped."""
     if "current_user" not in g:
-        user_id = session.get("user_id")
-        g.current_user = db.session.get(User, user_id) if user_id else None
+        user = sessions.user_of(session.get("sid"), now=_now()) if "sid" in session else None
+        if user is None and session:
+            session.clear()
+        g.current_user = user
     return g.current_user
 
 
@@ -78,15 +96,31 @@ def wallet_token(wallet: Wallet) -> str:
     return _wallet_tokens().dumps({"wallet": wallet.id})
 
 
-def require_wallet() -> Wallet:
+def _bearer_wallet() -> tuple[Wallet | None, str]:
+    """The wallet named by a valid bearer token, or None and why not."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        raise Unauthenticated("Serve il portafoglio: apri l'app e riprova.", code="wallet_required")
+        return None, "Serve il portafoglio: apri l'app e riprova."
     try:
         data = _wallet_tokens().loads(header[len("Bearer "):], max_age=WALLET_TOKEN_MAX_AGE)
     except BadSignature:
-        raise Unauthenticated("Sessione del portafoglio scaduta o non valida.", code="wallet_required") from None
-    wallet = db.session.get(Wallet, data.get("wallet"))
+        return None, "Sessione del portafoglio scaduta o non valida."
+    wallet_id = data.get("wallet") if isinstance(data, dict) else None
+    wallet = db.session.get(Wallet, wallet_id) if isinstance(wallet_id, int) else None
     if wallet is None:
-        raise Unauthenticated("Portafoglio sconosciuto.", code="wallet_required")
+        return None, "Portafoglio sconosciuto."
+    return wallet, ""
+
+
+def verified_wallet() -> Wallet | None:
+    """The wallet this request's bearer token proves, checked once per request."""
+    if "wallet" not in g:
+        g.wallet, g.wallet_refusal = _bearer_wallet()
+    return g.wallet
+
+
+def require_wallet() -> Wallet:
+    wallet = verified_wallet()
+    if wallet is None:
+        raise Unauthenticated(g.wallet_refusal, code="wallet_required")
     return wallet

@@ -37,6 +37,24 @@ def problem(status, code, title, detail=None):
     return Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
 
 
+def too_many_requests(retry_after: int):
+    """429 from a rate limit: when to try again, in whole seconds, both in `Retry-After`
+    and in the params (`retry_after_seconds`) for the client to say in words. Never the
+    limit's own wording ("10 per 1 minute"): it tells an attacker the budget and a student
+    nothing."""
+    if retry_after < 90:
+        wait = "1 secondo" if retry_after == 1 else f"{retry_after} secondi"
+    else:
+        minutes = -(-retry_after // 60)
+        wait = "1 minuto" if minutes == 1 else f"{minutes} minuti"
+    response = problem(429, HTTP_CODES[429], "Too Many Requests", f"Troppi tentativi: riprova tra {wait}.")
+    body = json.loads(response.get_data())
+    body["params"] = {"retry_after_seconds": retry_after}
+    response.set_data(json.dumps(body))
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 # Domain error families → HTTP status (the one place this mapping lives).
 DOMAIN_STATUSES = (
     (errors.InvalidInput, 422, "Unprocessable Content"),

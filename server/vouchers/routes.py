@@ -9,7 +9,7 @@ from server.campaigns import api as campaigns_api
 from server.catalogue import taxonomy
 from server.errors import InvalidInput
 from server.extensions import db, limiter
-from server.http import auth, idempotency
+from server.http import auth, idempotency, throttle
 from server.vouchers import api as vouchers_api
 from server.vouchers import claim_codes, history, schemas
 from server.vouchers.models import Allocation
@@ -101,7 +101,8 @@ def issue_direct(body, school_id, allocation_id):
 
 
 @bp.post("/wallet/claims")
-@limiter.limit("10 per minute")
+@limiter.limit(throttle.CLASSROOM_PER_ADDRESS)
+@limiter.limit(throttle.CLAIMS_PER_WALLET, key_func=throttle.requesting_wallet)
 @idempotency.idempotent(idempotency.wallet, required=True)
 @bp.arguments(schemas.ClaimIn)
 @bp.response(201, schemas.Voucher)

@@ -95,6 +95,8 @@ def _event_body(scenario):
 PROTECTED = (
     # accounts
     _e("GET", "/auth/me", LOGGED_IN),
+    # The right current password and a too short new one: past authorization, nothing changes.
+    _e("POST", "/auth/password", LOGGED_IN, body={"current_password": factories.PASSWORD, "new_password": "corta"}),
     _e("POST", "/organisations", LOGGED_IN, body={"kind": "sponsor", "name": "Nuovo sponsor",
                                                   "municipality": "Milano", "vat_number": factories.VALID_VAT}),
     _e("GET", "/organisations/<int:organisation_id>", (SPONSOR_MEMBER, ADMIN)),

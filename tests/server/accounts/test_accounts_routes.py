@@ -177,17 +177,21 @@ def test_an_invitation_made_before_it_named_the_organisation_is_still_accepted(a
     assert [m["organisation_id"] for m in response.get_json()["user"]["memberships"]] == [organisation_id]
 
 
-def test_a_wallet_proves_its_device_key(api):
-    device = DeviceKey.generate()
+def _wallet_proof(api, device):
     challenge = api.client.post("/api/v1/wallet/challenge",
                                 json={"device_key": device.public_bytes.hex()}).get_json()["challenge"]
-    proof = {"device_key": device.public_bytes.hex(), "challenge": challenge,
-             "signature": device.sign(challenge.encode()).hex()}
-    opened = api.client.post("/api/v1/wallet/session", json=proof)
+    return {"device_key": device.public_bytes.hex(), "challenge": challenge,
+            "signature": device.sign(challenge.encode()).hex()}
+
+
+def test_a_wallet_proves_its_device_key(api):
+    device = DeviceKey.generate()
+    opened = api.client.post("/api/v1/wallet/session", json=_wallet_proof(api, device))
     assert opened.status_code == 200
-    again = api.client.post("/api/v1/wallet/session", json=proof)
+    again = api.client.post("/api/v1/wallet/session", json=_wallet_proof(api, device))
     assert again.get_json()["wallet_id"] == opened.get_json()["wallet_id"]
-    forged = {**proof, "signature": DeviceKey.generate().sign(challenge.encode()).hex()}
+    proof = _wallet_proof(api, device)
+    forged = {**proof, "signature": DeviceKey.generate().sign(proof["challenge"].encode()).hex()}
     assert api.client.post("/api/v1/wallet/session", json=forged).get_json()["code"] == "bad_wallet_proof"
 
 

@@ -67,6 +67,10 @@ def test_a_removed_person_loses_the_organisation_at_once(app, venue):
     response = owner.delete(f"/api/v1/organisations/{venue['id']}/members/{member_id}")
 
     assert response.status_code == 204
+    # Their session ended with the removal (tests/server/accounts/test_sessions.py); logged
+    # in again, they are no longer in the organisation.
+    assert member.get("/api/v1/auth/me").status_code == 401
+    member = _as(app, venue["member"])
     assert member.get("/api/v1/auth/me").get_json()["memberships"] == []
     refused = member.get(f"/api/v1/organisations/{venue['id']}")
     assert refused.status_code == 403 and refused.get_json()["code"] == "not_a_member"
@@ -80,8 +84,10 @@ def test_removed_door_staff_can_no_longer_enrol_a_scanner(app, venue):
     assert staff.post(f"/api/v1/venues/{venue['id']}/scanners", json=enrol()).status_code == 201
     owner.delete(f"/api/v1/organisations/{venue['id']}/members/{_membership_id(owner, venue, venue['staff'])}")
 
-    refused = staff.post(f"/api/v1/venues/{venue['id']}/scanners", json=enrol())
+    logged_out = staff.post(f"/api/v1/venues/{venue['id']}/scanners", json=enrol())
+    refused = _as(app, venue["staff"]).post(f"/api/v1/venues/{venue['id']}/scanners", json=enrol())
 
+    assert logged_out.status_code == 401 and logged_out.get_json()["code"] == "login_required"
     assert refused.status_code == 403 and refused.get_json()["code"] == "not_a_member"
 
 
