@@ -84,10 +84,26 @@ export async function api(path, { method = 'GET', body, wallet, csrf, query, sig
   if (data && typeof data.code === 'string') {
     const params = data.params && typeof data.params === 'object' && !Array.isArray(data.params) ? data.params : {};
     throw new ApiError({ status: response.status, code: data.code, title: data.title, detail: data.detail,
-                         field: data.field ?? null, params });
+                         field: data.field ?? null, params: withRetryAfter(response, params) });
   }
   // Not our API answering (a proxy, a captive portal): say so with a status-derived code.
-  throw new ApiError({ status: response.status, code: `http_${response.status}`, title: response.statusText });
+  throw new ApiError({ status: response.status, code: `http_${response.status}`, title: response.statusText,
+                       params: withRetryAfter(response, {}) });
+}
+
+/** Seconds a Retry-After header asks to wait (delta-seconds or an HTTP date), or null. */
+export function retryAfterSeconds(value, now = Date.now()) {
+  const text = (value ?? '').trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = text ? Date.parse(text) : NaN;
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+// A 429 always says when to retry ("riprova tra 40 secondi"): the server's
+// params.retry_after_seconds, else the Retry-After header (a proxy's), else a minute.
+function withRetryAfter(response, params) {
+  if (response.status !== 429 || typeof params.retry_after_seconds === 'number') return params;
+  return { ...params, retry_after_seconds: retryAfterSeconds(response.headers.get('Retry-After')) ?? 60 };
 }
 
 /**

@@ -40,11 +40,23 @@ export function fillable(text, params) {
   return [...text.matchAll(/\{(\w+)\}/g)].every(([, name]) => params != null && name in params);
 }
 
-/** Params as a text shows them: each `<name>_cents` also as `<name>`, in money. */
-export function displayParams(params, formatMoney) {
+/** A wait from now in words, in `locale`: "tra 41 secondi", "in 16 minutes" (past 90
+ * seconds in whole minutes, rounded up: a person plans in minutes). */
+export function waitWords(seconds, locale) {
+  const words = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+  if (seconds < 90) return words.format(Math.max(1, Math.ceil(seconds)), 'second');
+  return words.format(Math.ceil(seconds / 60), 'minute');
+}
+
+/** Params as a text shows them: each `<name>_cents` also as `<name>`, in money; each
+ * `<name>_seconds` also as `<name>`, a wait in words (when formatWait is given). */
+export function displayParams(params, formatMoney, formatWait) {
   const shown = { ...params };
   for (const [name, value] of Object.entries(params ?? {})) {
     if (name.endsWith('_cents') && typeof value === 'number') shown[name.slice(0, -'_cents'.length)] = formatMoney(value);
+    if (name.endsWith('_seconds') && typeof value === 'number' && formatWait) {
+      shown[name.slice(0, -'_seconds'.length)] = formatWait(value);
+    }
   }
   return shown;
 }
@@ -73,8 +85,8 @@ export function errorKeys({ code, field, status = 0 } = {}) {
  * `find(key, params)` has and can fill. `find` returns the raw text or undefined. A text
  * whose numbers did not come is skipped for a vaguer one rather than shown with "{max}".
  */
-export function errorText(error, find, formatMoney) {
-  const params = displayParams(error?.params, formatMoney);
+export function errorText(error, find, formatMoney, formatWait) {
+  const params = displayParams(error?.params, formatMoney, formatWait);
   for (const key of errorKeys(error ?? {})) {
     const text = find(key, params);
     if (text !== undefined && fillable(text, params)) return fill(text, params);

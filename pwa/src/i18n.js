@@ -6,7 +6,7 @@
 // means editing this file. Use keys prefixed by the area ('scanner.verdict').
 // A lazily loaded area may also call addMessages() when it loads.
 import areas from 'i18n-areas';
-import { errorText, fill, lookup } from './i18n-format.js';
+import { errorText, fill, lookup, waitWords } from './i18n-format.js';
 import it from './i18n/it.js';
 import en from './i18n/en.js';
 
@@ -83,7 +83,7 @@ export function t(key, params) {
 /** The sentence for an error from the API ({code, field, status, params}) in the current
  * language: never the server's own words. */
 export function errorSentence(error) {
-  return errorText(error, findMessage, formatMoney);
+  return errorText(error, findMessage, formatMoney, (seconds) => waitWords(seconds, locale()));
 }
 
 /** Euro cents as money: "15,00 €" in Italian, "€15.00" in English. */

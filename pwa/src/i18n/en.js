@@ -162,7 +162,7 @@ export default {
   'error.not_found': 'Not found.',
   'error.wallet_required': 'The wallet is not connected. Try again.',
   'error.login_required': 'Log in to continue.',
-  'error.too_many_requests': 'Too many attempts. Wait a minute and try again.',
+  'error.too_many_requests': 'Too many attempts: try again {retry_after}.', // "in 40 seconds" (api.js, i18n-format.js)
   'error.bad_invitation': 'This invitation is not valid or has expired: ask for a new one.',
   // A retried action (Idempotency-Key, server/idempotency/README.md).
   'error.idempotency_request_in_progress': 'The previous request is still being completed. Try again in a few seconds.',

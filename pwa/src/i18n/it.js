@@ -163,7 +163,7 @@ export default {
   'error.not_found': 'Non trovato.',
   'error.wallet_required': 'Il portafoglio non è collegato. Riprova.',
   'error.login_required': 'Accedi per continuare.',
-  'error.too_many_requests': 'Troppi tentativi. Aspetta un minuto e riprova.',
+  'error.too_many_requests': 'Troppi tentativi: riprova {retry_after}.', // «tra 40 secondi» (api.js, i18n-format.js)
   'error.bad_invitation': 'Invito non valido o scaduto: chiedine uno nuovo.',
   // A retried action (Idempotency-Key, server/idempotency/README.md).
   'error.idempotency_request_in_progress': 'La richiesta precedente è ancora in corso. Riprova tra qualche secondo.',
