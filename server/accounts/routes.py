@@ -144,7 +144,7 @@ def get_organisation(organisation_id):
 
 
 @bp.patch("/organisations/<int:organisation_id>")
-@bp.arguments(schemas.OrganisationPatch)
+@bp.arguments(schemas.OrganisationPatch, required=False)  # only the fields sent change
 @bp.response(200, schemas.Organisation)
 def update_organisation(body, organisation_id):
     """Owners edit the profile: name, address, municipality, and for venues categories

@@ -109,7 +109,7 @@ def create_event(body, venue_id):
 
 
 @bp.patch("/venues/<int:venue_id>/events/<int:event_id>")
-@bp.arguments(schemas.EventPatch(partial=True))
+@bp.arguments(schemas.EventPatch(partial=True), required=False)  # only the fields sent change
 @bp.response(200, schemas.VenueEvent)
 def update_event(body, venue_id, event_id):
     """Change some fields of an event that is neither cancelled nor over."""

@@ -25,8 +25,7 @@ class Scanner(ma.Schema):
 
 
 class BootstrapQuery(ma.Schema):
-    since = Int64(0, 2**62, load_default=0,
-                              metadata={"description": "revocation cursor from the previous bootstrap"})
+    since = Int32(0, load_default=0, metadata={"description": "revocation cursor from the previous bootstrap"})
 
 
 class Bootstrap(ma.Schema):
@@ -51,9 +50,9 @@ class SyncIn(ma.Schema):
     records = ma.fields.List(Text(4096), required=True,
                              validate=validate.Length(min=1, max=500),
                              metadata={"description": "signed scanner records (MR:...), oldest first"})
-    since = Int64(0, 2**62, load_default=None, allow_none=True,
-                              metadata={"description": "the revocation cursor of the scanner's bundle: the answer "
-                                                       "carries the entries after it"})
+    since = Int32(0, load_default=None, allow_none=True,
+                  metadata={"description": "the revocation cursor of the scanner's bundle: the answer "
+                                           "carries the entries after it"})
 
 
 class RecordOutcome(ma.Schema):
@@ -71,7 +70,7 @@ class ScannerState(ma.Schema):
 
 class RevocationPage(ma.Schema):
     entries = ma.fields.List(ma.fields.Dict(), metadata={"description": "{kind, value}: voucher | ticket | device_key"})
-    since = Int64(0, metadata={"description": "the cursor to send next time"})
+    since = Int32(0, metadata={"description": "the cursor to send next time"})
     more = ma.fields.Boolean(metadata={"description": "more entries remain: download the bundle"})
     full = ma.fields.Boolean()
 

@@ -49,7 +49,9 @@ class Voucher(ma.Schema):
     status = ma.fields.String()
     categories = ma.fields.List(ma.fields.String())
     campaign_valid_until = ma.fields.Date()
-    credential = ma.fields.String(metadata={"description": "signed voucher credential (docs/tokens.md)"})
+    credential = ma.fields.String(allow_none=True, metadata={
+        "description": "signed voucher credential (docs/tokens.md); null in lists: ask for one with "
+                       "POST /wallet/vouchers/{voucher_id}/credential"})
     credential_valid_until = Instant(allow_none=True)
 
 

@@ -57,10 +57,25 @@ def test_a_page_size_outside_its_range_is_a_422(client, value):
     assert_problem(client.get("/api/v1/catalogue", query_string={"page_size": value}), 422, "invalid_input")
 
 
-@pytest.mark.parametrize("value", [str(2**63), str(2**62 + 1), "-1"])
+@pytest.mark.parametrize("value", [str(2**63), str(2**62), str(MAX_ID + 1), "-1"])
 def test_a_revocation_cursor_outside_its_range_is_a_422(client, value):
     response = client.get("/api/v1/scanners/1/bootstrap", query_string={"since": value})
     assert_problem(response, 422, "invalid_input")
+
+
+def test_a_revocation_cursor_is_in_the_range_of_the_ids_it_is_compared_with(door):
+    """The cursor is compared with an `Integer` id: past 2**31-1 PostgreSQL said
+    "integer out of range" (the fuzzer found it with 2**62 - 1)."""
+    staff = factories.ApiClient(door.app.test_client()).login(door.staff_email)
+    scanner_id = next(iter(door.scanners))
+    url = f"/api/v1/scanners/{scanner_id}/bootstrap"
+    assert staff.get(url, query_string={"since": MAX_ID}).status_code == 200
+    assert_problem(staff.get(url, query_string={"since": 2**62 - 1}), 422, "invalid_input")
+    sync = door.app.test_client().post(f"/api/v1/scanners/{scanner_id}/sync",
+                                       json={"records": ["MR:x"], "since": MAX_ID})
+    assert sync.status_code == 200, sync.get_json()
+    assert_problem(door.app.test_client().post(f"/api/v1/scanners/{scanner_id}/sync",
+                                               json={"records": ["MR:x"], "since": 2**62 - 1}), 422, "invalid_input")
 
 
 @pytest.mark.parametrize("path_id", [str(MAX_ID + 1), str(2**63), "9" * 40, "0", "-1"])
