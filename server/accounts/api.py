@@ -8,7 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.accounts import challenges, sessions
+from server.accounts import challenges, emails, sessions
 from server.accounts import exceptions as exc
 from server.accounts import mail
 from server.accounts.models import (
@@ -34,10 +34,13 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
 def _normal_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput("Indirizzo email non valido.", code="invalid_email", field="email")
-    return email
+    return emails.normalise(email)
+
+
+def _user_by_email(email: str) -> User | None:
+    """The login with this address, in whichever form it was stored (emails.stored_forms)."""
+    forms = emails.stored_forms(email)
+    return db.session.scalar(sa.select(User).where(User.email.in_(forms)).order_by(User.id).limit(1))
 
 
 def _password_hash(password: str, *, field: str = "password") -> str:
@@ -53,7 +56,12 @@ def create_user(*, email: str, password: str, is_platform_admin: bool = False) -
     password_hash = _password_hash(password)
     if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
         raise exc.EmailTaken("Esiste già un account con questa email.", field="email")
-    user = User(email=email, password_hash=password_hash, is_platform_admin=is_platform_admin)
+    skeleton = emails.skeleton_digest(email)
+    if db.session.scalar(sa.select(User.id).filter_by(email_skeleton=skeleton).limit(1)) is not None:
+        raise exc.EmailConfusable("Esiste già un account con un indirizzo che si confonde con questo.",
+                                  field="email")
+    user = User(email=email, email_skeleton=skeleton, password_hash=password_hash,
+                is_platform_admin=is_platform_admin)
     db.session.add(user)
     db.session.flush()
     log.info("user created", extra={"user_id": user.id, "admin": is_platform_admin})
@@ -61,7 +69,7 @@ def create_user(*, email: str, password: str, is_platform_admin: bool = False) -
 
 
 def authenticate(*, email: str, password: str) -> User:
-    user = db.session.scalar(sa.select(User).filter_by(email=(email or "").strip().lower()))
+    user = _user_by_email(email)
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         raise exc.InvalidCredentials("Email o password non corretti.")
@@ -360,8 +368,8 @@ def request_magic_link(*, email: str, base_url: str, secret_key: str, now: datet
     """Mail a login link to the address if a member account has it; otherwise do
     nothing, and say nothing either: the caller answers the same in both cases.
     Platform admins log in with their password only (an inbox is not enough for them)."""
-    email = _normal_email(email)
-    user = db.session.scalar(sa.select(User).filter_by(email=email))
+    _normal_email(email)  # one answer for any malformed address, known or not
+    user = _user_by_email(email)
     if user is None or user.is_platform_admin:
         log.info("magic link not sent: no member account")
         return

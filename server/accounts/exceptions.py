@@ -9,6 +9,13 @@ class EmailTaken(Conflict):
     code = "email_taken"
 
 
+class EmailConfusable(Conflict):
+    """The address looks like an existing login's (Unicode TR39 skeleton): someone could
+    pass for that person."""
+
+    code = "email_confusable"
+
+
 class WeakPassword(InvalidInput):
     code = "weak_password"
 

@@ -23,9 +23,13 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # SHA-256 of the address's TR39 skeleton (server/accounts/emails.py): a new login that
+    # looks like an existing one is refused. Not unique: look-alikes registered before
+    # the check keep working.
+    email_skeleton: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32), index=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     # Every login moves it; a magic link carries the value it saw, so a link works
     # once and any later login (by link or password) voids the links sent before it.
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -51,7 +55,7 @@ class Organisation(db.Model):
     # Venues: what they offer, bit n = category code n (server/catalogue/taxonomy.py),
     # as Campaign.category_mask. 0 for sponsors and schools.
     category_mask: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation")
 
     @property
@@ -86,7 +90,7 @@ class Wallet(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_key: Mapped[bytes] = mapped_column(sa.LargeBinary(33), unique=True)  # SEC1 compressed P-256
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
 class LoginSession(db.Model):
     """A member's login in one browser (server/accounts/sessions.py). The signed session
