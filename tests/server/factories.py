@@ -103,11 +103,12 @@ def funded_campaign(sponsor, amount_cents=100_000, **options):
     return made
 
 
-def wallet_client(app):
-    """A new phone: a device key, a wallet opened with it, an ApiClient holding the bearer token."""
+def wallet_client(app, device=None):
+    """A phone (new unless `device`, its DeviceKey, is given): a wallet opened with its
+    device key, an ApiClient holding the bearer token."""
     from signing import DeviceKey
 
-    device = DeviceKey.generate()
+    device = device or DeviceKey.generate()
     api = ApiClient(app.test_client())
     challenge = api.post("/api/v1/wallet/challenge", json={"device_key": device.public_bytes.hex()}).get_json()
     opened = api.post("/api/v1/wallet/session", json={

@@ -71,7 +71,7 @@ def build(app) -> World:
         db.session.commit()
     member = factories.ApiClient(app.test_client()).login(EMAIL)
     cookie = member.client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
-    wallet_api, _ = _wallet_session(app, wallet_key)
+    wallet_api, _ = factories.wallet_client(app, wallet_key)
     return World(headers={"X-CSRF-Token": member.csrf, "Authorization": f"Bearer {wallet_api.bearer}"},
                  cookies={cookie.key: cookie.value})
 
@@ -86,17 +86,6 @@ def reset(app) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 db.session.execute(table.delete())
         db.session.commit()
-
-
-def _wallet_session(app, device: DeviceKey):
-    api = factories.ApiClient(app.test_client())
-    key = device.public_bytes.hex()
-    challenge = api.post("/api/v1/wallet/challenge", json={"device_key": key}).get_json()["challenge"]
-    opened = api.post("/api/v1/wallet/session", json={"device_key": key, "challenge": challenge,
-                                                       "signature": device.sign(challenge.encode()).hex()})
-    assert opened.status_code == 200, opened.get_json()
-    api.bearer = opened.get_json()["token"]
-    return api, device
 
 
 # What `build` makes, by the name a path, query or body gives its id (asserted there):
