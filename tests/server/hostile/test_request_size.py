@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from server.door import schemas as door_schemas
 from server.http import limits
+from server.vouchers import schemas as vouchers_schemas
 from tests.server.hostile.conftest import assert_problem
 
 TWENTY_MB = 20 * 1024 * 1024
@@ -66,6 +67,14 @@ def test_the_largest_sync_batch_fits_under_the_limit():
     assert (most_records, longest) == (500, 4096)
     batch = json.dumps({"records": ["M" * longest] * most_records, "since": 2**62})
     assert len(batch.encode()) < limits.MAX_CONTENT_LENGTH
+
+
+def test_the_largest_direct_issuance_fits_under_the_limit():
+    """The next largest body: a school issuing to a class's worth of wallet keys at once."""
+    keys = vouchers_schemas.DirectIn().fields["device_keys"]
+    most_keys = next(v.max for v in keys.validators if hasattr(v, "max"))
+    longest = next(v.max for v in keys.inner.validators if hasattr(v, "max"))
+    assert len(json.dumps({"device_keys": ["f" * longest] * most_keys}).encode()) < limits.MAX_CONTENT_LENGTH
 
 
 def test_a_full_sync_batch_is_not_refused_for_its_size(door):
