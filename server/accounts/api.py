@@ -37,6 +37,12 @@ def _normal_email(email: str) -> str:
     return emails.normalise(email)
 
 
+def normal_email(email: str) -> str:
+    """The one spelling logins are looked up by (InvalidInput if it is no address): what
+    a per-account rate limit counts under, so no other spelling gets a budget of its own."""
+    return _normal_email(email)
+
+
 def _user_by_email(email: str) -> User | None:
     """The login with this address, in whichever form it was stored (emails.stored_forms)."""
     forms = emails.stored_forms(email)
@@ -429,13 +435,14 @@ def redeem_magic_link(*, token: str, secret_key: str, now: datetime) -> User:
     log.info("magic link redeemed", extra={"user_id": user.id})
     return user
 
+
 # --- lockout: too many password attempts on one account --------------------------
 
 def send_lockout_notice(*, email: str, minutes: int) -> None:
     """Tell the account's owner that password logins are paused (server/http/throttle.py
     locks them; this only informs). Nothing for an address with no account, and the
     caller's answer is the same either way."""
-    user = db.session.scalar(sa.select(User).filter_by(email=email.strip().lower()))
+    user = _user_by_email(email)
     if user is None:
         return
     mail.send(mail.message(to=user.email, subject="Accesso a Mentoring sospeso / Mentoring login paused",

@@ -59,5 +59,6 @@ class MemberNotFound(NotFound):
 class LastOwner(Conflict):
     code = "last_owner"
 
+
 class WalletChallengeUsed(Unauthenticated):
     code = "wallet_challenge_used"

@@ -92,6 +92,7 @@ class Wallet(db.Model):
     device_key: Mapped[bytes] = mapped_column(sa.LargeBinary(33), unique=True)  # SEC1 compressed P-256
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
+
 class LoginSession(db.Model):
     """A member's login in one browser (server/accounts/sessions.py). The signed session
     cookie names it by a random token, stored here only as its SHA-256; deleting the row

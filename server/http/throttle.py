@@ -29,6 +29,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 
 from server.accounts import api as accounts_api
+from server.errors import InvalidInput
 from server.extensions import limiter
 from server.http import auth, problems
 
@@ -73,17 +74,26 @@ def address() -> str:
     return get_remote_address()
 
 
+def _account(email: str) -> str:
+    """Every spelling of one address (case, Unicode forms) counts as the account's."""
+    try:
+        email = accounts_api.normal_email(email)
+    except InvalidInput:
+        pass  # no address: no account to protect, but still one key per text
+    return _keyed("account", email)
+
+
 def requested_account() -> str:
     """The account a login names (its e-mail in the body), known or not: an unknown
     address is limited alike, so a 429 tells nothing about which accounts exist."""
     email = _body_text("email")
-    return _keyed("account", email) if email else address()
+    return _account(email) if email else address()
 
 
 def current_account() -> str:
     """The logged-in member's account (a password change): the same key as their login."""
     user = auth.current_user()
-    return _keyed("account", user.email) if user is not None else address()
+    return _account(user.email) if user is not None else address()
 
 
 def requested_inbox() -> str:

@@ -74,6 +74,21 @@ def test_forty_wrong_passwords_from_forty_addresses_reach_429(app, client, clock
     assert set(statuses[10:]) == {429}
 
 
+def test_every_spelling_of_an_address_counts_against_its_account(app, client, clock, owner):
+    """Logins find an account by its address's normal form (IDNA maps a full-width letter
+    in the domain to its ASCII one): so does the limit, or each spelling would get ten tries."""
+    name, domain = owner.split("@")
+    spellings = [name + "@" + "".join(chr(ord(c) + 0xFEE0) if n >> i & 1 else c for i, c in enumerate(domain))
+                 for n in range(11)]  # bit i: the i-th letter of the domain full-width
+    assert len(set(spellings)) == 11
+
+    statuses = [_login(client, spelling.upper(), address=f"10.9.0.{n}").status_code
+                for n, spelling in enumerate(spellings)]
+
+    assert statuses == [401] * 10 + [429]
+    assert [notice["To"] for notice in _outbox(app)] == [owner]
+
+
 def test_a_locked_account_is_told_by_mail_once(app, client, clock, owner):
     for n in range(40):
         _login(client, owner, address=f"10.9.0.{n}")
