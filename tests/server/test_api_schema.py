@@ -102,12 +102,9 @@ def map_body(context, body):
     return fuzz_world.aim_ids(body)
 
 
-idempotency_keys = fuzz_world.IdempotencyKeys()
-
-
 @schema.hook
-def map_headers(context, headers):
-    return idempotency_keys(headers)
+def map_case(context, case):
+    return fuzz_world.with_idempotency_key(case)
 
 
 @pytest.fixture
