@@ -13,15 +13,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from server.accounts.models import VENUE, Organisation, User
-from server.catalogue.models import PUBLISHED, Event
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.extensions import db
 from server.door.models import ACTIVE, FULL_SHARE_BP, RETIRED, ScannerDevice
+from server.vouchers.api import CREDENTIAL_LIFETIME
 from signing import device
 
-# Voucher credentials live a week (server/vouchers/api.py), widened to whole hours on
-# both sides; a retired slot is free again once all it could have seen has expired.
-CREDENTIAL_LIFETIME = timedelta(days=7)
+# Voucher credentials are widened to whole hours on both sides; a retired slot is free
+# again once every credential it could have seen has expired.
 SLOT_COOLDOWN = CREDENTIAL_LIFETIME + timedelta(hours=3)
 
 log = logging.getLogger(__name__)

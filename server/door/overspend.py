@@ -30,17 +30,15 @@ def freeze(voucher: Voucher, now: datetime) -> None:
     log.warning("voucher frozen after offline overspend", extra={"voucher_id": voucher.id})
 
 
-def attribute(new_rows: list[dict]) -> None:
+def attribute(new_rows: list[dict], *, overspent_before: set[int]) -> None:
     """Re-attribute the overspend of every voucher the new rows (not yet stored) paid
     for, over all its redemptions in scan order. Updates the new rows in place and the
-    stored ones that change."""
+    stored ones that change. ``overspent_before``: vouchers with an overspend already
+    stored (the sync read them under the lock); a batch with none reads nothing more."""
     new_redeemed = [row for row in new_rows if row["outcome"] == REDEEMED]
     touched = {row["voucher_id"] for row in new_redeemed}
-    if not touched:
-        return
     overspent = {row["voucher_id"] for row in new_redeemed if row["overspend_cents"]}
-    overspent |= set(db.session.scalars(sa.select(ScanRecord.voucher_id).distinct().where(
-        bulk.any_of(ScanRecord.voucher_id, sorted(touched)), ScanRecord.overspend_cents > 0)))
+    overspent |= touched & overspent_before
     if not overspent:
         return
     stored = list(db.session.scalars(sa.select(ScanRecord).where(

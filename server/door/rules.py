@@ -45,6 +45,7 @@ class Ledger:
     scanner_spent: dict = field(default_factory=dict)  # (voucher id, valid from) -> cents on this scanner
     venue_spent: dict = field(default_factory=dict)  # (voucher id, valid from) -> cents at this venue
     known_vouchers: set = field(default_factory=set)
+    overspent_vouchers: set = field(default_factory=set)  # some redemption was not fully covered
     known_tickets: set = field(default_factory=set)
 
 

@@ -118,10 +118,10 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
             record=record, presentation=item.presentation, signature_error=item.signature_error, scanner=facts,
             event=events.get(record.event_id), revoked=revoked, now=int(now.timestamp()),
             max_skew_seconds=max_skew_seconds)
-    _pay(scanner, facts, events, [item for item in fresh if item.verdict is None], now)
+    book = _pay(scanner, facts, events, [item for item in fresh if item.verdict is None], now)
     for item in fresh:
         _apply(item)
-    overspend.attribute([item.row for item in fresh])
+    overspend.attribute([item.row for item in fresh], overspent_before=book.overspent_vouchers)
     if fresh:
         bulk.insert(ScanRecord.__table__, [item.row for item in fresh])
     if any(item.record is not None for item in items):
@@ -177,13 +177,15 @@ def _new_records(scanner: ScannerDevice, items: list[_Item]) -> list[_Item]:
     return fresh
 
 
-def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list[_Item], now: datetime) -> None:
-    """Redemptions and check-ins for records that passed every check but the sums."""
+def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list[_Item],
+         now: datetime) -> rules.Ledger:
+    """Redemptions and check-ins for records that passed every check but the sums; the
+    book of what was paid before them."""
     voucher_ids = {i.presentation.credential.voucher_id for i in items
                    if isinstance(i.presentation.credential, VoucherCredential)}
     # Columns, not objects: a batch touches dozens of vouchers and needs only their campaign.
     vouchers = {row.id: row for row in db.session.execute(sa.select(Voucher.id, Voucher.campaign_id).where(
-        bulk.any_of(Voucher.id, [i for i in voucher_ids if 0 < i <= MAX_ROW_ID])))} if voucher_ids else {}
+        bulk.any_of(Voucher.id, _row_ids(voucher_ids))))}
     accounts = ledger.lock_accounts(
         [("voucher", v) for v in vouchers] + [("campaign_risk", v.campaign_id) for v in vouchers.values()]
         + ([("venue_payable", scanner.venue_id)] if vouchers else []))
@@ -199,6 +201,7 @@ def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list
     if redeemed:
         _redeem(scanner, redeemed, vouchers, accounts, now)
     _check_in([item for item in items if item.verdict.outcome == CHECKED_IN], bookings)
+    return book
 
 
 def _paid_so_far(scanner: ScannerDevice, voucher_ids: list[int]) -> rules.Ledger:
@@ -207,10 +210,12 @@ def _paid_so_far(scanner: ScannerDevice, voucher_ids: list[int]) -> rules.Ledger
         return book
     rows = db.session.execute(
         sa.select(ScanRecord.voucher_id, ScanRecord.credential_valid_from, ScanRecord.time_step,
-                  ScanRecord.scanner_id, ScanRecord.venue_id, ScanRecord.amount_cents)
+                  ScanRecord.scanner_id, ScanRecord.venue_id, ScanRecord.amount_cents, ScanRecord.overspend_cents)
         .where(bulk.any_of(ScanRecord.voucher_id, voucher_ids), ScanRecord.outcome == REDEEMED))
-    for voucher_id, valid_from, step, scanner_id, venue_id, amount in rows:
+    for voucher_id, valid_from, step, scanner_id, venue_id, amount, over in rows:
         book.paid_presentations.add((voucher_id, step))
+        if over:
+            book.overspent_vouchers.add(voucher_id)
         key = (voucher_id, valid_from)
         if scanner_id == scanner.id:
             book.scanner_spent[key] = book.scanner_spent.get(key, 0) + amount
@@ -264,8 +269,13 @@ def _check_in(items: list[_Item], bookings: dict) -> None:
 MAX_ROW_ID = 2**31 - 1  # ids are 32-bit signed integers; a record's fields are unsigned 32 bits
 
 
+def _row_ids(ids) -> list[int]:
+    """The ids a row can have: beyond, there is no such row, and PostgreSQL refuses the comparison."""
+    return [i for i in ids if 0 < i <= MAX_ROW_ID]
+
+
 def _by_id(model, ids) -> list:
-    ids = [i for i in ids if 0 < i <= MAX_ROW_ID]  # no such row, and PostgreSQL refuses the comparison
+    ids = _row_ids(ids)
     return list(db.session.scalars(sa.select(model).where(bulk.any_of(model.id, ids)))) if ids else []
 
 

@@ -132,8 +132,9 @@ def enrol(page) -> tuple[int, int]:
     return scanner_id, venue_id_of(page)
 
 
-def stored_enrolment(page) -> dict:
-    """What the phone keeps in IndexedDB about its enrolment (the key itself stays unreadable)."""
+def read_enrolment(page, returns: str):
+    """``returns``, a JavaScript expression over ``enrolment``: what the phone keeps in
+    IndexedDB about its enrolment (the key itself cannot leave the page)."""
     return page.evaluate("""async () => {
       const db = await new Promise((ok, ko) => {
         const r = indexedDB.open('mentoring');
@@ -145,9 +146,14 @@ def stored_enrolment(page) -> dict:
         r.onsuccess = () => ok(r.result);
       });
       db.close();
-      return {venueId: enrolment.venueId, since: enrolment.bundle.revocations.since,
-              extractable: enrolment.privateKey.extractable, algorithm: enrolment.privateKey.algorithm.name};
-    }""")
+      return (RETURNS);
+    }""".replace("RETURNS", returns))
+
+
+def stored_enrolment(page) -> dict:
+    """What the phone keeps in IndexedDB about its enrolment (the key itself stays unreadable)."""
+    return read_enrolment(page, """{venueId: enrolment.venueId, since: enrolment.bundle.revocations.since,
+              extractable: enrolment.privateKey.extractable, algorithm: enrolment.privateKey.algorithm.name}""")
 
 
 def venue_id_of(page) -> int:

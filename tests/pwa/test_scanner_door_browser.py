@@ -25,7 +25,8 @@ from signing import DeviceKey, record_scan, to_text
 from tests.pwa.conftest import DESKTOP, serious_violations
 from tests.pwa.test_org_browser import log_in
 from tests.pwa.test_scanner_browser import (
-    FIRST_SHOW, LUMEN, claim_voucher, dismiss, enrol, event_id, scan_records, type_code, wait_for_pending,
+    FIRST_SHOW, LUMEN, claim_voucher, dismiss, enrol, event_id, read_enrolment, scan_records, type_code,
+    wait_for_pending,
 )
 
 pytestmark = pytest.mark.browser
@@ -33,22 +34,10 @@ pytestmark = pytest.mark.browser
 
 def bundle_of(page) -> dict:
     """The bundle the phone keeps in IndexedDB (share, slot, revocation cursor, age)."""
-    return page.evaluate("""async () => {
-      const db = await new Promise((ok, ko) => {
-        const r = indexedDB.open('mentoring');
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => ko(r.error);
-      });
-      const enrolment = await new Promise((ok) => {
-        const r = db.transaction('scanner').objectStore('scanner').get('enrolment');
-        r.onsuccess = () => ok(r.result);
-      });
-      db.close();
-      const {bundle} = enrolment;
-      return {share: bundle.allowance_share_bp, slot: bundle.slot, slots: bundle.slots, since: bundle.revocations.since,
-              entries: bundle.revocations.entries, generatedAt: bundle.generated_at,
-              retiredAt: enrolment.retiredAt || null};
-    }""")
+    return read_enrolment(page, """{share: enrolment.bundle.allowance_share_bp, slot: enrolment.bundle.slot,
+        slots: enrolment.bundle.slots, since: enrolment.bundle.revocations.since,
+        entries: enrolment.bundle.revocations.entries, generatedAt: enrolment.bundle.generated_at,
+        retiredAt: enrolment.retiredAt || null}""")
 
 
 def retire_scanner(app, scanner_id: int) -> None:

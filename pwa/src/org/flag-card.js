@@ -10,13 +10,6 @@ import { formatDateTime, t } from '../i18n.js';
 import { Money } from '../ui/components.js';
 import { tOr } from './forms.js';
 
-/** The flag's kind; an older server sent none: told apart by the fields it did send. */
-export function flagKind(flag) {
-  if (flag.kind) return flag.kind;
-  if (flag.overspend_cents) return 'overspend';
-  return flag.outcome === 'checked_in' ? 'double_check_in' : 'rule_broken';
-}
-
 function venueName(record, names) {
   return record.venue_name || names[record.venue_id] || t('org.admin.venue_n', { id: record.venue_id });
 }
@@ -55,7 +48,7 @@ function OtherRecords({ flag, names }) {
 }
 
 export function FlagCard({ flag, names = {} }) {
-  const kind = flagKind(flag);
+  const { kind } = flag;
   const subject = flag.voucher_id ? t('org.admin.voucher_n', { id: flag.voucher_id })
     : flag.ticket_id ? t('org.admin.ticket_n', { id: flag.ticket_id }) : '';
   return html`<li class="card flag" data-kind=${kind} data-record=${flag.record_id}>

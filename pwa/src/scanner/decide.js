@@ -40,7 +40,7 @@ const CHECK_OF_CODE = {
 /**
  * What a voucher pays for at the door with no event picked (a typed price): the lowest
  * of the venue's category codes the voucher allows; null when they share none. The
- * server decides the same (server/door/sync.py: door_category).
+ * server decides the same (server/door/rules.py: door_category).
  */
 export function doorCategory(credential, venueCategories) {
   if (credential.kind !== 'voucher') return null;
