@@ -9,6 +9,7 @@ REQUIRED=(
   "libzbar0 lib:libzbar.so.0"   # pyzbar
   "chromium cmd:chromium"       # browser tests (Playwright drives Debian's build)
   "ffmpeg cmd:ffmpeg"           # the fake camera's .y4m video in the browser journey
+  "poppler-utils cmd:pdftotext" # tests read the text of statements and receipts
 )
 
 PATH="$PATH:/usr/sbin:/sbin"  # ldconfig lives in sbin, often not on a user's PATH
