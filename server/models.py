@@ -3,8 +3,10 @@ from server.accounts import models as accounts_models  # noqa: F401
 from server.bookings import models as bookings_models  # noqa: F401
 from server.campaigns import models as campaigns_models  # noqa: F401
 from server.catalogue import models as catalogue_models  # noqa: F401
+from server.documents import models as documents_models  # noqa: F401
 from server.idempotency import models as idempotency_models  # noqa: F401
 from server.ledger import models as ledger_models  # noqa: F401
 from server.payments import models as payments_models  # noqa: F401
+from server.settlement import models as settlement_models  # noqa: F401
 from server.door import models as door_models  # noqa: F401
 from server.vouchers import models as vouchers_models  # noqa: F401

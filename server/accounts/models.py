@@ -49,7 +49,13 @@ class Organisation(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
     vat_number: Mapped[str | None] = mapped_column(sa.String(11))  # sponsors and venues
     school_code: Mapped[str | None] = mapped_column(sa.String(10), unique=True)  # schools
-    iban: Mapped[str | None] = mapped_column(sa.String(34))  # venues are paid here
+    # Venues are paid here, and only here: the IBAN the operator approved (with the
+    # organisation, or later as a change). A change an owner asks for waits in
+    # iban_pending until the operator decides (accounts.api.request_iban_change).
+    iban: Mapped[str | None] = mapped_column(sa.String(34))
+    iban_pending: Mapped[str | None] = mapped_column(sa.String(34))
+    iban_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    iban_requested_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     municipality_code: Mapped[str] = mapped_column(sa.String(6))  # ISTAT
     address: Mapped[str | None] = mapped_column(sa.String(300))
     # Venues: what they offer, bit n = category code n (server/catalogue/taxonomy.py),

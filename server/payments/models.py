@@ -29,3 +29,7 @@ class TopUp(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     confirmed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The sponsor gave up on this transfer (payments.api.cancel_topup): it can no longer
+    # be confirmed, and money arriving for it needs the operator's decision.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
