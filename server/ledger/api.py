@@ -29,6 +29,7 @@ ACCOUNT_KINDS = {
     "school_allocation": AccountKind(CREDIT),  # vouchers allocated to a school, not yet claimed
     "voucher": AccountKind(CREDIT),  # a student's spendable balance
     "venue_payable": AccountKind(CREDIT),  # owed to a venue until settlement
+    "payout_in_transit": AccountKind(CREDIT),  # settled to venues, not yet seen leaving the bank
     "platform_fees": AccountKind(CREDIT),
 }
 PLATFORM = 0  # owner id of the platform's own accounts

@@ -1,0 +1,1 @@
+"""Settlement: paying venues what was redeemed and booked at them (README.md)."""
