@@ -51,8 +51,12 @@ def present(credential: Credential, device: DeviceKey, *, now: int, deterministi
 
 
 def record_scan(scanner: DeviceKey, *, record_id: bytes, scanner_id: int, scanned_at: int, event_id: int,
-                amount_cents: int, result: str, scanned_text: str, deterministic: bool = False) -> ScannerRecord:
-    unsigned = ScannerRecord(record_id, scanner_id, scanned_at, event_id, amount_cents, result, scanned_text)
+                amount_cents: int, result: str, scanned_text: str, phone_at: int | None = None,
+                deterministic: bool = False) -> ScannerRecord:
+    """``scanned_at`` on the server's time as the scanner knows it; ``phone_at`` the phone's
+    own clock, when the two may differ (None: the record has no clock trailer)."""
+    unsigned = ScannerRecord(record_id, scanner_id, scanned_at, event_id, amount_cents, result, scanned_text,
+                             phone_at=phone_at)
     return dataclasses.replace(unsigned, signature=scanner.sign(unsigned.body(), deterministic=deterministic))
 
 

@@ -237,6 +237,10 @@ class ScannerRecord:
     result: str  # "accepted" or a refusal code, see RESULT_CODES
     scanned_text: str  # exactly what the camera or the keyboard gave, even if unreadable
     signature: bytes = field(default=b"", repr=False)
+    # The phone's own clock at the scan when ``scanned_at`` is corrected by the server's
+    # time (docs/tokens.md, clock trailer); None in records without the trailer, whose
+    # scan time is the phone's clock as it was.
+    phone_at: int | None = None
 
     def body(self) -> bytes:
         payload = self.scanned_text.encode("utf-8")
@@ -248,7 +252,7 @@ class ScannerRecord:
             _u32("scanner_id", self.scanner_id), _u32("scanned_at", self.scanned_at),
             _u32("event_id", self.event_id), _u32("amount_cents", self.amount_cents),
             RESULT_NUMBERS[self.result], len(payload),
-        ) + payload
+        ) + payload + (b"" if self.phone_at is None else _U32.pack(_u32("phone_at", self.phone_at)))
 
     def to_bytes(self) -> bytes:
         return self.body() + self.signature
@@ -264,8 +268,13 @@ class ScannerRecord:
             scanned_text = reader.take(length).decode("utf-8")
         except UnicodeDecodeError:
             raise Malformed("scanned text is not UTF-8") from None
+        # The optional clock trailer: exactly 4 bytes between the text and the signature.
+        trailer = reader.remaining() - SIGNATURE_LENGTH
+        if trailer > 0 and trailer != _U32.size:
+            raise Malformed("scanner record has a trailer of unknown length")
+        phone_at = reader.unpack(_U32)[0] if trailer == _U32.size else None
         return cls(record_id, scanner_id, scanned_at, event_id, amount, RESULT_CODES[result],
-                   scanned_text, reader.take(SIGNATURE_LENGTH))
+                   scanned_text, reader.take(SIGNATURE_LENGTH), phone_at)
 
 
 Token = Union[VoucherCredential, TicketCredential, Presentation, ScannerRecord]
@@ -281,6 +290,8 @@ RESULT_CODES = {
     # Decided by the scanner's own memory and data, not by the token alone.
     50: "already_presented", 51: "allowance_exceeded", 52: "scanner_data_stale",
     53: "scanner_retired",  # the scanner knows its venue retired it: every scan is refused
+    # Its clock is further from the server's than any correction may reach: it decides red.
+    54: "scanner_clock_wrong",
 }
 RESULT_NUMBERS = {code: number for number, code in RESULT_CODES.items()}
 

@@ -327,8 +327,20 @@ suite('scanner records (record.js)', () => {
     const record = await verifyScannerRecord(text, { scannerKey: hex });
     assert.deepEqual(describe(record), {
       kind: 'scanner_record', record_id: recordId, scanner_id: 7, scanned_at: NOW, event_id: EVENT,
-      amount_cents: 1200, result: 'accepted', scanned_text: shown,
+      amount_cents: 1200, result: 'accepted', scanned_text: shown, phone_at: null,
     });
+  });
+
+  test('a corrected scan time keeps the phone clock in the signed trailer', async () => {
+    const { privateKey, hex } = await scanner();
+    const fields = { scannerId: 7, scannedAt: NOW, phoneAt: NOW + 600, result: 'accepted', scannedText: 'x' };
+    const { text } = await recordScan(privateKey, fields);
+    const record = await verifyScannerRecord(text, { scannerKey: hex });
+    assert.equal(record.scannedAt, NOW);
+    assert.equal(record.phoneAt, NOW + 600);
+    const plain = await verifyScannerRecord((await recordScan(privateKey, { ...fields, phoneAt: null })).text,
+      { scannerKey: hex });
+    assert.equal(plain.phoneAt, null);
   });
 
   test('every result code can be recorded, and the record id can be given as a UUID', async () => {

@@ -217,6 +217,10 @@ def build() -> dict[str, dict]:
                                       "result": "already_presented"})
     retired = record_scan(scanner, **{**record_args, "record_id": bytes(range(2, 18)), "amount_cents": 0,
                                       "result": "scanner_retired"})
+    # A door phone 10 minutes behind: the scan time on the server's clock, its own in the trailer.
+    corrected = record_scan(scanner, **{**record_args, "record_id": bytes(range(3, 19)), "phone_at": NOW - 600})
+    clock_wrong = record_scan(scanner, **{**record_args, "record_id": bytes(range(4, 20)), "amount_cents": 0,
+                                          "result": "scanner_clock_wrong", "phone_at": NOW - 3 * DAY})
     scanner_hex = scanner.public_bytes.hex()
     records = [
         _case("accepted scan", "scanner_record", to_text(accepted), "ok", scanner_key=scanner_hex,
@@ -227,6 +231,17 @@ def build() -> dict[str, dict]:
               to_text(record_scan(stranger, **record_args)), "bad_scanner_signature", scanner_key=scanner_hex),
         _case("refusal by a scanner its venue retired (result 53)", "scanner_record", to_text(retired), "ok",
               scanner_key=scanner_hex, fields=_fields(retired)),
+        _case("scan time corrected by the server's clock, the phone's own in the clock trailer", "scanner_record",
+              to_text(corrected), "ok", scanner_key=scanner_hex, fields=_fields(corrected)),
+        _case("refusal by a scanner whose clock is past any correction (result 54)", "scanner_record",
+              to_text(clock_wrong), "ok", scanner_key=scanner_hex, fields=_fields(clock_wrong)),
+        _case("clock trailer removed after signing", "scanner_record",
+              _retext(to_text(corrected), lambda d: d.__delitem__(slice(len(d) - 68, len(d) - 64))),
+              "bad_scanner_signature",
+              scanner_key=scanner_hex),
+        _case("a trailer of 2 bytes is no clock trailer", "scanner_record",
+              _retext(to_text(accepted), lambda d: d.__setitem__(slice(len(d) - 64, len(d) - 64), b"\x00\x01")),
+              "malformed", scanner_key=scanner_hex),
         _case("amount raised after signing", "scanner_record",
               to_text(dataclasses.replace(accepted, amount_cents=99999)), "bad_scanner_signature",
               scanner_key=scanner_hex),

@@ -71,6 +71,8 @@ export const RESULT_CODES = Object.freeze({
   // Decided by the scanner's own memory and data, not by the token alone.
   50: 'already_presented', 51: 'allowance_exceeded', 52: 'scanner_data_stale',
   53: 'scanner_retired', // the scanner knows its venue retired it: every scan is refused
+  // Its clock is further from the server's than any correction may reach: it decides red.
+  54: 'scanner_clock_wrong',
 });
 
 export const RESULT_NUMBERS = Object.freeze(

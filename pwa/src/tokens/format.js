@@ -13,7 +13,7 @@
 //   ticket:         {keyId, ticketId, eventId, venueId, validFrom, validUntil, deviceKey, signature}
 //   presentation:   {credential, timeStep, signature}
 //   scanner_record: {recordId: Uint8Array(16), scannerId, scannedAt, eventId, amountCents,
-//                    result: string, scannedText: string, signature}
+//                    result: string, scannedText: string, signature, phoneAt: number|null}
 // Times are Unix seconds.
 
 import * as base45 from './base45.js';
@@ -185,10 +185,14 @@ function readScannerRecord(reader) {
   } catch {
     throw malformed('scanned text is not UTF-8');
   }
+  // The optional clock trailer (docs/tokens.md): exactly 4 bytes between the text and the signature.
+  const trailer = reader.remaining() - SIGNATURE_LENGTH;
+  if (trailer > 0 && trailer !== 4) throw malformed('scanner record has a trailer of unknown length');
+  const phoneAt = trailer === 4 ? reader.u32() : null;
   const signature = reader.take(SIGNATURE_LENGTH).slice();
   return {
     kind: 'scanner_record', recordId, scannerId, scannedAt, eventId, amountCents,
-    result: RESULT_CODES[result], scannedText, signature,
+    result: RESULT_CODES[result], scannedText, signature, phoneAt,
   };
 }
 
@@ -373,7 +377,7 @@ function scannerRecordBody(token) {
   }
   if (payload.length > MAX_SCANNED_PAYLOAD) throw new RangeError('the scanned text is at most 1024 bytes');
   if (!Object.hasOwn(RESULT_NUMBERS, token.result)) throw new RangeError(`unknown scanner result ${token.result}`);
-  return new Writer()
+  const writer = new Writer()
     .bytes(header(KIND_SCANNER_RECORD))
     .bytes(token.recordId)
     .uint(checkInt('scannerId', token.scannerId, U32_MAX), 4)
@@ -382,8 +386,10 @@ function scannerRecordBody(token) {
     .uint(checkInt('amountCents', token.amountCents, U32_MAX), 4)
     .uint(RESULT_NUMBERS[token.result], 1)
     .uint(payload.length, 2)
-    .bytes(payload)
-    .result();
+    .bytes(payload);
+  // The clock trailer only when the scan time was corrected: older records stay byte for byte.
+  if (token.phoneAt !== null && token.phoneAt !== undefined) writer.uint(checkInt('phoneAt', token.phoneAt, U32_MAX), 4);
+  return writer.result();
 }
 
 const BODIES = {

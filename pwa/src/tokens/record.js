@@ -48,7 +48,9 @@ export function clipScannedText(text) {
  * @param {object} fields
  * @param {string|Uint8Array} [fields.recordId] 16 bytes or 32 hex digits; a new one when omitted
  * @param {number} fields.scannerId as enrolled
- * @param {number} fields.scannedAt Unix seconds on the scanner's clock
+ * @param {number} fields.scannedAt Unix seconds, on the server's time as the scanner knows it (clock.js)
+ * @param {number|null} [fields.phoneAt] Unix seconds on the phone's own clock, when scannedAt was
+ *   corrected; null (default) writes no clock trailer
  * @param {number} [fields.eventId] 0 (default) when the scan is not for an event
  * @param {number} [fields.amountCents] 0 by default
  * @param {string} fields.result 'accepted' or a refusal code (RESULT_CODES)
@@ -56,11 +58,11 @@ export function clipScannedText(text) {
  * @returns {Promise<{text: string, recordId: string}>} the `MR:` text and the record id in hex
  */
 export async function recordScan(scannerPrivateKey, {
-  recordId = newRecordId(), scannerId, scannedAt, eventId = 0, amountCents = 0, result, scannedText,
+  recordId = newRecordId(), scannerId, scannedAt, eventId = 0, amountCents = 0, result, scannedText, phoneAt = null,
 }) {
   const idBytes = recordIdBytes(recordId);
   const body = tokenBody({
-    kind: 'scanner_record', recordId: idBytes, scannerId, scannedAt, eventId, amountCents, result, scannedText,
+    kind: 'scanner_record', recordId: idBytes, scannerId, scannedAt, eventId, amountCents, result, scannedText, phoneAt,
   });
   const signature = await sign(scannerPrivateKey, body);
   return { text: textFromBinary(KIND_SCANNER_RECORD, concat(body, signature)), recordId: toHex(idBytes) };
