@@ -82,6 +82,10 @@ def create_app(config=None):
         PLATFORM_BENEFICIARY="Mentoring S.r.l.",
         PLATFORM_IBAN="IT60X0542811101000000123456",
         PLATFORM_BIC="",
+        # The payer named in the SEPA files that pay venues (server/settlement/sepa.py),
+        # and their ISO 20022 version: pain.001.001.03, or pain.001.001.09.
+        PLATFORM_NAME="Mentoring S.r.l.",
+        SEPA_PAIN_VERSION="pain.001.001.03",
         # Offline scanning rules (server/door/README.md).
         SCANNER_MAX_DATA_AGE_SECONDS=24 * 3600,
         PRESENTATION_MAX_SKEW_SECONDS=90,
