@@ -8,7 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.accounts import challenges, emails, sessions
+from server.accounts import challenges, emails, iban_changes, sessions
 from server.accounts import exceptions as exc
 from server.accounts import mail
 from server.accounts.models import (
@@ -164,10 +164,12 @@ def register_organisation(*, owner: User, kind: str, name: str, municipality: st
     return organisation
 
 
-def update_organisation(*, organisation: Organisation, **fields) -> Organisation:
+def update_organisation(*, organisation: Organisation, user: User | None = None, now: datetime | None = None,
+                        **fields) -> Organisation:
     """Change the profile fields given (``PROFILE_FIELDS``) with the checks of
     onboarding; nothing changes if any of them is refused. The VAT number and the
-    school code are the organisation's identity, checked at approval: not here."""
+    school code are the organisation's identity, checked at approval: not here. A new
+    IBAN of an approved venue waits for the operator (server/accounts/iban_changes.py)."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
@@ -185,10 +187,13 @@ def update_organisation(*, organisation: Organisation, **fields) -> Organisation
             raise InvalidInput("Solo i luoghi della cultura indicano un IBAN.", code="iban_not_allowed",
                                field="iban")
         changes["iban"] = validation.iban(fields["iban"] or "")
+    asked_iban = None if iban_changes.applies_at_once(organisation) else changes.pop("iban", None)
     changed = sorted(name for name, value in changes.items() if getattr(organisation, name) != value)
     for name, value in changes.items():
         setattr(organisation, name, value)
     db.session.flush()
+    if asked_iban is not None:
+        iban_changes.request_change(organisation=organisation, iban=asked_iban, user=user, now=now)
     # Field names only: an IBAN change is worth an audit line, its value is not.
     log.info("organisation updated", extra={"organisation_id": organisation.id, "fields": changed})
     return organisation

@@ -7,6 +7,7 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from server.accounts import api as accounts_api
+from server.accounts import iban_changes
 from server.accounts import schemas
 from server.accounts.models import OWNER, Organisation
 from server.extensions import db, limiter
@@ -148,11 +149,13 @@ def get_organisation(organisation_id):
 @bp.response(200, schemas.Organisation)
 def update_organisation(body, organisation_id):
     """Owners edit the profile: name, address, municipality, and for venues categories
-    and IBAN, with the checks of onboarding. Pending organisations too (fix before approval)."""
+    and IBAN, with the checks of onboarding. Pending organisations too (fix before approval).
+    Once the venue is approved a new IBAN waits in `iban_pending` for the operator (every
+    owner is mailed); payouts keep going to `iban` until then."""
     user = auth.require_user()
     organisation = accounts_api.get_organisation(organisation_id)
     accounts_api.membership(user=user, organisation=organisation, must_be_approved=False, roles=(OWNER,))
-    return accounts_api.update_organisation(organisation=organisation, **body)
+    return accounts_api.update_organisation(organisation=organisation, user=user, now=_now(), **body)
 
 
 @bp.post("/organisations/<int:organisation_id>/invitations")
@@ -211,7 +214,19 @@ def list_organisations(query):
     select = sa.select(Organisation).order_by(Organisation.id)
     if "status" in query:
         select = select.filter_by(status=query["status"])
+    if query.get("iban_change_pending"):
+        select = select.where(Organisation.iban_pending.is_not(None))
     return db.session.scalars(select).all()
+
+
+@bp.post("/admin/organisations/<int:organisation_id>/iban-decision")
+@bp.arguments(schemas.Decision)
+@bp.response(200, schemas.Organisation)
+def decide_iban_change(body, organisation_id):
+    """Approve the venue's pending IBAN (it becomes the one payouts go to) or refuse it
+    (it is dropped); 409 `no_iban_change` when none is pending. Every owner is mailed."""
+    auth.require_admin()
+    return iban_changes.decide(organisation=accounts_api.get_organisation(organisation_id), approve=body["approve"])
 
 
 @bp.post("/admin/organisations/<int:organisation_id>/decision")

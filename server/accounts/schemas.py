@@ -3,7 +3,7 @@ from marshmallow import validate
 
 from server.accounts.models import MEMBER, ORGANISATION_KINDS, STAFF
 from server.catalogue import taxonomy
-from server.http.fields import Id, Int32, Text
+from server.http.fields import Id, Instant, Int32, Text
 
 
 
@@ -89,7 +89,10 @@ class Organisation(ma.Schema):
     status = ma.fields.String()
     vat_number = ma.fields.String(allow_none=True)
     school_code = ma.fields.String(allow_none=True)
-    iban = ma.fields.String(allow_none=True)
+    iban = ma.fields.String(allow_none=True, metadata={"description": "venues: the approved IBAN payouts go to"})
+    iban_pending = ma.fields.String(allow_none=True,
+                                    metadata={"description": "venues: a new IBAN waiting for the operator"})
+    iban_requested_at = Instant(allow_none=True)
     municipality_code = ma.fields.String()
     address = ma.fields.String(allow_none=True)
     categories = CategorySlugs(attribute="category_mask", metadata={"description": "Venues: category slugs"})
@@ -97,6 +100,7 @@ class Organisation(ma.Schema):
 
 class OrganisationQuery(ma.Schema):
     status = ma.fields.String(validate=validate.OneOf(["pending", "approved", "rejected"]))
+    iban_change_pending = ma.fields.Boolean(metadata={"description": "true: only venues whose IBAN change waits"})
 
 
 class Decision(ma.Schema):

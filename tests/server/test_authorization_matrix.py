@@ -110,6 +110,8 @@ PROTECTED = (
     _e("GET", "/admin/organisations", (ADMIN,)),
     _e("POST", "/admin/organisations/<int:organisation_id>/decision", (ADMIN,), body={"approve": True},
        ids=(("organisation_id", "pending_organisation"),)),
+    _e("POST", "/admin/organisations/<int:organisation_id>/iban-decision", (ADMIN,), body={"approve": False},
+       ids=(("organisation_id", "venue"),)),
     # campaigns
     _e("POST", "/campaigns", (SPONSOR_MEMBER,), body=lambda s: {
         "sponsor_id": s.refs["sponsor"], "name": "Matrice", "face_value_cents": 2000,
