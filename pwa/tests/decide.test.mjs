@@ -48,8 +48,27 @@ suite('accepting', () => {
     assert.equal(verdict.messageIt, 'Pagato 12,00 € con il buono');
     assert.equal(verdict.messageEn, 'Paid €12.00 with the voucher');
     assert.deepEqual(verdict.record, {
-      scannerId: 7, scannedAt: NOW, eventId: EVENT, amountCents: 1200, result: 'accepted', scannedText: text,
+      scannerId: 7, scannedAt: NOW, phoneAt: null, eventId: EVENT, amountCents: 1200, result: 'accepted',
+      scannedText: text,
     });
+  });
+
+  test('a door phone whose clock is off decides on the corrected time and records both', async () => {
+    const text = await show(voucherText);
+    for (const phoneNow of [NOW - 600, NOW + 600]) {
+      const verdict = await atDoor(text, { phoneNow, clockKnown: true });
+      assert.equal(verdict.code, 'accepted');
+      assert.equal(verdict.record.scannedAt, NOW);
+      assert.equal(verdict.record.phoneAt, phoneNow);
+    }
+  });
+
+  test('a door phone further off than any correction decides red and says so', async () => {
+    const verdict = await atDoor(await show(voucherText), { phoneNow: NOW - DAY - 1, clockKnown: true });
+    assert.equal(verdict.code, 'scanner_clock_wrong');
+    assert.match(verdict.messageIt, /orologio di questo telefono/);
+    assert.match(verdict.messageEn, /This phone's clock/);
+    assert.equal((await atDoor(await show(voucherText), { phoneNow: NOW + DAY })).code, 'accepted');
   });
 
   test('a typed price replaces the event price', async () => {
@@ -269,9 +288,22 @@ suite('scope and time', () => {
   test('a screenshot is refused as an expired code, a phone ahead of time as such', async () => {
     const screenshot = await atDoor(await show(voucherText, NOW - 120));
     assert.equal(screenshot.code, 'stale_presentation');
-    assert.equal(screenshot.messageIt, 'QR scaduto: chiedi di riaprire il buono');
+    assert.match(screenshot.messageIt, /^QR scaduto: chiedi di riaprire il buono/);
+    assert.match(screenshot.messageIt, /ora di questo telefono/); // it has never measured the server's time
     const ahead = await atDoor(await show(voucherText, NOW + 300));
     assert.equal(ahead.code, 'future_presentation');
+    assert.match(ahead.messageEn, /this phone's time/);
+  });
+
+  test("a scanner on the server's time says the student's clock is wrong, and by how much", async () => {
+    const ahead = await atDoor(await show(voucherText, NOW + 600), { clockKnown: true, phoneNow: NOW - 600 });
+    assert.equal(ahead.code, 'future_presentation');
+    assert.equal(ahead.messageIt.startsWith("L'orologio del telefono dello studente è avanti di 10 min"), true);
+    assert.match(ahead.messageEn, /^The student's phone clock is ahead by 10 min/);
+    const behind = await atDoor(await show(voucherText, NOW - 600), { clockKnown: true });
+    assert.equal(behind.code, 'stale_presentation');
+    assert.match(behind.messageIt, /^QR scaduto di 10 min.*telefono dello studente è indietro/);
+    assert.match(behind.messageEn, /student's phone clock is behind/);
   });
 
   test('the skew window comes from the policy', async () => {

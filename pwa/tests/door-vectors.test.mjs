@@ -30,6 +30,7 @@ export function decideCase(testCase) {
     seen: new Set(testCase.seen || []),
     spentOnThisScanner: new Map(Object.entries(testCase.spent || {})),
     now: testCase.now,
+    phoneNow: testCase.phone_now ?? testCase.now,
     amountCents: testCase.amount_cents ?? undefined,
     eventId: testCase.event_id || 0,
     retired: Boolean(testCase.retired),

@@ -7,7 +7,7 @@ from flask import current_app
 
 from server.accounts.models import Organisation
 from server.catalogue.models import PUBLISHED, Event
-from server.door import enrolment, revocations
+from server.door import enrolment, revocations, rules
 from server.door.models import ScannerDevice
 from server.extensions import db
 from signing import PublicKeyset
@@ -20,6 +20,7 @@ def policy() -> dict:
     return {
         "max_data_age_seconds": config["SCANNER_MAX_DATA_AGE_SECONDS"],
         "max_skew_seconds": config["PRESENTATION_MAX_SKEW_SECONDS"],
+        "max_clock_correction_seconds": rules.MAX_CLOCK_CORRECTION_SECONDS,
         "step_seconds": STEP_SECONDS,
         "allowance_rule": "per voucher credential, the sum accepted on one scanner never exceeds "
                           "floor(offline_allowance_cents × allowance_share_bp / 10000); a voucher is "

@@ -76,7 +76,12 @@ class ScanRecord(db.Model):
     record_id: Mapped[str] = mapped_column(sa.String(32))  # hex of the scanner's UUID
     scanner_id: Mapped[int] = mapped_column(sa.ForeignKey("scanner_device.id"), index=True)
     venue_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    # When the scan happened, on the server's time as the scanner knew it (its clock
+    # corrected by the offset it measured on its last contact): every rule judges this.
     scanned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The phone's own clock at the scan, from the record's clock trailer; null when the
+    # record has none (the scan time is the phone's clock as it was).
+    phone_scanned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     synced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     # As signed by the scanner (unsigned 32 bits): a crafted value is stored, not overflowed.
     event_id: Mapped[int | None] = mapped_column(sa.BigInteger)

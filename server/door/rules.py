@@ -16,6 +16,11 @@ from signing.verify import check_presentation
 
 # A record's amount is an unsigned 32-bit field; no offline allowance reaches past 16 bits.
 MAX_OFFLINE_AMOUNT_CENTS = 0xFFFF
+# The most a scanner may correct its own clock by the server's time (docs/scanner-protocol.md,
+# "Time"): a day covers every wrong time zone and summer-time setting. Beyond it the phone's
+# clock is no clock (reset to 1970, a year off) and the scanner decides red
+# (`scanner_clock_wrong`), so no honest scanner accepts what this bound rejects.
+MAX_CLOCK_CORRECTION_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -72,15 +77,28 @@ def door_category(credential, venue_categories) -> int | None:
     return min(common) if common else None
 
 
+def scan_time_problem(record, *, now: int, max_skew_seconds: int) -> str | None:
+    """Why the scan time of an accepted record cannot be believed, or None. The record is
+    judged on its corrected time (``scanned_at``); the phone's own clock (``phone_at``, the
+    clock trailer) only bounds the correction. ``now`` is the sync's arrival."""
+    phone_at = getattr(record, "phone_at", None)
+    if phone_at is not None and abs(record.scanned_at - phone_at) > MAX_CLOCK_CORRECTION_SECONDS:
+        return "clock_correction_too_large"
+    if record.scanned_at - now > max_skew_seconds:
+        return "scanned_in_future"  # not even a corrected clock runs ahead of the server's
+    return None
+
+
 def judge_before_payment(*, record, presentation, signature_error: str | None, scanner: Scanner,
                          event: Event | None, revoked: Revocations, now: int, max_skew_seconds: int) -> Verdict | None:
     """The checks that need no sums: None when the record may go on to payment.
     ``revoked`` holds what the scanner could have known at the scan."""
     if record.result != "accepted":
         return Verdict(REFUSED, record.result)  # a refusal is stored as such; no money moves
-    scanned_at = record.scanned_at
-    if scanned_at - now > max_skew_seconds:
-        return Verdict(REJECTED, "scanned_in_future")
+    scanned_at = record.scanned_at  # corrected by the server's time when the record says so
+    problem = scan_time_problem(record, now=now, max_skew_seconds=max_skew_seconds)
+    if problem:
+        return Verdict(REJECTED, problem)
     if scanned_at < scanner.enrolled_at - max_skew_seconds:
         # A phone cannot have scanned before it existed; without this a new phone could
         # backdate scans into a retired slot's credentials.

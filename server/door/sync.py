@@ -135,6 +135,8 @@ def _row(scanner: ScannerDevice, item: _Item, now: datetime) -> dict:
     credential = item.presentation.credential if item.presentation else None
     return {"record_id": item.record_id, "scanner_id": scanner.id, "venue_id": scanner.venue_id,
             "scanned_at": datetime.fromtimestamp(record.scanned_at, timezone.utc), "synced_at": now,
+            "phone_scanned_at": (datetime.fromtimestamp(record.phone_at, timezone.utc)
+                                 if record.phone_at is not None else None),
             "event_id": record.event_id or None, "category_code": None, "amount_cents": record.amount_cents,
             "scanner_result": record.result, "outcome": None, "outcome_code": None, "voucher_id": None,
             "ticket_id": None, "campaign_id": None,

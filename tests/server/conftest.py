@@ -38,12 +38,12 @@ class Door:
         return to_text(present(self.credential, self.wallet, now=at))
 
     def record(self, scanner_id: int, *, at: int, amount: int = 1200, result: str = "accepted", text=None,
-               event_id=None, record_id=None) -> str:
+               event_id=None, record_id=None, phone_at=None) -> str:
         default_event = self.away_event_id if scanner_id == self.away else self.event_id
         return to_text(record_scan(
             self.keys[scanner_id], record_id=record_id or os.urandom(16), scanner_id=scanner_id, scanned_at=at,
             event_id=default_event if event_id is None else event_id, amount_cents=amount, result=result,
-            scanned_text=self.presentation(at) if text is None else text))
+            scanned_text=self.presentation(at) if text is None else text, phone_at=phone_at))
 
     @property
     def keys(self) -> dict:

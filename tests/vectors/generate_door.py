@@ -1,7 +1,10 @@
 """Builds the door decision vectors (tests/vectors/door/*.json) from fixed keys.
 
 Each case: a bundle as the server serves it, the scanner's memory (replay keys seen,
-cents spent per voucher credential), a scanned text, an amount and an event, then
+cents spent per voucher credential), a scanned text, an amount and an event, the time of
+the scan (``now``: the door phone's clock corrected by the server's time, which the record
+carries as its scan time) and the phone's own clock (``phone_now``, the record's clock
+trailer), then
 - ``scanner``: what decide.js must decide offline (pwa/tests/door-vectors.test.mjs);
 - ``server``: what the sync does with a record of that scan marked *accepted*, which an
   honest scanner sends only when it accepted (tests/server/door/test_door_vectors.py
@@ -49,16 +52,17 @@ def build() -> dict[str, dict]:
                         "full": True},
         "events": [{"id": EVENT, "title": "Amleto", "category_code": THEATRE, "starts_at": NOW - 600,
                     "ends_at": NOW + 7_200, "price_cents": 1_200}],
-        "policy": {"max_data_age_seconds": DAY, "max_skew_seconds": 90, "step_seconds": STEP},
+        "policy": {"max_data_age_seconds": DAY, "max_skew_seconds": 90, "max_clock_correction_seconds": DAY,
+                   "step_seconds": STEP},
     }
     credential_key = f"{VOUCHER_ID}:{voucher.valid_from}"
     step = NOW // STEP
 
     def case(name, text, scanner_code, server, *, amount=None, event=EVENT, seen=(), spent=None, retired=False,
-             bundle_changes=None, facts=None, drop=()):
+             bundle_changes=None, facts=None, drop=(), phone_now=NOW):
         changed = {key: value for key, value in {**bundle, **(bundle_changes or {})}.items() if key not in drop}
         return {"name": name, "bundle": changed, "seen": list(seen),
-                "spent": spent or {}, "now": NOW, "text": text, "amount_cents": amount, "event_id": event,
+                "spent": spent or {}, "now": NOW, "phone_now": phone_now, "text": text, "amount_cents": amount, "event_id": event,
                 "retired": retired, "scanner": {"code": scanner_code, "accepted": scanner_code == "accepted"},
                 "server": {"outcome": server[0], "code": server[1]}, "server_facts": facts or {}}
 
@@ -97,6 +101,19 @@ def build() -> dict[str, dict]:
         case("at the skew edge: a step that began 90 s ago", show(voucher, at=NOW - 90), "accepted", paid),
         case("past the skew edge: a step that ended 90 s ago", show(voucher, at=NOW - 105), "stale_presentation",
              ("rejected", "stale_presentation")),
+        # The door phone's own clock is wrong; it decides (and dates the record) on the
+        # server's time it measured, and signs its own clock beside it.
+        case("a door phone ten minutes behind decides on the server's time", show(voucher), "accepted", paid,
+             phone_now=NOW - 600),
+        case("a door phone ten minutes ahead decides on the server's time", show(voucher), "accepted", paid,
+             phone_now=NOW + 600),
+        case("a correction of exactly the maximum (a day) is still a clock", show(voucher), "accepted", paid,
+             phone_now=NOW + DAY),
+        case("a door phone more than a day off decides red", show(voucher), "scanner_clock_wrong",
+             ("rejected", "clock_correction_too_large"), phone_now=NOW - DAY - 1),
+        case("a bundle from before the correction policy allows a day", show(voucher), "scanner_clock_wrong",
+             ("rejected", "clock_correction_too_large"), phone_now=NOW + DAY + 1,
+             bundle_changes={"policy": {"max_data_age_seconds": DAY, "max_skew_seconds": 90, "step_seconds": STEP}}),
         case("signed by another phone", show(voucher, device=stranger), "bad_device_signature",
              ("rejected", "bad_device_signature")),
         case("an expired credential", show(expired), "expired", ("rejected", "expired")),

@@ -339,6 +339,7 @@ export default {
   'org.admin.flag_code_scanner_retired': 'scanner already retired',
   'org.admin.flag_code_invalid_amount': 'invalid amount',
   'org.admin.flag_code_scanned_in_future': 'dated in the future',
+  'org.admin.flag_code_clock_correction_too_large': 'scanner clock off by more than a day',
   'org.admin.flag_code_scanned_before_enrolment': 'dated before the scanner was enrolled',
   'org.admin.flag_code_event_not_at_venue': 'event not on at that venue',
   'org.admin.flag_code_unknown_voucher': 'unknown voucher',

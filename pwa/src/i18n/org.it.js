@@ -350,6 +350,7 @@ export default {
   'org.admin.flag_code_scanner_retired': 'scanner già disattivato',
   'org.admin.flag_code_invalid_amount': 'importo non valido',
   'org.admin.flag_code_scanned_in_future': 'data nel futuro',
+  'org.admin.flag_code_clock_correction_too_large': 'orologio dello scanner sbagliato di oltre un giorno',
   'org.admin.flag_code_scanned_before_enrolment': 'data prima della registrazione dello scanner',
   'org.admin.flag_code_event_not_at_venue': 'evento non in programma in quella sede',
   'org.admin.flag_code_unknown_voucher': 'buono sconosciuto',

@@ -81,6 +81,7 @@ export default {
   'scanner.rejected_scanner_retired': 'scanner already retired',
   'scanner.rejected_invalid_amount': 'invalid amount',
   'scanner.rejected_scanned_in_future': 'dated in the future: check the phone’s clock',
+  'scanner.rejected_clock_correction_too_large': 'time corrected by more than a day: check the phone’s date and time',
   'scanner.rejected_scanned_before_enrolment': 'dated before the scanner was enrolled: check the phone’s clock',
   'scanner.rejected_unknown_voucher': 'unknown voucher',
   'scanner.rejected_unknown_ticket': 'unknown ticket',

@@ -83,6 +83,7 @@ export default {
   'scanner.rejected_scanner_retired': 'scanner già disattivato',
   'scanner.rejected_invalid_amount': 'importo non valido',
   'scanner.rejected_scanned_in_future': 'data nel futuro: controlla l’orologio del telefono',
+  'scanner.rejected_clock_correction_too_large': 'ora corretta di oltre un giorno: controlla data e ora del telefono',
   'scanner.rejected_scanned_before_enrolment': 'data prima della registrazione dello scanner: controlla l’orologio del telefono',
   'scanner.rejected_unknown_voucher': 'buono sconosciuto',
   'scanner.rejected_unknown_ticket': 'biglietto sconosciuto',

@@ -9,6 +9,10 @@
 import { asKeyset } from '../tokens/keys.js';
 import { DEFAULT_MAX_SKEW_SECONDS, revocationsFromEntries } from '../tokens/verify.js';
 
+/** The most a scanner corrects its clock by the server's time (server/door/rules.py
+ * MAX_CLOCK_CORRECTION_SECONDS), for bundles from before the policy said it. */
+export const DEFAULT_MAX_CLOCK_CORRECTION_SECONDS = 86_400;
+
 /** A bundle without `allowance_share_bp` (from an older server) gives this scanner the whole allowance. */
 export const WHOLE_SHARE_BP = 10_000;
 
@@ -47,6 +51,7 @@ export function prepareBundle(bundle) {
       venueCategories: Array.isArray(bundle.venue_categories) ? bundle.venue_categories : [],
       maxDataAgeSeconds: policy.max_data_age_seconds,
       maxSkewSeconds: policy.max_skew_seconds ?? DEFAULT_MAX_SKEW_SECONDS,
+      maxClockCorrectionSeconds: policy.max_clock_correction_seconds ?? DEFAULT_MAX_CLOCK_CORRECTION_SECONDS,
       allowanceShareBp: bundle.allowance_share_bp ?? WHOLE_SHARE_BP,
       slot: positiveIntegerOrNull(bundle.slot),
       slots: positiveIntegerOrNull(bundle.slots),

@@ -16,6 +16,7 @@
 
 import { TokenError } from '../tokens/errors.js';
 import { clipScannedText } from '../tokens/record.js';
+import { STEP_SECONDS } from '../tokens/format.js';
 import { unixSeconds } from '../tokens/present.js';
 import { checkPresentation, checkScope, verifyPresentationSignatures } from '../tokens/verify.js';
 import { allowanceLimitCents, prepareBundle } from './bundle.js';
@@ -87,7 +88,12 @@ function amountIn(collection, key) {
  * @param {object} input.bundle the scanner's bootstrap bundle (see prepareBundle)
  * @param {Set<string>|string[]|object} [input.seen] replay keys already accepted here (see replayKey)
  * @param {Map<string, number>|object} [input.spentOnThisScanner] cents accepted here, by allowanceKey
- * @param {number|Date} input.now the scanner's clock, Unix seconds
+ * @param {number|Date} input.now the time of the scan, Unix seconds: the phone's clock corrected by the
+ *   server's time (clock.js), which every check uses and the record carries as its scan time
+ * @param {number|Date} [input.phoneNow] the phone's own clock, Unix seconds, when `now` was corrected: it
+ *   goes in the record's clock trailer, and a correction past the policy's maximum decides red
+ * @param {boolean} [input.clockKnown] the scanner has measured the server's time, so a clock refusal is
+ *   about the student's phone, not this one (the words say whose clock is wrong)
  * @param {number} [input.amountCents] the price to take from a voucher; the event's price when omitted
  * @param {number} [input.eventId] the event at the door, 0 or omitted for none
  * @param {boolean} [input.retired] this scanner knows it was retired (a sync answer or a
@@ -98,9 +104,10 @@ function amountIn(collection, key) {
  *   `invalid_amount`, an input mistake that is not a scan).
  */
 export async function decide({
-  text, bundle, seen, spentOnThisScanner, now, amountCents, eventId = 0, retired = false,
+  text, bundle, seen, spentOnThisScanner, now, phoneNow, amountCents, eventId = 0, retired = false, clockKnown = false,
 }) {
   const scannedAt = unixSeconds(now);
+  const phoneAt = phoneNow === undefined || phoneNow === null ? null : unixSeconds(phoneNow);
   const data = prepareBundle(bundle);
   const event = data && eventId ? data.events.get(eventId) : undefined;
   const amount = amountCents ?? event?.price_cents ?? null;
@@ -113,10 +120,12 @@ export async function decide({
   const finish = (code, check, context = {}) => {
     Object.assign(verdict, { code, check, reason: context.reason || null, accepted: code === 'accepted' });
     if (verdict.kind === 'ticket') verdict.amountCents = 0; // tickets are paid for at booking
-    Object.assign(verdict, verdictMessages(code, { ...context, kind: verdict.kind, amountCents: verdict.amountCents }));
+    Object.assign(verdict, verdictMessages(code, {
+      ...context, kind: verdict.kind, amountCents: verdict.amountCents, clockKnown,
+    }));
     if (code !== 'invalid_amount') {
       verdict.record = {
-        scannerId: data ? data.scannerId : null, scannedAt, eventId: verdict.eventId,
+        scannerId: data ? data.scannerId : null, scannedAt, phoneAt, eventId: verdict.eventId,
         amountCents: verdict.amountCents, result: code, scannedText: clipScannedText(text),
       };
     }
@@ -125,6 +134,12 @@ export async function decide({
 
   if (data === null) return finish('scanner_data_stale', 'data', { reason: 'missing' });
   if (retired || data.retired) return finish('scanner_retired', 'scanner');
+  // A phone clock further off than any correction may reach is no clock (the server
+  // rejects such a record: rules.py MAX_CLOCK_CORRECTION_SECONDS): say so before the data age,
+  // which is measured on the same corrected clock.
+  if (phoneAt !== null && Math.abs(scannedAt - phoneAt) > data.maxClockCorrectionSeconds) {
+    return finish('scanner_clock_wrong', 'clock', { offsetSeconds: scannedAt - phoneAt });
+  }
   if (scannedAt - data.generatedAt > data.maxDataAgeSeconds || !data.revocationsComplete) {
     return finish('scanner_data_stale', 'data', { reason: 'old' });
   }
@@ -159,7 +174,9 @@ export async function decide({
     });
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
-    return finish(error.code, CHECK_OF_CODE[error.code], { reason: error.reason });
+    // How far the student's code is from this scanner's time: the words say by how much.
+    const stepOffsetSeconds = timeStep * STEP_SECONDS - scannedAt;
+    return finish(error.code, CHECK_OF_CODE[error.code], { reason: error.reason, stepOffsetSeconds });
   }
 
   verdict.replayKey = replayKey(credential, timeStep);

@@ -26,6 +26,13 @@ export function formatEuroEn(cents) {
 
 const isTicket = (c) => c.kind === 'ticket';
 
+/** " di 12 min" / " by 12 min": how far the student's code is from this scanner's time, when known. */
+function minutesOff(c, language) {
+  if (!Number.isFinite(c.stepOffsetSeconds)) return '';
+  const minutes = Math.max(1, Math.round(Math.abs(c.stepOffsetSeconds) / 60));
+  return language === 'it' ? ` di ${minutes} min` : ` by ${minutes} min`;
+}
+
 const MESSAGES = {
   accepted: (c) => (isTicket(c)
     ? ['Biglietto valido: può entrare', 'Valid ticket: let them in']
@@ -52,10 +59,36 @@ const MESSAGES = {
   not_yet_valid: (c) => (isTicket(c)
     ? ['Biglietto non ancora valido', 'Ticket not valid yet']
     : ['Buono non ancora valido', 'Voucher not valid yet']),
-  stale_presentation: () => ['QR scaduto: chiedi di riaprire il buono', 'Code expired: ask them to reopen the voucher'],
-  future_presentation: () => [
-    "L'orologio del telefono è avanti: chiedi di correggere l'ora",
-    "The phone's clock is ahead: ask them to fix the time",
+  // Whose clock: this scanner dates its decisions on the server's time once it has
+  // measured it (clock.js, `clockKnown`), so a code off in time is the student's phone's
+  // (a wallet that never reached the server, or a screenshot). Before that it cannot tell.
+  stale_presentation: (c) => (c.clockKnown
+    ? [
+      `QR scaduto${minutesOff(c, 'it')}: chiedi di riaprire il buono. Se si ripete, l'orologio del telefono `
+        + "dello studente è indietro: va corretto, o l'app aperta una volta online",
+      `Code expired${minutesOff(c, 'en')}: ask them to reopen the voucher. If it happens again, the student's `
+        + 'phone clock is behind: it needs setting, or the app opening online once',
+    ]
+    : [
+      "QR scaduto: chiedi di riaprire il buono. Se si ripete, controlla l'ora di questo telefono (collegati)",
+      "Code expired: ask them to reopen the voucher. If it happens again, check this phone's time (go online)",
+    ]),
+  future_presentation: (c) => (c.clockKnown
+    ? [
+      `L'orologio del telefono dello studente è avanti${minutesOff(c, 'it')}: chiedi di correggere l'ora `
+        + "o di aprire l'app una volta online",
+      `The student's phone clock is ahead${minutesOff(c, 'en')}: ask them to set the time or to open the app `
+        + 'online once',
+    ]
+    : [
+      "L'ora del telefono dello studente e quella di questo telefono non coincidono: collegati per controllare "
+        + "l'ora di questo telefono",
+      "The student's phone and this phone disagree on the time: go online to check this phone's time",
+    ]),
+  scanner_clock_wrong: () => [
+    "L'orologio di questo telefono è sbagliato di oltre un giorno: correggi data e ora nelle impostazioni, "
+      + 'poi collegati',
+    "This phone's clock is more than a day off: set the date and time in the settings, then go online",
   ],
   revoked: (c) => ({
     ticket: ['Biglietto annullato', 'Ticket cancelled'],

@@ -32,7 +32,8 @@ def server_verdict(case) -> rules.Verdict:
         venue_categories=tuple(bundle["venue_categories"]))
     events = {e["id"]: rules.Event(e["id"], bundle["venue_id"], e["category_code"]) for e in bundle["events"]}
     amount = case["amount_cents"] if case["amount_cents"] is not None else _price(bundle, case["event_id"])
-    record = SimpleNamespace(result="accepted", scanned_at=now, event_id=case["event_id"], amount_cents=amount)
+    record = SimpleNamespace(result="accepted", scanned_at=now, phone_at=case["phone_now"], event_id=case["event_id"],
+                             amount_cents=amount)
     entries = bundle["revocations"]["entries"]
     revoked = Revocations(voucher_ids=frozenset(int(e["value"]) for e in entries if e["kind"] == "voucher"))
     try:
