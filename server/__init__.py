@@ -85,6 +85,10 @@ def create_app(config=None):
         # The payer named in the SEPA files that pay venues (server/settlement/sepa.py),
         # and their ISO 20022 version: pain.001.001.03, or pain.001.001.09.
         PLATFORM_NAME="Mentoring S.r.l.",
+        # Printed on sponsor receipts (server/documents/receipts.py) with PLATFORM_NAME:
+        # the platform's partita IVA / codice fiscale and registered address.
+        PLATFORM_VAT="00743110157",
+        PLATFORM_ADDRESS="Via Fittizia 1, 20121 Milano (MI)",
         SEPA_PAIN_VERSION="pain.001.001.03",
         # Offline scanning rules (server/door/README.md).
         SCANNER_MAX_DATA_AGE_SECONDS=24 * 3600,
