@@ -1,5 +1,6 @@
 """Imports every domain's models so that metadata (create_all, Alembic) sees them all."""
 from server.accounts import models as accounts_models  # noqa: F401
+from server.banking import models as banking_models  # noqa: F401
 from server.bookings import models as bookings_models  # noqa: F401
 from server.campaigns import models as campaigns_models  # noqa: F401
 from server.catalogue import models as catalogue_models  # noqa: F401

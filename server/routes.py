@@ -1,5 +1,6 @@
 """The API's URL table: every domain's blueprint, registered with the OpenAPI spec."""
 from server.accounts.routes import bp as accounts_bp
+from server.banking.routes import bp as banking_bp
 from server.bookings.routes import bp as bookings_bp
 from server.campaigns.routes import bp as campaigns_bp
 from server.catalogue.routes import bp as catalogue_bp
@@ -9,4 +10,4 @@ from server.reports.routes import bp as reports_bp
 from server.door.routes import bp as scanners_bp
 from server.vouchers.routes import bp as vouchers_bp
 
-BLUEPRINTS = [accounts_bp, bookings_bp, campaigns_bp, catalogue_bp, directory_bp, payments_bp, reports_bp, scanners_bp, vouchers_bp]
+BLUEPRINTS = [accounts_bp, banking_bp, bookings_bp, campaigns_bp, catalogue_bp, directory_bp, payments_bp, reports_bp, scanners_bp, vouchers_bp]

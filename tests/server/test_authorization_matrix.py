@@ -138,6 +138,13 @@ PROTECTED = (
     _e("GET", "/campaigns/<int:campaign_id>/topups", SPONSOR_SIDE),
     _e("GET", "/admin/topups", (ADMIN,)),
     _e("POST", "/admin/topups/<int:topup_id>/confirm", (ADMIN,), ids=(("topup_id", "pending_topup"),)),
+    # bank statements (the body is not a statement: past authorization, nothing stored)
+    _e("POST", "/admin/bank-statements/preview", (ADMIN,), body={"content": "bm90IGEgc3RhdGVtZW50"}),
+    _e("POST", "/admin/bank-statements", (ADMIN,), body={"content": "bm90IGEgc3RhdGVtZW50"}),
+    _e("GET", "/admin/bank-statements", (ADMIN,)),
+    _e("GET", "/admin/bank-statements/<int:statement_id>", (ADMIN,)),
+    _e("GET", "/admin/bank-lines", (ADMIN,)),
+    _e("POST", "/admin/bank-lines/<int:line_id>/decision", (ADMIN,), body={"action": "set_aside", "note": "Matrice"}),
     # scanners
     _e("POST", "/venues/<int:venue_id>/scanners", VENUE_PEOPLE,
        body=lambda s: {"public_key": DeviceKey.generate().public_bytes.hex(), "label": "Matrice"}),
@@ -234,7 +241,7 @@ class Scenario:
         chosen = {"organisation_id": "sponsor", "sponsor_id": "sponsor", "campaign_id": "campaign",
                   "school_id": "school", "allocation_id": "allocation", "topup_id": "topup", "venue_id": "venue",
                   "event_id": "event", "scanner_id": "scanner", "booking_id": "booking", "voucher_id": "voucher",
-                  "membership_id": "leaving_membership",
+                  "membership_id": "leaving_membership", "statement_id": "no_such_row", "line_id": "no_such_row",
                   **dict(endpoint.ids)}
 
         def value(match):
@@ -294,7 +301,8 @@ def _build(app) -> Scenario:
             "allocation": allocation.id, "voucher": voucher.id, "event": booked_event.id,
             "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id,
             "spare_scanner": spare_scanner.id, "leaving_membership": leaving.id,
-            "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id}
+            "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id,
+            "no_such_row": 2_000_000_000}
     return Scenario(app, refs, {role: user.email for role, user in people.items()},
                     {WALLET: auth.wallet_token(wallet), OTHER_WALLET: auth.wallet_token(other_wallet)}, now.date())
 
