@@ -137,8 +137,7 @@ def _make_payouts(run: SettlementRun, cut_off: datetime, venues: dict[int, str])
 
 
 def list_runs(limit: int = 100) -> list[SettlementRun]:
-    return list(db.session.scalars(sa.select(SettlementRun).order_by(SettlementRun.id.desc()).limit(limit)
-                                   .options(selectinload(SettlementRun.payouts), selectinload(SettlementRun.skipped))))
+    return list(db.session.scalars(sa.select(SettlementRun).order_by(SettlementRun.id.desc()).limit(limit)))
 
 
 def get_run(run_id: int, *, for_update: bool = False) -> SettlementRun:
@@ -283,6 +282,16 @@ def holds(*, active: bool = True, limit: int = 500) -> list[Hold]:
     if active:
         query = query.where(Hold.released_at.is_(None))
     return list(db.session.scalars(query))
+
+
+def unpaid_lines(venue_id: int, limit: int = 500) -> list[dict]:
+    """A venue's lines no payout has yet, newest first, each with its active hold if any."""
+    found = sa.union_all(lines.redemptions().where(lines.ScanRecord.venue_id == venue_id),
+                         lines.bookings().where(lines.Event.venue_id == venue_id)).subquery()
+    rows = db.session.execute(sa.select(found, Hold.id.label("hold_id")).outerjoin(Hold, sa.and_(
+        Hold.kind == found.c.kind, Hold.source_id == found.c.source_id, Hold.released_at.is_(None)))
+        .order_by(found.c.occurred_at.desc(), found.c.source_id.desc()).limit(limit))
+    return [dict(row._mapping) for row in rows]
 
 
 def _active_hold(kind: str, source_id: int) -> Hold | None:

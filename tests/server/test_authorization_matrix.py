@@ -33,6 +33,7 @@ from server.extensions import db
 from server.http import auth
 from server.ledger import api as ledger_api
 from server.payments import api as payments_api
+from server.settlement.models import Payout, SettlementRun
 from server.door import enrolment as scanners_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey
@@ -172,6 +173,20 @@ PROTECTED = (
     _e("GET", "/schools/<int:school_id>/report", (SCHOOL_MEMBER,)),
     _e("GET", "/campaigns/<int:campaign_id>/impact", SPONSOR_SIDE),
     _e("GET", "/admin/overview", (ADMIN,)),
+    # settlement: the operator runs, exports and confirms; a venue's owners and members see its payouts
+    _e("POST", "/admin/settlement-runs", (ADMIN,), body=lambda s: {"cut_off": (s.today - timedelta(days=1)).isoformat()}),
+    _e("GET", "/admin/settlement-runs", (ADMIN,)),
+    _e("GET", "/admin/settlement-runs/<int:run_id>", (ADMIN,)),
+    _e("GET", "/admin/settlement-runs/<int:run_id>/pain.001.xml", (ADMIN,)),
+    # Exported, but nothing in transit in the scenario's books: refused with a 409, moving nothing.
+    _e("POST", "/admin/settlement-runs/<int:run_id>/confirm-paid", (ADMIN,), body=lambda s: {"booked_on": s.today.isoformat()}),
+    _e("POST", "/admin/payouts/<int:payout_id>/confirm-paid", (ADMIN,), body=lambda s: {"booked_on": s.today.isoformat()}),
+    _e("GET", "/admin/settlement-holds", (ADMIN,)),
+    _e("POST", "/admin/settlement-holds", (ADMIN,), body={"kind": "booking", "source_id": 2_000_000_000, "reason": "Matrice"}),
+    _e("POST", "/admin/settlement-holds/<int:hold_id>/release", (ADMIN,), body={"reason": "Matrice"}),
+    _e("GET", "/admin/venues/<int:venue_id>/settlement-lines", (ADMIN,)),
+    _e("GET", "/venues/<int:venue_id>/payouts", (VENUE_OWNER, VENUE_MEMBER, ADMIN)),
+    _e("GET", "/payouts/<int:payout_id>", (VENUE_OWNER, VENUE_MEMBER, ADMIN)),
     # directory: any logged-in member (a sponsor picks a school to allocate to)
     _e("GET", "/directory/schools", LOGGED_IN),
     _e("GET", "/directory/venues", LOGGED_IN),
@@ -241,7 +256,8 @@ class Scenario:
         chosen = {"organisation_id": "sponsor", "sponsor_id": "sponsor", "campaign_id": "campaign",
                   "school_id": "school", "allocation_id": "allocation", "topup_id": "topup", "venue_id": "venue",
                   "event_id": "event", "scanner_id": "scanner", "booking_id": "booking", "voucher_id": "voucher",
-                  "membership_id": "leaving_membership", "statement_id": "no_such_row", "line_id": "no_such_row",
+                  "membership_id": "leaving_membership", "run_id": "settlement_run", "payout_id": "payout",
+                  "hold_id": "settlement_run", "statement_id": "no_such_row", "line_id": "no_such_row",
                   **dict(endpoint.ids)}
 
         def value(match):
@@ -295,6 +311,13 @@ def _build(app) -> Scenario:
                                   public_key_hex=DeviceKey.generate().public_bytes.hex(), now=now)
     spare_scanner = scanners_api.enroll(venue=venue, user=people[VENUE_STAFF], label="Cassa",  # to retire
                                         public_key_hex=DeviceKey.generate().public_bytes.hex(), now=now)
+    # A run that paid the venue (rows only: the books need not know of it for who-may-see-what).
+    run = SettlementRun(cut_off=now - timedelta(days=1), status="open", created_at=now)
+    db.session.add(run)
+    db.session.flush()
+    payout = Payout(run_id=run.id, venue_id=venue.id, amount_cents=1200, iban=factories.VALID_IBAN, status="pending",
+                    end_to_end_id=f"MENT-{run.id}-matrix", remittance="Mentoring pagamento matrice")
+    db.session.add(payout)
     db.session.commit()
     refs = {"sponsor": sponsor.id, "school": school.id, "venue": venue.id, "campaign": campaign.id,
             "pending_organisation": pending_organisation.id, "topup": topup.id, "pending_topup": pending_topup.id,
@@ -303,6 +326,7 @@ def _build(app) -> Scenario:
             "spare_scanner": spare_scanner.id, "leaving_membership": leaving.id,
             "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id,
             "no_such_row": 2_000_000_000}
+    refs.update(settlement_run=run.id, payout=payout.id)
     return Scenario(app, refs, {role: user.email for role, user in people.items()},
                     {WALLET: auth.wallet_token(wallet), OTHER_WALLET: auth.wallet_token(other_wallet)}, now.date())
 
