@@ -14,7 +14,7 @@ from server import routes
 from server.errors import DomainError
 from server.extensions import db, limiter, migrate
 from server.health.routes import bp as health_bp
-from server.http import auth, limits, problems, pwa, throttle, transactions
+from server.http import auth, clock, limits, problems, pwa, throttle, transactions
 from server.http.api import API_CONFIG, api
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +127,7 @@ def create_app(config=None):
     app.register_error_handler(IntegrityError, transactions.from_integrity_error)
     app.before_request(auth.check_csrf)
     app.after_request(transactions.commit_or_roll_back)
+    app.after_request(clock.stamp)  # runs first: after_request functions run in reverse
     app.register_blueprint(health_bp)
     for blueprint in routes.BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -1,5 +1,7 @@
 // JSON over fetch to /api/v1. Every failure becomes an ApiError with a stable `code`:
 // the server's problem+json code, `offline` when the network is unreachable.
+import { recordServerTime } from './clock.js';
+
 const BASE = '/api/v1';
 const CSRF_KEY = 'mentoring.csrf';
 
@@ -56,8 +58,12 @@ function withQuery(path, query) {
  * - `wallet`: the wallet's bearer token, sent as Authorization: Bearer.
  * - `csrf`: true (the stored token) or a token, sent as X-CSRF-Token on member writes.
  * - `idempotencyKey`: sent as Idempotency-Key (see createAction, which makes them).
+ * - `clock`: measure the server's time from the answer (clock.js). Only for requests the
+ *   service worker never answers from its cache (a cached answer tells an old time).
  */
-export async function api(path, { method = 'GET', body, wallet, csrf, query, signal, idempotencyKey } = {}) {
+export async function api(path, {
+  method = 'GET', body, wallet, csrf, query, signal, idempotencyKey, clock = false,
+} = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (wallet) headers.Authorization = `Bearer ${wallet}`;
@@ -65,6 +71,7 @@ export async function api(path, { method = 'GET', body, wallet, csrf, query, sig
   if (csrfValue) headers['X-CSRF-Token'] = csrfValue;
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKeyHeader(idempotencyKey);
   let response;
+  const sentMs = Date.now();
   try {
     response = await fetch(withQuery(BASE + path, query), {
       method,
@@ -77,6 +84,7 @@ export async function api(path, { method = 'GET', body, wallet, csrf, query, sig
     if (error?.name === 'AbortError') throw error;
     throw new ApiError({ status: 0, code: 'offline', title: 'Network unreachable', detail: '' });
   }
+  if (clock) await recordServerTime(response, sentMs, Date.now());
   if (response.status === 204) return null;
   const type = response.headers.get('Content-Type') || '';
   const data = /json/.test(type) ? await response.json().catch(() => null) : null;

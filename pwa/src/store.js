@@ -7,7 +7,7 @@
 import { openDB } from 'idb';
 
 const NAME = 'mentoring';
-const VERSION = 1;
+const VERSION = 2;
 const DEVICE_KEY = 'wallet';
 const SCANNER_KEY = 'enrolment';
 
@@ -31,6 +31,10 @@ function upgrade(db, oldVersion) {
     scanlog.createIndex('credential', 'credential');
     const seen = db.createObjectStore('seen', { keyPath: 'key' });
     seen.createIndex('credential', 'credential');
+  }
+  if (oldVersion < 2) {
+    // The server's time as this phone measured it (clock.js): wallet and scanner share it.
+    db.createObjectStore('clock');
   }
 }
 
@@ -74,6 +78,19 @@ export async function updateDevice(fields) {
     await tx.store.put(device, DEVICE_KEY);
     return device;
   });
+}
+
+// --- the server's time ----------------------------------------------------------------
+
+const CLOCK_KEY = 'server-time';
+
+/** The kept measurements of the server's time (clock.js), or undefined. */
+export async function getClockSamples() {
+  return (await database()).get('clock', CLOCK_KEY);
+}
+
+export async function putClockSamples(samples) {
+  await write('clock', (tx) => tx.store.put(samples, CLOCK_KEY));
 }
 
 // --- vouchers and tickets ------------------------------------------------------------

@@ -21,6 +21,10 @@ export default {
   'scanner.ago_days.one': '{count} giorno fa',
   'scanner.ago_days.other': '{count} giorni fa',
   'scanner.stale_title': 'Dati troppo vecchi: scanner fermo',
+  // This phone's clock is off (clock.js): the scanner uses the server's time anyway.
+  'scanner.clock_ahead': "L'orologio di questo telefono è avanti di {minutes} min",
+  'scanner.clock_behind': "L'orologio di questo telefono è indietro di {minutes} min",
+  'scanner.clock_text': "Lo scanner continua a funzionare con l'ora del server e i codici degli studenti sono validi. Correggi data e ora nelle impostazioni del telefono, poi aggiorna i dati quando sei online.",
   'scanner.stale_text.one': 'Oltre {count} ora senza aggiornamento non si verificano codici: collegati a Internet e tocca «Aggiorna dati».',
   'scanner.stale_text.other': 'Oltre {count} ore senza aggiornamento non si verificano codici: collegati a Internet e tocca «Aggiorna dati».',
   'scanner.missing_text': 'Mancano i dati per verificare i codici: collegati a Internet e tocca «Aggiorna dati».',

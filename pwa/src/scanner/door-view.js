@@ -2,6 +2,7 @@
 // codes, and the verdict over everything.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { clockOffsetMs, serverNow } from '../clock.js';
 import { formatDateTime, formatMoney, t } from '../i18n.js';
 import { useOnline } from '../online.js';
 import { Button, Link } from '../ui/components.js';
@@ -58,7 +59,7 @@ function useTicker(ms) {
 
 export function DoorView({ enrolment, onEnrolment, onForget }) {
   const online = useOnline();
-  const now = useTicker(15_000);
+  const now = serverNow(useTicker(15_000)); // the bundle's age and the events are on the server's time
   const bench = useRef(benchEnabled()).current;
   const events = enrolment.bundle?.events || [];
   const freshness = dataFreshness(enrolment.bundle, now);
@@ -66,7 +67,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   const [door, setDoor] = useState(null);
   const [sync, setSync] = useState(null);
   const [busy, setBusy] = useState(null);
-  const [eventId, setEventId] = useState(() => defaultEventId(events));
+  const [eventId, setEventId] = useState(() => defaultEventId(events, now));
   const [amountText, setAmountText] = useState('');
   const [manualText, setManualText] = useState('');
   const [verdict, setVerdict] = useState(null);
@@ -125,7 +126,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
 
   // An event that left the bundle (ended) is no longer offered.
   useEffect(() => {
-    if (eventId && !event) setEventId(defaultEventId(events));
+    if (eventId && !event) setEventId(defaultEventId(events, serverNow()));
   }, [events]);
 
   async function handleText(text, source, timing) {
@@ -273,7 +274,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   return html`<section class="sc-page" data-scanner-id=${enrolment.scannerId}
       data-bundle-at=${enrolment.bundle?.generated_at} data-since=${enrolment.bundle?.revocations?.since}>
     <${StatusPanel} enrolment=${enrolment} freshness=${freshness} sync=${sync} online=${online} busy=${busy}
-      retired=${retired}
+      retired=${retired} clockOffsetMs=${clockOffsetMs()}
       onSync=${() => run('sync', syncNow)}
       onRefresh=${() => run('refresh', async () => { await refreshNow(); await syncNow(); })}
       onForget=${onForget} onAcknowledge=${() => acknowledgeRejected().then(updateSync)} />

@@ -10,9 +10,14 @@
 // Decisions run one at a time: two scans of the same voucher racing each other could
 // otherwise both fit under its allowance.
 //
+// Time: decisions and the scan times records carry are on the server's time as this
+// phone last measured it (clock.js), its own clock signed beside them (the record's
+// clock trailer), so a door phone whose clock is off still admits every student.
+//
 // A retired scanner (the enrolment's `retiredAt`, learnt from a sync answer or a
 // bootstrap refusal) still records what it is shown, every scan refused: the venue
 // sees what was tried with a phone it withdrew.
+import { clockKnown, loadClock, serverNow } from '../clock.js';
 import { decide } from './decide.js';
 import { recordScan } from '../tokens/record.js';
 import { pruneSeen, recordDecision, scanLog, seenKeys } from '../store.js';
@@ -56,7 +61,7 @@ export class Door {
 
   /** The door for this enrolment, with this scanner's memory loaded from IndexedDB. */
   static async open(enrolment) {
-    await pruneSeen(Date.now() - SEEN_KEPT_MS).catch(() => {});
+    await Promise.all([loadClock(), pruneSeen(Date.now() - SEEN_KEPT_MS).catch(() => {})]);
     const seen = new Set();
     for (const key of await seenKeys()) {
       const replayKey = replayKeyOfSeen(key);
@@ -74,7 +79,7 @@ export class Door {
   /**
    * Decide on `text` and store the signed record. Resolves to decide()'s verdict plus
    * {recordId, entry}; `recordId` is null for an input mistake (invalid amount), which
-   * is not a scan and is not recorded.
+   * is not a scan and is not recorded. `nowMs` is the phone's own clock.
    */
   decide(text, { eventId = 0, amountCents, source = 'camera', nowMs = Date.now() } = {}) {
     const run = this.queue.then(() => this.decideNow(text, { eventId, amountCents, source, nowMs }));
@@ -85,8 +90,10 @@ export class Door {
   /** decide() without the queue: callers go through decide(). */
   async decideNow(text, { eventId, amountCents, source, nowMs }) {
     const { bundle, privateKey } = this.enrolment;
+    const known = clockKnown();
     const verdict = await decide({
-      text, bundle, seen: this.seen, spentOnThisScanner: this.spent, now: Math.floor(nowMs / 1000),
+      text, bundle, seen: this.seen, spentOnThisScanner: this.spent, now: Math.floor(serverNow(nowMs) / 1000),
+      phoneNow: known ? Math.floor(nowMs / 1000) : null, clockKnown: known,
       amountCents, eventId, retired: Boolean(this.enrolment.retiredAt),
     });
     if (!verdict.record) return { ...verdict, recordId: null, entry: null };

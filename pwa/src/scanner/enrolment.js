@@ -71,7 +71,8 @@ export function refreshBundle() {
         const since = bundle?.revocations?.since ?? 0;
         let fresh;
         try {
-          fresh = await api(`/scanners/${scannerId}/bootstrap`, { query: { since } });
+          // The scanner decides and dates its records on the server's time (clock.js).
+          fresh = await api(`/scanners/${scannerId}/bootstrap`, { query: { since }, clock: true });
         } catch (error) {
           if (error?.code === 'scanner_retired') await markScannerRetired(scannerId);
           throw error;

@@ -21,6 +21,7 @@ import {
   database, getScanner, markScannerRetired, outboxRecords, removeFromOutbox, updateScanner,
 } from '../store.js';
 import { mergeSyncRevocations } from './bundle.js';
+import { recordServerTime } from '../clock.js';
 
 export const SYNC_TAG = 'scanner-outbox';
 export const BATCH_SIZE = 200; // the server takes up to 500 per request
@@ -139,6 +140,7 @@ export function syncBody(records, since) {
 
 async function postBatch(scannerId, records, since, fetchImpl) {
   let response;
+  const sentMs = Date.now();
   try {
     response = await fetchImpl(`/api/v1/scanners/${scannerId}/sync`, {
       method: 'POST',
@@ -149,6 +151,7 @@ async function postBatch(scannerId, records, since, fetchImpl) {
   } catch {
     throw new SyncError('offline');
   }
+  await recordServerTime(response, sentMs, Date.now()); // the page's only (clock.js)
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new SyncError(data?.code || `http_${response.status}`, response.status);
   return data;

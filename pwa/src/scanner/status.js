@@ -5,6 +5,7 @@
 import { html } from 'htm/preact';
 import { formatDateTime, locale, t } from '../i18n.js';
 import { Button, Link, Notice } from '../ui/components.js';
+import { DEFAULT_MAX_SKEW_SECONDS } from '../tokens/verify.js';
 import { WHOLE_SHARE_BP, prepareBundle, shareFraction } from './bundle.js';
 
 /** "adesso", "3 min fa", "2 h fa", "3 giorni fa". */
@@ -48,6 +49,22 @@ function FreshnessWarning({ freshness, onRefresh, busy }) {
   </div>`;
 }
 
+/**
+ * This phone's clock is off by more than the skew window: the scanner works on the
+ * server's time regardless (clock.js), but the staff should set the clock, and know that
+ * it is this phone's, not the students'. null when within the window or never measured.
+ */
+export function ClockWarning({ offsetMs, maxSkewSeconds }) {
+  if (offsetMs === null || offsetMs === undefined || Math.abs(offsetMs) <= maxSkewSeconds * 1000) return null;
+  // offset = server − phone: a negative offset is a phone ahead of the server.
+  const key = offsetMs < 0 ? 'scanner.clock_ahead' : 'scanner.clock_behind';
+  const minutes = Math.max(1, Math.round(Math.abs(offsetMs) / 60_000));
+  return html`<div class="notice notice-warning sc-clock" role="alert" data-offset-seconds=${Math.round(offsetMs / 1000)}>
+    <p><strong>${t(key, { minutes })}</strong></p>
+    <p>${t('scanner.clock_text')}</p>
+  </div>`;
+}
+
 /** Problems with the last bundle download worth a word to the staff. */
 function BundleNotice({ code, stale, onForget }) {
   if (code === 'login_required') {
@@ -81,7 +98,7 @@ function RejectedNotice({ sync, onAcknowledge }) {
 }
 
 export function StatusPanel({
-  enrolment, freshness, sync, online, busy, retired, onSync, onRefresh, onForget, onAcknowledge,
+  enrolment, freshness, sync, online, busy, retired, onSync, onRefresh, onForget, onAcknowledge, clockOffsetMs = null,
 }) {
   // Until the outbox has been read, no count: a 0 there would tell the staff all was sent.
   const known = sync !== null && sync !== undefined;
@@ -110,6 +127,7 @@ export function StatusPanel({
           : null}
       </div>
     </div>
+    <${ClockWarning} offsetMs=${clockOffsetMs} maxSkewSeconds=${prepareBundle(enrolment.bundle)?.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS} />
     ${freshness.stale ? html`<${FreshnessWarning} freshness=${freshness} onRefresh=${onRefresh}
       busy=${busy === 'refresh'} />` : null}
     <${BundleNotice} code=${sync?.bundleError} stale=${freshness.stale} onForget=${onForget} />

@@ -75,10 +75,11 @@ export async function walletApi(path, options = {}) {
   let device = await ensureDevice();
   if (!device.token) device = await logIn();
   try {
-    return await api(path, { ...options, wallet: device.token });
+    // Every wallet answer also says the server's time: the presentations' time steps use it (clock.js).
+    return await api(path, { ...options, wallet: device.token, clock: true });
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'wallet_required') throw error;
     device = await logIn();
-    return api(path, { ...options, wallet: device.token });
+    return api(path, { ...options, wallet: device.token, clock: true });
   }
 }

@@ -1,8 +1,12 @@
 // The rotating QR the student shows at the door. Made here, on the phone, offline:
 // the stored credential plus the current 15-second time step, signed by the device
 // key (tokens/present.js). A new code every step makes screenshots useless soon after.
+// The step is counted on the server's time as this phone last measured it (clock.js),
+// not on the phone's own clock, which may be minutes off: the scanner judges the step
+// on the server's time too.
 import { html } from 'htm/preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
+import { loadClock, serverNow } from '../clock.js';
 import { t } from '../i18n.js';
 import { getDevice } from '../store.js';
 import { presentCredential } from '../tokens/index.js';
@@ -11,7 +15,7 @@ import { Qr } from '../ui/qr.js';
 
 const STEP_SECONDS = 15;
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+const nowSeconds = () => Math.floor(serverNow() / 1000);
 
 export function PresentationQr({ credential, label }) {
   const [seconds, setSeconds] = useState(nowSeconds);
@@ -43,9 +47,13 @@ export function PresentationQr({ credential, label }) {
       setSeconds(now);
       const step = Math.floor(now / STEP_SECONDS);
       if (step !== wanted) present(step);
-      timer = setTimeout(tick, 1000 - (Date.now() % 1000));
+      timer = setTimeout(tick, 1000 - (serverNow() % 1000));
     };
-    tick();
+    // The first code waits for the stored offset (a read of IndexedDB): one signed on the
+    // phone's own clock could be refused at the door.
+    loadClock().then(() => {
+      if (live) tick();
+    });
     return () => {
       live = false;
       clearTimeout(timer);
