@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 from server import create_app, default_instance_path
 from server import demo
 from server.accounts import api as accounts_api
+from server.banking import cli as banking_cli
 from server.errors import DomainError
 from server.extensions import db
 from server.idempotency import api as idempotency_api
@@ -24,6 +25,7 @@ main = FlaskGroup(
 )
 main.add_command(signing_cli.token)
 main.add_command(signing_cli.keys)
+main.add_command(banking_cli.bank)
 
 
 def _require_schema() -> None:
