@@ -53,6 +53,7 @@ export default {
   'org.iban_hint': 'The account that receives payment for the vouchers spent with you.',
   'org.venue_categories': 'What you offer',
   'org.error_required': 'Required.',
+  'org.rome_time_gap': 'This time does not exist in Italy: that night the clocks jump from 2:00 to 3:00. Choose another time.',
   'org.error_email': 'Enter a valid email address.',
   'org.error_password.one': 'The password needs at least {count} character.',
   'org.error_password.other': 'The password needs at least {count} characters.',

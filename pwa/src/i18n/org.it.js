@@ -54,6 +54,7 @@ export default {
   'org.iban_hint': 'Il conto su cui ricevete i pagamenti dei buoni usati da voi.',
   'org.venue_categories': 'Che cosa offrite',
   'org.error_required': 'Campo obbligatorio.',
+  'org.rome_time_gap': "Quest'ora non esiste in Italia: quella notte gli orologi passano dalle 2:00 alle 3:00. Scegli un'altra ora.",
   'org.error_email': 'Scrivi un indirizzo email valido.',
   'org.error_password.one': 'La password deve avere almeno {count} carattere.',
   'org.error_password.other': 'La password deve avere almeno {count} caratteri.',

@@ -9,6 +9,7 @@ import { categoryLabel, useCategories } from '../wallet/categories.js';
 import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/components.js';
 import { Choices, SelectField, TextArea, parseCount, parseEuro, useForm, useResource } from './forms.js';
 import { BackLink, OrgHeading, OrgTabs } from './layout.js';
+import { romeDay } from '../rome-time.js';
 
 const slugsOf = (categories, codes) => categories.filter((c) => codes.includes(c.code)).map((c) => c.slug);
 
@@ -45,7 +46,7 @@ export function SponsorPage({ me, id }) {
   </section>`;
 }
 
-const isoDay = (date) => date.toLocaleDateString('sv-SE', { timeZone: 'Europe/Rome' }); // YYYY-MM-DD
+const isoDay = (date) => romeDay(date); // YYYY-MM-DD, the Italian calendar day (rome-time.js)
 const CAMPAIGN_DAYS = 150; // about what is left of a school year: a default, changed at will
 
 export function NewCampaign({ me, id }) {

@@ -14,43 +14,11 @@ import { Cell, SelectField, TextArea, euroText, parseCount, parseEuro, useForm, 
 import { VenueScanners } from './scanners.js';
 import { BackLink, OrgHeading, OrgTabs } from './layout.js';
 import { membershipOf } from './session.js';
+import { isoToRomeLocal, romeLocalExists, romeLocalToIso } from '../rome-time.js';
 
-const pad = (n) => String(n).padStart(2, '0');
-
-function romeParts(date) {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hourCycle: 'h23', year: 'numeric',
-    month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(date);
-  const get = (type) => Number(parts.find((p) => p.type === type).value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'),
-           second: get('second') };
-}
-
-/** Minutes Europe/Rome is ahead of UTC at that instant (60 or 120). */
-function romeOffset(date) {
-  const p = romeParts(date);
-  return Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - date.getTime()) / 60000);
-}
-
-/** "2026-05-01T20:30" typed as Italian time → "2026-05-01T20:30:00+02:00". */
-export function romeLocalToIso(local) {
-  const [day, time] = local.split('T');
-  const [y, m, d] = day.split('-').map(Number);
-  const [h, min] = time.split(':').map(Number);
-  const guess = Date.UTC(y, m - 1, d, h, min);
-  // Twice: the offset at the guess may differ from the offset at the true instant near a DST change.
-  let offset = romeOffset(new Date(guess));
-  offset = romeOffset(new Date(guess - offset * 60000));
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  return `${day}T${pad(h)}:${pad(min)}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-/** An instant from the server → the value of an <input type="datetime-local">, in Italian time. */
-export function isoToRomeLocal(iso) {
-  if (!iso) return '';
-  const p = romeParts(new Date(iso));
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
-}
+// Italian time both ways (the hour that does not exist refused, the one that happens
+// twice read as its earlier instant): rome-time.js, tested on the clock-change days.
+export { isoToRomeLocal, romeLocalToIso } from '../rome-time.js';
 
 function EventRow({ venueId, event, categories, onCancelled }) {
   const [asking, setAsking] = useState(false);
@@ -203,6 +171,10 @@ export function EventForm({ me, id, eventId }) {
     if (!v.category) found.category = t('org.venue.error_category');
     if (!v.starts_at) found.starts_at = t('org.error_required');
     if (!v.ends_at) found.ends_at = t('org.error_required');
+    // The spring-forward hour: that time does not exist in Italy (rome-time.js).
+    for (const name of ['starts_at', 'ends_at', 'booking_deadline']) {
+      if (v[name] && !found[name] && !romeLocalExists(v[name])) found[name] = t('org.rome_time_gap');
+    }
     if (parseEuro(v.price_cents) === null) found.price_cents = t('org.error_amount');
     if (parseCount(v.capacity) === null) found.capacity = t('org.error_count');
     return found;
