@@ -7,6 +7,7 @@ from server.accounts.models import Organisation
 from server.door.models import ScanRecord
 from server.extensions import db
 from server.settlement import api as settlement
+from server.settlement import cli as settlement_cli
 from server.settlement import exceptions as exc
 from server.settlement.models import Hold, PayoutLine, SettlementRun
 from tests.server.settlement.helpers import balance, give_ibans, payouts, run
@@ -171,3 +172,22 @@ def test_the_operator_holds_a_line_and_a_paid_line_cannot_be_held(door, now):
             pass
         else:
             raise AssertionError("a paid line was held")
+
+
+def test_the_scheduled_command_runs_a_settlement_and_a_second_one_pays_nothing(door, now):
+    give_ibans(door)
+    a, _ = door.scanners
+    door.sync(a, door.record(a, at=now - 600, amount=700))
+    with door.app.app_context():
+        db.session.execute(sa.update(ScanRecord).values(scanned_at=datetime.now(timezone.utc) - timedelta(days=2)))
+        db.session.commit()
+    runner = door.app.test_cli_runner()
+    yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
+    first = runner.invoke(settlement_cli.settlement, ["run", "--cut-off", yesterday])
+    assert first.exit_code == 0, first.output
+    assert "1 payouts, 7.00 EUR" in first.output
+    second = runner.invoke(settlement_cli.settlement, ["run", "--cut-off", yesterday])
+    assert "0 payouts, 0.00 EUR" in second.output and "status paid" in second.output
+    future = runner.invoke(settlement_cli.settlement, ["run", "--cut-off", "2999-01-01"])
+    assert future.exit_code != 0 and "futuro" in future.output
+    assert balance(door.app, "payout_in_transit") == 700
