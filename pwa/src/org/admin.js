@@ -11,7 +11,7 @@ import { FlagCard } from './flag-card.js';
 import { ConfirmAction, tOr, useResource } from './forms.js';
 import { OrgTabs } from './layout.js';
 
-function AdminFrame({ me, current, title, children }) {
+export function AdminFrame({ me, current, title, children }) {
   if (!me.is_platform_admin) {
     return html`<section class="page"><h1>${t('org.admin.title')}</h1>
       <${Notice} kind="warning">${t('org.admin.only')}</${Notice}></section>`;

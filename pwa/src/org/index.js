@@ -8,6 +8,7 @@ import { navigate, resolve } from '../router.js';
 import { Button, ErrorBox, Link, Loading } from '../ui/components.js';
 import { AdminFlags, AdminHome, AdminOrganisations, AdminTopUps } from './admin.js';
 import { OrgHome } from './home.js';
+import { AdminPayments } from './payments.js';
 import { RegisterOrganisation, SignUp } from './register.js';
 import { PrintCodes, SchoolPage } from './school.js';
 import { logOut, reloadSession, useSession } from './session.js';
@@ -36,6 +37,7 @@ const ROUTES = [
   { path: '/o/admin', view: AdminHome },
   { path: '/o/admin/organizzazioni', view: AdminOrganisations },
   { path: '/o/admin/ricariche', view: AdminTopUps },
+  { path: '/o/admin/pagamenti', view: AdminPayments },
   { path: '/o/admin/segnalazioni', view: AdminFlags },
 ];
 

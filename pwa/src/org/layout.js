@@ -22,6 +22,7 @@ const TABS = {
     { href: '/o/admin', label: 'org.admin.tab_overview' },
     { href: '/o/admin/organizzazioni', label: 'org.admin.tab_organisations' },
     { href: '/o/admin/ricariche', label: 'org.admin.tab_topups' },
+    { href: '/o/admin/pagamenti', label: 'banking.tab' },
     { href: '/o/admin/segnalazioni', label: 'org.admin.tab_flags' },
   ],
 };
