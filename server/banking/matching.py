@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from server.banking import camt
-from server.banking.models import (AMOUNT_MISMATCH, CONFIRMED, DUPLICATE, EXCESS, MATCHED, PARTIAL, REVERSAL,
-                                   TOPUP_CANCELLED, UNKNOWN, WRONG_CURRENCY, BankLine)
+from server.banking.models import (AMOUNT_MISMATCH, CONFIRMED, DUPLICATE, EXCESS, MATCHED, PARTIAL,
+                                   PAYOUT_NOT_EXPORTED, REVERSAL, TOPUP_CANCELLED, UNKNOWN, WRONG_CURRENCY, BankLine)
 from server.extensions import db
 from server.payments import reference as rf
 from server.payments.models import CANCELLED, PENDING, TopUp
 from server.settlement import api as settlement_api
+from server.settlement import models as settlement_models
 
 ALREADY_IMPORTED = "already_imported"
 QUEUED = "queued"
@@ -130,6 +131,9 @@ def _debit(transaction, claimed: set, *, lock: bool) -> LinePlan:
         return LinePlan(transaction, QUEUED, DUPLICATE, payout=payout)
     if transaction.amount_cents != payout.amount_cents:
         return LinePlan(transaction, QUEUED, AMOUNT_MISMATCH, payout=payout)
+    if payout.status not in (settlement_models.EXPORTED, settlement_models.PAID):
+        # The bank paid what we never sent it: the operator finds out why.
+        return LinePlan(transaction, QUEUED, PAYOUT_NOT_EXPORTED, payout=payout)
     claimed.add(payout.id)
     return LinePlan(transaction, MATCHED, payout=payout)
 

@@ -18,6 +18,7 @@ LINE_STATUSES = (MATCHED, QUEUED, CONFIRMED, SET_ASIDE)
 PARTIAL, EXCESS, DUPLICATE, UNKNOWN = "partial", "excess", "duplicate", "unknown"
 TOPUP_CANCELLED, WRONG_CURRENCY, REVERSAL, AMOUNT_MISMATCH = "topup_cancelled", "wrong_currency", "reversal", \
     "amount_mismatch"
+PAYOUT_NOT_EXPORTED = "payout_not_exported"  # a debit for a payout no pain.001 has carried yet
 
 
 def _now():

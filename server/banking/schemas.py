@@ -45,7 +45,7 @@ class Line(ma.Schema):
         "description": "matched | queued | confirmed | set_aside; in a preview also already_imported"})
     queue_reason = ma.fields.String(allow_none=True, metadata={
         "description": "partial | excess | duplicate | unknown | topup_cancelled | wrong_currency | reversal | "
-                       "amount_mismatch"})
+                       "amount_mismatch | payout_not_exported"})
     topup_id = Id(allow_none=True)
     payout_id = Id(allow_none=True)
     decided_at = Instant(allow_none=True)

@@ -31,6 +31,7 @@ export default {
   'banking.reason_wrong_currency': 'Not in euro',
   'banking.reason_reversal': 'Reversed by the bank',
   'banking.reason_amount_mismatch': 'Not the amount of the expected transfer',
+  'banking.reason_payout_not_exported': 'Transfer not yet exported in the bank file',
   'banking.topup_n': 'Top-up {reference}',
   'banking.payout_n': 'Transfer no. {id}',
   'banking.queue_title': 'Movements to decide',

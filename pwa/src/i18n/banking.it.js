@@ -31,6 +31,7 @@ export default {
   'banking.reason_wrong_currency': 'Valuta diversa dall’euro',
   'banking.reason_reversal': 'Storno della banca',
   'banking.reason_amount_mismatch': 'Importo diverso dal bonifico previsto',
+  'banking.reason_payout_not_exported': 'Bonifico non ancora esportato nel file per la banca',
   'banking.topup_n': 'Ricarica {reference}',
   'banking.payout_n': 'Bonifico n. {id}',
   'banking.queue_title': 'Movimenti da decidere',
