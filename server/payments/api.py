@@ -6,11 +6,12 @@ import sqlalchemy as sa
 
 from server.accounts.models import Organisation, User
 from server.campaigns.models import Campaign
+from server.documents import receipts
 from server.errors import Conflict, InvalidInput, NotFound
 from server.extensions import db
 from server.ledger import api as ledger
 from server.payments import reference
-from server.payments.models import CONFIRMED, PENDING, TopUp
+from server.payments.models import CANCELLED, CONFIRMED, PENDING, TopUp
 from server.payments.providers import PROVIDERS
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ def get_topup(topup_id: int, *, for_update: bool = False) -> TopUp:
     return topup
 
 
+def reserve_cents(amount_cents: int, campaign: Campaign) -> int:
+    """What a top-up sets aside in the campaign's risk account (the rest funds vouchers)."""
+    return amount_cents * campaign.risk_reserve_bps // 10_000
+
+
 def confirm_topup(*, topup: TopUp, operator: User, now: datetime) -> TopUp:
     """The money arrived: bank → sponsor → campaign, with the risk reserve set aside.
 
@@ -53,7 +59,7 @@ def confirm_topup(*, topup: TopUp, operator: User, now: datetime) -> TopUp:
     if topup.status != PENDING:
         raise Conflict("Questa ricarica è stata annullata.", code="topup_cancelled")
     campaign = db.session.get(Campaign, topup.campaign_id)
-    reserve = topup.amount_cents * campaign.risk_reserve_bps // 10_000
+    reserve = reserve_cents(topup.amount_cents, campaign)
     sponsor = ledger.account("sponsor", topup.sponsor_id)
     ledger.post(idempotency_key=f"topup:{topup.id}:received", kind="topup_received",
                 entries=[(ledger.account("bank"), topup.amount_cents), (sponsor, -topup.amount_cents)])
@@ -63,7 +69,24 @@ def confirm_topup(*, topup: TopUp, operator: User, now: datetime) -> TopUp:
     ledger.post(idempotency_key=f"topup:{topup.id}:funded", kind="campaign_funding", entries=entries)
     topup.status, topup.confirmed_at, topup.confirmed_by = CONFIRMED, now, operator.id
     db.session.flush()
+    # Every way of confirming (the operator's button, the bank statement import) passes
+    # here, so every confirmed top-up gets its numbered receipt in the same transaction.
+    receipts.issue_receipt(topup=topup, now=now)
     log.info("top-up confirmed", extra={"topup_id": topup.id, "reserve_cents": reserve})
+    return topup
+
+
+def cancel_topup(*, topup: TopUp, user: User, now: datetime) -> TopUp:
+    """The sponsor gave up on a pending transfer: it can no longer be confirmed (money
+    arriving for it anyway is the operator's to decide on). Safe to repeat; 409
+    `topup_confirmed` once the money arrived."""
+    if topup.status == CANCELLED:
+        return topup
+    if topup.status == CONFIRMED:
+        raise Conflict("Questa ricarica è già stata confermata.", code="topup_confirmed")
+    topup.status, topup.cancelled_at, topup.cancelled_by = CANCELLED, now, user.id
+    db.session.flush()
+    log.info("top-up cancelled", extra={"topup_id": topup.id})
     return topup
 
 

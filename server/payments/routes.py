@@ -7,7 +7,7 @@ from server.campaigns import api as campaigns_api
 from server.http import auth, idempotency
 from server.payments import api as payments_api
 from server.payments import schemas
-from server.payments.models import TopUp
+from server.payments.models import CONFIRMED, TopUp
 from server.payments.providers import PROVIDERS
 
 bp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Top-ups: sponsors pay into campaigns")
@@ -22,6 +22,12 @@ def _authorised_topup(topup_id: int) -> TopUp:
 
 
 def _with_instructions(topup: TopUp) -> TopUp:
+    campaign = campaigns_api.get_campaign(topup.campaign_id)
+    topup.risk_reserve_bps = campaign.risk_reserve_bps
+    topup.reserve_cents = payments_api.reserve_cents(topup.amount_cents, campaign)
+    topup.campaign_cents = topup.amount_cents - topup.reserve_cents
+    topup.receipt_pdf_url = (url_for("documents.topup_receipt", topup_id=topup.id)
+                             if topup.status == CONFIRMED else None)
     topup.instructions = {
         **PROVIDERS[topup.provider].instructions(topup),
         "qr_png_url": url_for("payments.topup_qr", topup_id=topup.id, fmt="png"),
@@ -57,6 +63,18 @@ def topup_qr(topup_id, fmt):
     if fmt == "png":
         return Response(provider.qr_png(topup), mimetype="image/png")
     return Response(provider.qr_svg(topup), mimetype="image/svg+xml")
+
+
+@bp.post("/topups/<int:topup_id>/cancel")
+@idempotency.idempotent(idempotency.member, required=True)
+@bp.response(200, schemas.TopUp)
+def cancel_topup(topup_id):
+    """The sponsor gives up on a transfer not yet confirmed (the sponsor's members): it
+    can no longer be confirmed. 409 `topup_confirmed` once the money arrived."""
+    user = auth.require_user()
+    topup = payments_api.get_topup(topup_id, for_update=True)
+    campaigns_api.require_sponsor_member(user=user, campaign=campaigns_api.get_campaign(topup.campaign_id))
+    return payments_api.cancel_topup(topup=topup, user=user, now=datetime.now(timezone.utc))
 
 
 @bp.get("/campaigns/<int:campaign_id>/topups")

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from server.http.fields import Id, Instant, Int64, Text
+from server.http.fields import Id, Instant, Int32, Int64, Text
 
 
 class TopUpIn(ma.Schema):
@@ -18,6 +18,7 @@ class TopUp(ma.Schema):
     status = ma.fields.String()
     created_at = Instant()
     confirmed_at = Instant(allow_none=True)
+    cancelled_at = Instant(allow_none=True)
 
 
 class Instructions(ma.Schema):
@@ -34,3 +35,7 @@ class Instructions(ma.Schema):
 
 class TopUpWithInstructions(TopUp):
     instructions = ma.fields.Nested(Instructions)
+    risk_reserve_bps = Int32(0, 10_000, metadata={"description": "the campaign's risk reserve, basis points"})
+    reserve_cents = Int64(0, metadata={"description": "set aside from this top-up for offline overspend"})
+    campaign_cents = Int64(0, metadata={"description": "what reaches the campaign to fund vouchers"})
+    receipt_pdf_url = ma.fields.String(allow_none=True, metadata={"description": "once confirmed"})

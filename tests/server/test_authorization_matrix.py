@@ -139,6 +139,12 @@ PROTECTED = (
     _e("GET", "/campaigns/<int:campaign_id>/topups", SPONSOR_SIDE),
     _e("GET", "/admin/topups", (ADMIN,)),
     _e("POST", "/admin/topups/<int:topup_id>/confirm", (ADMIN,), ids=(("topup_id", "pending_topup"),)),
+    # The scenario's top-up is confirmed: allowed callers get 409 topup_confirmed, nothing changes.
+    _e("POST", "/topups/<int:topup_id>/cancel", SPONSOR_SIDE),
+    # documents
+    _e("GET", "/topups/<int:topup_id>/receipt.pdf", SPONSOR_SIDE),
+    _e("GET", "/sponsors/<int:sponsor_id>/receipts", SPONSOR_SIDE),
+    _e("GET", "/payouts/<int:payout_id>/statement.<any(pdf, csv):fmt>", (VENUE_OWNER, VENUE_MEMBER, ADMIN)),
     # bank statements (the body is not a statement: past authorization, nothing stored)
     _e("POST", "/admin/bank-statements/preview", (ADMIN,), body={"content": "bm90IGEgc3RhdGVtZW50"}),
     _e("POST", "/admin/bank-statements", (ADMIN,), body={"content": "bm90IGEgc3RhdGVtZW50"}),
@@ -262,7 +268,9 @@ class Scenario:
 
         def value(match):
             name = match.group(1)
-            return "png" if name == "fmt" else str(self.refs[chosen[name]])
+            if name == "fmt":  # the QR as an image, a statement as a PDF
+                return "png" if "/qr." in endpoint.rule else "pdf"
+            return str(self.refs[chosen[name]])
         return re.sub(r"<(?:[^>]*:)?(\w+)>", value, endpoint.rule)
 
     def call(self, endpoint: Endpoint, role: str):
