@@ -8,6 +8,7 @@ import { useActions } from '../action.js';
 import { formatDateTime, t } from '../i18n.js';
 import { ErrorBox, Link, Loading, Money, Notice } from '../ui/components.js';
 import { FlagCard } from './flag-card.js';
+import { IbanChangeCard } from './documents.js';
 import { ConfirmAction, tOr, useResource } from './forms.js';
 import { OrgTabs } from './layout.js';
 
@@ -93,12 +94,17 @@ function PendingOrganisation({ organisation, onDecided }) {
 
 export function AdminOrganisations({ me }) {
   const pending = useResource(me.is_platform_admin ? '/admin/organisations?status=pending' : null);
+  const ibans = useResource(me.is_platform_admin ? '/admin/organisations?iban_change_pending=true' : null);
   return html`<${AdminFrame} me=${me} current="/o/admin/organizzazioni" title=${t('org.admin.organisations_title')}>
     <${ErrorBox} error=${pending.error} onRetry=${pending.reload} />
     ${pending.loading && !pending.data ? html`<${Loading} />` : null}
     ${pending.data && !pending.data.length ? html`<p>${t('org.admin.no_pending_organisations')}</p>` : null}
     ${pending.data?.length ? html`<ul class="cards cards-single">${pending.data.map((o) => html`<${PendingOrganisation}
       key=${o.id} organisation=${o} onDecided=${pending.reload} />`)}</ul>` : null}
+    <${ErrorBox} error=${ibans.error} onRetry=${ibans.reload} />
+    ${ibans.data?.length ? html`<h2>${t('documents.iban.pending_title')}</h2>
+      <ul class="cards cards-single">${ibans.data.map((o) => html`<${IbanChangeCard} key=${o.id} organisation=${o}
+        onDecided=${ibans.reload} />`)}</ul>` : null}
   </${AdminFrame}>`;
 }
 

@@ -13,6 +13,7 @@ import { RegisterOrganisation, SignUp } from './register.js';
 import { PrintCodes, SchoolPage } from './school.js';
 import { logOut, reloadSession, useSession } from './session.js';
 import { CampaignPage, NewCampaign, SponsorPage } from './sponsor.js';
+import { SponsorReceipts, VenuePayouts } from './documents.js';
 import { ImpactPage } from './impact.js';
 import { PeoplePage } from './people.js';
 import { TopUpPage } from './topup.js';
@@ -27,10 +28,12 @@ const ROUTES = [
   { path: '/o/sponsor/:id/campagne/:campaignId', view: CampaignPage },
   { path: '/o/sponsor/:id/campagne/:campaignId/impatto', view: ImpactPage },
   { path: '/o/sponsor/:id/ricariche/:topupId', view: TopUpPage },
+  { path: '/o/sponsor/:id/ricevute', view: SponsorReceipts },
   { path: '/o/school/:id', view: SchoolPage },
   { path: '/o/school/:id/stampa', view: PrintCodes },
   { path: '/o/venue/:id', view: VenuePage },
   { path: '/o/venue/:id/report', view: VenueReportPage },
+  { path: '/o/venue/:id/pagamenti', view: VenuePayouts },
   { path: '/o/venue/:id/eventi/nuovo', view: EventForm },
   { path: '/o/venue/:id/eventi/:eventId', view: EventForm },
   { path: '/o/:kind/:id/persone', view: PeoplePage },

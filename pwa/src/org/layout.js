@@ -8,7 +8,10 @@ import { useResource } from './forms.js';
 import { membershipOf } from './session.js';
 
 const TABS = {
-  sponsor: (id) => [{ href: `/o/sponsor/${id}`, label: 'org.tab_campaigns' }],
+  sponsor: (id) => [
+    { href: `/o/sponsor/${id}`, label: 'org.tab_campaigns' },
+    { href: `/o/sponsor/${id}/ricevute`, label: 'documents.tab_receipts' },
+  ],
   school: (id) => [
     { href: `/o/school/${id}`, label: 'org.tab_allocations' },
     { href: `/o/school/${id}/stampa`, label: 'org.tab_print' },
@@ -16,6 +19,8 @@ const TABS = {
   venue: (id) => [
     { href: `/o/venue/${id}`, label: 'org.tab_events' },
     { href: `/o/venue/${id}/report`, label: 'org.tab_report' },
+    // Money: owners and members, not the scanner staff (the server refuses them too).
+    { href: `/o/venue/${id}/pagamenti`, label: 'documents.tab_payouts', notFor: 'staff' },
     { href: '/s', label: 'org.tab_scanner' },
   ],
   admin: () => [
@@ -37,9 +42,10 @@ export function useOrganisationName(me, id) {
 /** The tab bar of one organisation (or of the operator's pages: kind 'admin'). Given `me`,
  * owners also see "People", where they invite (people.js). */
 export function OrgTabs({ kind, id, current, me }) {
-  const owner = kind !== 'admin' && membershipOf(me, id)?.role === 'owner';
-  const tabs = owner ? [...TABS[kind](id), { href: `/o/${kind}/${id}/persone`, label: 'org.tab_people' }]
-    : TABS[kind](id);
+  const role = kind !== 'admin' ? membershipOf(me, id)?.role : undefined;
+  const owner = role === 'owner';
+  const own = TABS[kind](id).filter((tab) => !tab.notFor || tab.notFor !== role);
+  const tabs = owner ? [...own, { href: `/o/${kind}/${id}/persone`, label: 'org.tab_people' }] : own;
   return html`<nav class="tabs org-tabs no-print" aria-label=${t(`org.kind_${kind}`)}>
     ${tabs.map((tab) => html`<${Link} key=${tab.href} href=${tab.href} class="tab"
         aria-current=${tab.href === current ? 'page' : undefined}>${t(tab.label)}</${Link}>`)}

@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { useAction } from '../action.js';
-import { formatDate, formatDateTime, formatMoney, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatMoney, locale, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { categoryLabel, useCategories } from '../wallet/categories.js';
 import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/components.js';
@@ -215,6 +215,8 @@ export function CampaignPage({ me, id, campaignId }) {
 
       <h2>${t('org.topup_title')}</h2>
       <p class="meta">${t('org.topup_lead')}</p>
+      <p class="meta reserve-note">${t('documents.campaign.reserve_note', { percent: new Intl.NumberFormat(
+        locale(), { style: 'percent', maximumFractionDigits: 2 }).format(c.risk_reserve_bps / 10_000) })}</p>
       <${TopUpForm} sponsorId=${id} campaignId=${c.id} />
       <h3>${t('org.topups_title')}</h3>
       <${ErrorBox} error=${topups.error} onRetry=${topups.reload} />
