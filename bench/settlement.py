@@ -6,7 +6,7 @@ of a bulk insert (COPY) of the same payout_line rows, measured in the same run.
 
 URL: --url, else MENTORING_BENCH_DATABASE_URL, else the local test_b database. The
 bench drops and recreates every table in that database. The data set is written with
-bulk inserts (server/bulk.py); one redemption in a thousand is flagged, so the run also
+bulk inserts (server/bulk.py); about one redemption in a thousand is flagged, so the run also
 holds lines back. The run is the real use case (`settlement_api.run_settlement`), timed
 from its start to the commit. The last line is one JSON object.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_b"
 IBAN = "IT60X0542811101000000123456"
-FLAG_EVERY = 1_000
+FLAG_EVERY = 1_009  # prime: the flags fall on every venue, not all on the same ten
 
 
 def _amount(n: int) -> int:
