@@ -52,7 +52,6 @@ export default {
   'banking.history_title': 'Imported statements',
   'banking.history_empty': 'No statements imported yet.',
   'banking.history_item': '{file} · {kind} · imported {when}',
-  'banking.runs_title': 'Payments to venues',
 
   'error.statement_unreadable': 'The file is not a readable XML bank statement.',
   'error.statement_not_camt': 'The file is not a complete camt.053 or camt.054 statement: download it again from the bank as ISO 20022 XML.',

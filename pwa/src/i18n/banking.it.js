@@ -52,7 +52,6 @@ export default {
   'banking.history_title': 'Estratti importati',
   'banking.history_empty': 'Nessun estratto importato finora.',
   'banking.history_item': '{file} · {kind} · importato {when}',
-  'banking.runs_title': 'Pagamenti ai luoghi',
 
   'error.statement_unreadable': 'Il file non è un estratto conto XML leggibile.',
   'error.statement_not_camt': 'Il file non è un estratto camt.053 o camt.054 completo: scaricalo di nuovo dalla banca in formato XML ISO 20022.',

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, t } from '../i18n.js';
 import { Button, ErrorBox, Loading, Money, Notice } from '../ui/components.js';
 import { AdminFrame } from './admin.js';
 import { ConfirmAction, TextArea, useResource } from './forms.js';
+import { SettlementRuns } from './payments-runs.js';
 
 /** The file's bytes as base64 (the API takes the XML inside JSON). */
 function readAsBase64(file) {
@@ -194,5 +195,6 @@ export function AdminPayments({ me }) {
     <${Upload} onImported=${imported} />
     <${Queue} queue=${queue} />
     <${History} statements=${statements} />
+    <${SettlementRuns} me=${me} />
   </${AdminFrame}>`;
 }
