@@ -15,7 +15,7 @@ class PaidIn(ma.Schema):
 
 class HoldIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(LINE_KINDS))
-    source_id = Int64(1, required=True, strict=True, metadata={"description": "scan record or booking id"})
+    source_id = Id(required=True, strict=True, metadata={"description": "scan record or booking id"})
     reason = Text(200, min_length=1, required=True)
 
 
