@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.banking import camt
-from server.http.fields import Id, Instant, Int64, Text
+from server.http.fields import Id, Instant, Int64, NoControlCharacters, Text
 
 # Base64 of the largest file we read, and a little slack for padding.
 MAX_CONTENT_CHARS = (camt.MAX_STATEMENT_BYTES * 4) // 3 + 4
@@ -12,7 +12,9 @@ class StatementUpload(ma.Schema):
     file_name = Text(255, load_default="estratto.xml", metadata={"description": "as the operator's computer named it"})
     # The length is checked by the reader, so that a file too large is named as such
     # (422 statement_too_large, with max_bytes) rather than as a malformed field.
-    content = ma.fields.String(required=True, validate=validate.Length(min=1), metadata={
+    # Base64 has no control characters; refusing them here also documents the pattern.
+    content = ma.fields.String(required=True, validate=[validate.Length(min=1), NoControlCharacters(multiline=True)],
+                               metadata={
         "description": "the camt.053 or camt.054 XML file, base64", "format": "byte",
         "maxLength": MAX_CONTENT_CHARS})
 

@@ -44,12 +44,6 @@ from server import create_app
 from server.extensions import limiter
 from tests.server import fuzz_world
 
-import collections, atexit
-STATS = collections.Counter()
-@atexit.register
-def _dump():
-    import json
-    open('/tmp/h/stats.json','w').write(json.dumps([[k[0],k[1],v] for k,v in STATS.items()]))
 SEED = 20_251_125
 # Fuzzed requests per operation (the examples and coverage phases come on top).
 EXAMPLES_PER_OPERATION = 60

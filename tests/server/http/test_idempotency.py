@@ -364,7 +364,11 @@ REQUIRED = {
     "/api/v1/campaigns/{campaign_id}/allocations", "/api/v1/schools/{school_id}/allocations/{allocation_id}/codes",
     "/api/v1/schools/{school_id}/allocations/{allocation_id}/direct", "/api/v1/campaigns/{campaign_id}/topups",
     "/api/v1/admin/topups/{topup_id}/confirm", "/api/v1/wallet/claims", "/api/v1/wallet/bookings",
-    "/api/v1/wallet/bookings/{booking_id}/cancel",
+    "/api/v1/wallet/bookings/{booking_id}/cancel", "/api/v1/topups/{topup_id}/cancel",
+    "/api/v1/admin/bank-statements", "/api/v1/admin/bank-lines/{line_id}/decision",
+    "/api/v1/admin/settlement-runs", "/api/v1/admin/settlement-runs/{run_id}/confirm-paid",
+    "/api/v1/admin/payouts/{payout_id}/confirm-paid", "/api/v1/admin/settlement-holds",
+    "/api/v1/admin/settlement-holds/{hold_id}/release",
 }
 OPTIONAL = {
     "/api/v1/campaigns", "/api/v1/venues/{venue_id}/events", "/api/v1/organisations",
