@@ -4,7 +4,7 @@ of a bulk insert (COPY) of the same payout_line rows, measured in the same run.
 
     .venv/bin/python bench/settlement.py [--redemptions 1000000] [--venues 10000] [--url URL]
 
-URL: --url, else MENTORING_BENCH_DATABASE_URL, else the local test_b database. The
+URL: --url, else MENTORING_BENCH_DATABASE_URL, else the local `test` database (the one the suite uses). The
 bench drops and recreates every table in that database. The data set is written with
 bulk inserts (server/bulk.py); about one redemption in a thousand is flagged, so the run also
 holds lines back. The run is the real use case (`settlement_api.run_settlement`), timed
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_b"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IBAN = "IT60X0542811101000000123456"
 FLAG_EVERY = 1_009  # prime: the flags fall on every venue, not all on the same ten
 
