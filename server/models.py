@@ -8,6 +8,7 @@ from server.documents import models as documents_models  # noqa: F401
 from server.idempotency import models as idempotency_models  # noqa: F401
 from server.ledger import models as ledger_models  # noqa: F401
 from server.payments import models as payments_models  # noqa: F401
+from server.recovery import models as recovery_models  # noqa: F401
 from server.settlement import models as settlement_models  # noqa: F401
 from server.door import models as door_models  # noqa: F401
 from server.vouchers import models as vouchers_models  # noqa: F401
