@@ -77,3 +77,52 @@ export function romeDay(instant) {
   const p = romeParts(instant);
   return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
 }
+
+const dayFormats = new Map();
+
+function romeFormat(lang, options) {
+  const key = `${lang}|${JSON.stringify(options)}`;
+  if (!dayFormats.has(key)) dayFormats.set(key, new Intl.DateTimeFormat(lang, { timeZone: ROME, ...options }));
+  return dayFormats.get(key);
+}
+
+/**
+ * An event's time span in words, Italian time, without saying the day twice:
+ * the same day → "2 dic 2026, 20:30–22:45"; different days → "2 dic 2026, 20:30 –
+ * 3 dic 2026, 01:00" (spaced dash between two full dates, as typographers do).
+ * `lang` is a BCP 47 locale ('it-IT', 'en-GB').
+ */
+export function formatRomeRange(start, end, lang = 'it-IT') {
+  const date = romeFormat(lang, { dateStyle: 'medium' });
+  const time = romeFormat(lang, { timeStyle: 'short' });
+  const from = new Date(start);
+  if (end === null || end === undefined || end === '') return `${date.format(from)}, ${time.format(from)}`;
+  const to = new Date(end);
+  if (romeDay(from) === romeDay(to)) return `${date.format(from)}, ${time.format(from)}–${time.format(to)}`;
+  return `${date.format(from)}, ${time.format(from)} – ${date.format(to)}, ${time.format(to)}`;
+}
+
+/** "YYYY-MM-DD" `days` calendar days after the Italian day `day` (negative: before). */
+export function addDays(day, days) {
+  const [y, m, d] = day.split('-').map(Number);
+  const shifted = new Date(Date.UTC(y, m - 1, d + days));
+  return `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())}`;
+}
+
+/** The evening a weekend starts in Italy, as the catalogue's "this weekend" means it. */
+export const WEEKEND_STARTS = '18:00';
+
+/**
+ * "This weekend" at an instant, Italian time: from Friday 18:00 to Monday 00:00.
+ * From Monday to Friday it is the coming one; on Saturday and Sunday the one under way.
+ * {from, to} are the Friday and Sunday ("YYYY-MM-DD", the catalogue's day filters);
+ * {starts, ends} the instants (ISO with offset), for events that end before Friday evening.
+ */
+export function romeWeekend(now = Date.now()) {
+  const today = romeDay(now);
+  const [y, m, d] = today.split('-').map(Number);
+  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay(); // 0 Sunday … 6 Saturday
+  const friday = addDays(today, weekday === 0 ? -2 : weekday === 6 ? -1 : 5 - weekday);
+  return { from: friday, to: addDays(friday, 2), starts: romeLocalToIso(`${friday}T${WEEKEND_STARTS}`),
+           ends: romeLocalToIso(`${addDays(friday, 3)}T00:00`) };
+}

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
+MAX_ADDRESS_LENGTH = 300
 # Ceilings that catch typos (an extra zero) rather than model any real limit:
 # a year of music school costs a few thousand euros, a stadium holds 80,000.
 MAX_PRICE_CENTS = 1_000_000
@@ -48,13 +49,14 @@ def check_venue(venue: Organisation) -> None:
 
 def create_event(*, venue: Organisation, title: str, category: str, kind: str, starts_at: datetime,
                  ends_at: datetime, price_cents: int, capacity: int, now: datetime,
-                 description: str | None = None, booking_deadline: datetime | None = None) -> Event:
+                 description: str | None = None, booking_deadline: datetime | None = None,
+                 address: str | None = None) -> Event:
     check_venue(venue)
     event = Event(venue=venue, municipality_code=venue.municipality_code, status=PUBLISHED, seats_taken=0,
                   created_at=now, updated_at=now)
     _apply(event, now=now, title=title, description=description, category=category, kind=kind,
            starts_at=starts_at, ends_at=ends_at, price_cents=price_cents, capacity=capacity,
-           booking_deadline=booking_deadline)
+           booking_deadline=booking_deadline, address=address)
     db.session.add(event)
     db.session.flush()
     log.info("event created", extra={"event_id": event.id, "venue_id": venue.id, "starts_at": event.starts_at})
@@ -63,14 +65,14 @@ def create_event(*, venue: Organisation, title: str, category: str, kind: str, s
 
 def update_event(*, event: Event, now: datetime, title=_UNSET, description=_UNSET, category=_UNSET, kind=_UNSET,
                  starts_at=_UNSET, ends_at=_UNSET, price_cents=_UNSET, capacity=_UNSET,
-                 booking_deadline=_UNSET) -> Event:
+                 booking_deadline=_UNSET, address=_UNSET) -> Event:
     """Change the given fields; the others keep their value. ``event`` should be
     loaded with ``get_event(..., for_update=True)``."""
     check_venue(event.venue)
     _check_still_open(event, now=now)
     _apply(event, now=now, title=title, description=description, category=category, kind=kind,
            starts_at=starts_at, ends_at=ends_at, price_cents=price_cents, capacity=capacity,
-           booking_deadline=booking_deadline)
+           booking_deadline=booking_deadline, address=address)
     event.updated_at = now
     db.session.flush()
     log.info("event updated", extra={"event_id": event.id, "venue_id": event.venue_id})
@@ -129,6 +131,13 @@ def _apply(event: Event, *, now: datetime, **fields) -> None:
                                    code="invalid_description", field="description",
                                    params={"max_length": MAX_DESCRIPTION_LENGTH})
         changes["description"] = description
+    if "address" in given:
+        address = " ".join((given["address"] or "").split()) or None
+        if address is not None and len(address) > MAX_ADDRESS_LENGTH:
+            raise exc.InvalidEvent(f"L'indirizzo può avere al massimo {MAX_ADDRESS_LENGTH} caratteri.",
+                                   code="invalid_address", field="address",
+                                   params={"max_length": MAX_ADDRESS_LENGTH})
+        changes["address"] = address
     if "category" in given:
         changes["category_code"] = taxonomy.by_slug(given["category"]).code
     if "kind" in given:

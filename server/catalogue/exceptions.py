@@ -27,3 +27,15 @@ class EventOver(Conflict):
 
 class InvalidCursor(InvalidInput):
     code = "invalid_cursor"
+
+
+class PosterRefused(InvalidInput):
+    """An uploaded poster we do not take: ``poster_too_large`` (bytes or pixels),
+    ``poster_unsupported`` (not JPEG, PNG or WebP, or an extreme shape) or
+    ``poster_unreadable`` (damaged or not an image at all)."""
+
+    code = "poster_unreadable"
+
+
+class PosterNotFound(NotFound):
+    code = "poster_not_found"

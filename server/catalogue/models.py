@@ -55,6 +55,13 @@ class Event(db.Model):
     # Copied from the venue when the event is created, so the catalogue filters by
     # place without a join (ISTAT code).
     municipality_code: Mapped[str] = mapped_column(sa.String(6), index=True)
+    # Where it happens when not at the venue's own address (a course in a rented hall).
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    # Bumped by every poster upload, None without one: it is in the poster's URL, so a
+    # cached old poster is never shown for a new one (server/catalogue/posters.py).
+    poster_version: Mapped[int | None] = mapped_column(sa.Integer)
+    poster_width: Mapped[int | None] = mapped_column(sa.SmallInteger)  # of its largest stored width
+    poster_height: Mapped[int | None] = mapped_column(sa.SmallInteger)
     status: Mapped[str] = mapped_column(sa.String(16), default=PUBLISHED)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
@@ -66,3 +73,19 @@ class Event(db.Model):
 
     def __repr__(self):
         return f"<Event {self.id} {self.title!r} {self.starts_at} {self.status}>"
+
+
+class EventPoster(db.Model):
+    """One width of an event's poster, re-encoded by us as WebP (no metadata kept).
+
+    Stored in the database rather than a folder, so that every app process serves it
+    and a backup holds it; a poster is tens of kilobytes per width.
+    """
+
+    __tablename__ = "event_poster"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    width: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    height: Mapped[int] = mapped_column(sa.SmallInteger)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)

@@ -3,13 +3,17 @@ case or query, shape the answer."""
 from datetime import datetime, timezone
 from functools import wraps
 
-from flask import request
+import base64
+import binascii
+
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER
 from server.catalogue import api as catalogue_api
-from server.catalogue import repository, schemas, taxonomy
+from server.catalogue import exceptions as catalogue_exc
+from server.catalogue import posters, repository, schemas, taxonomy
 from server.http import auth, idempotency
 
 bp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
@@ -17,6 +21,8 @@ bp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
 
 CATALOGUE_MAX_AGE = 60  # seconds: seats left go stale no faster than a student reads
 CATEGORIES_MAX_AGE = 3600  # configuration: changes with a deploy
+# A poster's URL carries its version, so a new upload is a new URL: a week is safe.
+POSTER_MAX_AGE = 7 * 24 * 3600
 CACHE_HEADERS = {
     "ETag": {"description": "Send back as If-None-Match to get 304 when unchanged", "schema": {"type": "string"}},
     "Cache-Control": {"description": "public, max-age=…", "schema": {"type": "string"}},
@@ -124,3 +130,38 @@ def cancel_event(venue_id, event_id):
     """Cancel an event; repeating the request is harmless."""
     event = catalogue_api.get_event(event_id, venue=_venue(venue_id), for_update=True)
     return catalogue_api.cancel_event(event=event, now=_now())
+
+
+@bp.put("/venues/<int:venue_id>/events/<int:event_id>/poster")
+@bp.arguments(schemas.PosterIn)
+@bp.response(200, schemas.VenueEvent)
+def put_poster(body, venue_id, event_id):
+    """Upload the event's poster (JPEG, PNG or WebP, base64, at most 2 MB and 40
+    megapixels), replacing any other. We store it re-encoded as WebP at a few widths,
+    without its metadata (no EXIF, so no GPS position). Repeating it is harmless."""
+    try:
+        data = base64.b64decode(body["content"], validate=True)
+    except (binascii.Error, ValueError):
+        raise catalogue_exc.PosterRefused("Il file non è in base64.", code="poster_unreadable",
+                                          field="content") from None
+    event = catalogue_api.get_event(event_id, venue=_venue(venue_id), for_update=True)
+    return posters.set_poster(event=event, data=data, now=_now())
+
+
+@bp.delete("/venues/<int:venue_id>/events/<int:event_id>/poster")
+@bp.response(200, schemas.VenueEvent)
+def delete_poster(venue_id, event_id):
+    """Remove the event's poster; removing none is harmless."""
+    event = catalogue_api.get_event(event_id, venue=_venue(venue_id), for_update=True)
+    return posters.remove_poster(event=event, now=_now())
+
+
+@bp.get("/events/<int:event_id>/poster/<int:width>.webp")
+@bp.response(200, description="image/webp; the widths are in the event's `poster.srcset`")
+def poster(event_id, width):
+    """An event's poster at one of its stored widths. Public, like the catalogue."""
+    response = Response(posters.poster_image(event_id, width), mimetype="image/webp")
+    response.cache_control.public = True
+    response.cache_control.max_age = POSTER_MAX_AGE
+    response.add_etag()
+    return response.make_conditional(request)

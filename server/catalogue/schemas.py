@@ -3,10 +3,10 @@ by the use cases (server/catalogue/api.py), so they fail with their own stable c
 import marshmallow as ma
 from marshmallow import validate
 
-from server.catalogue import taxonomy
+from server.catalogue import posters, taxonomy
 from server.catalogue.models import EVENT_KINDS, EVENT_STATUSES
 from server.catalogue.repository import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from server.http.fields import AwareInstant, Day, Id, Instant, Int32, Text
+from server.http.fields import AwareInstant, Day, Id, Instant, Int32, NoControlCharacters, Text
 from server.onboarding import validation
 
 
@@ -22,6 +22,26 @@ def _municipality(event) -> dict:
     except validation.InvalidField:
         name = None
     return {"code": event.municipality_code, "name": name}
+
+
+def _address(event) -> str | None:
+    # The event's own place, else the venue's: what a student types into a map.
+    return event.address or event.venue.address
+
+
+class Poster(ma.Schema):
+    src = ma.fields.String(metadata={"description": "URL of a middle width (WebP); changes with every upload"})
+    srcset = ma.fields.String(metadata={"description": "every stored width, for <img srcset>"})
+    width = Int32(1, metadata={"description": "of the largest stored width, for the layout"})
+    height = Int32(1)
+
+
+class PosterIn(ma.Schema):
+    # The size is checked by the use case, so that a file too large is named as such
+    # (422 poster_too_large, with max_bytes) rather than as a malformed field.
+    content = ma.fields.String(required=True, validate=[validate.Length(min=1), NoControlCharacters(multiline=True)],
+                               metadata={"description": "the JPEG, PNG or WebP file, base64", "format": "byte",
+                                         "maxLength": (posters.MAX_POSTER_BYTES * 4) // 3 + 4})
 
 
 class Category(ma.Schema):
@@ -43,6 +63,7 @@ class EventIn(ma.Schema):
     capacity = Int32(required=True, strict=True)
     booking_deadline = AwareInstant(allow_none=True, metadata={
         "description": "Last moment to book or cancel a booking; absent: until the event ends"})
+    address = Text(300, allow_none=True, metadata={"description": "Where, if not at the venue's address"})
 
 
 class EventPatch(EventIn):
@@ -69,6 +90,8 @@ class VenueEvent(ma.Schema):
     seats_taken = Int32(0)
     seats_left = Int32()
     municipality_code = ma.fields.String()
+    address = ma.fields.String(allow_none=True)
+    poster = ma.fields.Function(posters.poster_info, metadata={"description": "Poster or null"})
     status = ma.fields.String()
     created_at = Instant()
     updated_at = Instant()
@@ -99,6 +122,8 @@ class CatalogueItem(ma.Schema):
     status = ma.fields.String()
     venue = ma.fields.Nested(Venue)
     municipality = ma.fields.Function(_municipality, metadata={"description": "{code, name}"})
+    address = ma.fields.Function(_address, metadata={"description": "The event's, else the venue's; may be null"})
+    poster = ma.fields.Function(posters.poster_info, metadata={"description": "Poster or null"})
 
 
 class CatalogueEvent(CatalogueItem):

@@ -1,10 +1,13 @@
 """What the operator should look at: overspends (named by the scan that crossed the
-balance, with every redemption of that voucher), rule-breaking scanners, double check-ins."""
+balance, with every redemption of that voucher, its state and the operator's decision on
+it: server/recovery), rule-breaking scanners, double check-ins."""
 import sqlalchemy as sa
 
 from server.accounts.models import Organisation
 from server.door.models import CHECKED_IN, REDEEMED, ScannerDevice, ScanRecord
 from server.extensions import db
+from server.recovery import api as recovery_api
+from server.vouchers.models import Voucher
 
 OVERSPEND, RULE_BROKEN, DOUBLE_CHECK_IN = "overspend", "rule_broken", "double_check_in"
 
@@ -31,12 +34,20 @@ def flagged_records(limit: int = 200) -> list[dict]:
                 "ticket_id": record.ticket_id, "amount_cents": record.amount_cents,
                 "overspend_cents": record.overspend_cents, "crossing": record.crossed_balance}
 
+    # The operator's word on each overspent voucher, and where it stands now.
+    decisions = recovery_api.decisions_for(overspent)
+    statuses = dict(db.session.execute(sa.select(Voucher.id, Voucher.status).where(Voucher.id.in_(overspent))).all()) \
+        if overspent else {}
     flags = []
     for record in records:
         flag = card(record)
         if record.crossed_balance:
             flag["kind"] = OVERSPEND
             flag["involved"] = [card(row) for row in involved.get(record.voucher_id, [])]
+            flag["voucher_status"] = statuses.get(record.voucher_id)
+            decision = decisions.get(record.voucher_id)
+            flag["decision"] = ({"decision": decision.decision, "note": decision.note,
+                                 "decided_at": decision.decided_at} if decision else None)
         else:
             flag["kind"] = DOUBLE_CHECK_IN if record.outcome == CHECKED_IN else RULE_BROKEN
             flag["involved"] = []

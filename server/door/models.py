@@ -105,3 +105,6 @@ class ScanRecord(db.Model):
     # The redemption that took its voucher below zero, by scan time: the overspend flag.
     crossed_balance: Mapped[bool] = mapped_column(default=False)
     flagged: Mapped[bool] = mapped_column(default=False)
+    # Entered as a typed door code (voucher number and six digits) and checked online by
+    # the server (door.typed), not read from a QR: the operator tells the two apart.
+    typed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -16,14 +16,14 @@ from server import bulk
 from server.door import revocations
 from server.door.models import REDEEMED, VOUCHER, ScanRecord
 from server.extensions import db
-from server.vouchers.models import FROZEN, Voucher
+from server.vouchers.models import ACTIVE, FROZEN, Voucher
 
 log = logging.getLogger(__name__)
 
 
 def freeze(voucher: Voucher, now: datetime) -> None:
     """Stop the voucher everywhere: it enters the revocation list scanners download."""
-    if voucher.status == FROZEN:
+    if voucher.status != ACTIVE:  # frozen already, or recovered: on the list already
         return
     voucher.status, voucher.frozen_reason = FROZEN, "offline_overspend"
     revocations.add(kind=VOUCHER, value=voucher.id, reason="offline_overspend", now=now)

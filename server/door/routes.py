@@ -9,6 +9,7 @@ from server.accounts.models import MEMBER, OWNER, STAFF
 from server.extensions import limiter
 from server.http import auth, idempotency, throttle
 from server.door import bundle, enrolment, flags as door_flags, schemas, sync as door_sync
+from server.door import typed as door_typed, typed_code as door_typed_code
 
 bp = Blueprint("scanners", __name__, url_prefix="/api/v1", description="Scanner devices, offline bundle, sync")
 VENUE_PEOPLE = (OWNER, MEMBER, STAFF)
@@ -73,6 +74,19 @@ def sync(body, scanner_id):
     return door_sync.sync(scanner_id=scanner_id, records=body["records"], since=body.get("since"),
                           keys=keys.public_keyset(), now=_now(),
                           max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
+
+
+@bp.post("/scanners/<int:scanner_id>/typed-code")
+@limiter.limit(throttle.SYNC_PER_ADDRESS)
+@limiter.limit(throttle.TYPED_CODES_PER_SCANNER, key_func=throttle.scanner_in_path)
+@bp.arguments(schemas.TypedCodeIn)
+@bp.response(200, schemas.TypedCodeResult)
+def typed_code(body, scanner_id):
+    """A door code typed when the camera cannot read the QR, checked by the server at
+    once and paid like a synced scan. No login: the record proves its scanner."""
+    return door_typed.redeem_typed(scanner_id=scanner_id, record_text=body["record"],
+                                   secret=door_typed_code.door_secret(current_app.secret_key), now=_now(),
+                                   max_skew_seconds=current_app.config["PRESENTATION_MAX_SKEW_SECONDS"])
 
 
 @bp.get("/admin/flags")

@@ -153,6 +153,28 @@ def judge_payment(*, record, presentation, scanner: Scanner, event: Event | None
     return Verdict(REDEEMED, None, category)
 
 
+def judge_typed_payment(*, record, presentation, scanner: Scanner, event: Event | None, ledger: Ledger,
+                        available: dict) -> Verdict:
+    """A typed door code that passed every other check, checked online: paid from the
+    voucher's live balance (``available``: voucher id -> cents, read under its lock), so
+    it never overspends and needs no offline allowance. Once per presentation (voucher,
+    time step), like a QR: a code and a QR of the same step are one presentation."""
+    credential = presentation.credential
+    if credential.voucher_id not in ledger.known_vouchers:
+        return Verdict(REJECTED, "unknown_voucher")
+    amount = record.amount_cents
+    if not 0 < amount <= MAX_OFFLINE_AMOUNT_CENTS:
+        return Verdict(REJECTED, "invalid_amount")
+    presentation_key = (credential.voucher_id, presentation.time_step)
+    if presentation_key in ledger.paid_presentations:
+        return Verdict(REJECTED, "presentation_replayed")
+    if amount > available.get(credential.voucher_id, 0):
+        return Verdict(REJECTED, "insufficient_balance")
+    ledger.paid_presentations.add(presentation_key)
+    category = event.category_code if event else door_category(credential, scanner.venue_categories)
+    return Verdict(REDEEMED, None, category)
+
+
 def revocations_known(credential, revoked_at: dict, known: datetime) -> Revocations:
     """The revocations of this credential published by ``known`` (``revoked_at``: first
     revocation time by (kind, value)). Later ones cannot make an honest offline decision wrong."""

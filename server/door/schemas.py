@@ -63,6 +63,16 @@ class RecordOutcome(ma.Schema):
     duplicate = ma.fields.Boolean()
 
 
+class TypedCodeIn(ma.Schema):
+    record = Text(4096, required=True, metadata={
+        "description": "a scanner record (MR:...) signed by this scanner, result accepted, scanned text "
+                       "typed:<voucher id>:<6 digits> (docs/scanner-protocol.md, typed door code)"})
+
+
+class TypedCodeResult(RecordOutcome):
+    amount_cents = Int64(metadata={"description": "what the venue is paid for it (0 unless redeemed)"})
+
+
 class ScannerState(ma.Schema):
     status = ma.fields.String(metadata={"description": "active | retired: a retired scanner decides red"})
     retired_at = Instant(allow_none=True)
@@ -98,7 +108,17 @@ class FlaggedRecord(ma.Schema):
     crossing = ma.fields.Boolean(metadata={"description": "this redemption crossed the voucher's balance"})
 
 
+class FlagDecision(ma.Schema):
+    decision = ma.fields.String(metadata={"description": "unfreeze | recover"})
+    note = ma.fields.String()
+    decided_at = Instant()
+
+
 class Flag(FlaggedRecord):
     kind = ma.fields.String(metadata={"description": "overspend | rule_broken | double_check_in"})
     involved = ma.fields.List(ma.fields.Nested(FlaggedRecord), metadata={
         "description": "for an overspend: every redemption of the voucher, by scan time"})
+    voucher_status = ma.fields.String(allow_none=True, metadata={
+        "description": "for an overspend: the voucher's state now (frozen, recovered, active)"})
+    decision = ma.fields.Nested(FlagDecision, allow_none=True, metadata={
+        "description": "for an overspend: the operator's latest decision (POST /admin/vouchers/{id}/decision)"})

@@ -22,7 +22,7 @@ from server import bulk
 from server.accounts.models import Organisation
 from server.bookings.models import Booking
 from server.catalogue.models import Event
-from server.door import bundle, enrolment, overspend, revocations, rules
+from server.door import bundle, enrolment, overspend, revocations, rules, typed_code
 from server.door.models import (
     CHECKED_IN, DEVICE_KEY, REDEEMED, REJECTED, TICKET, VOUCHER, RevocationEntry, ScannerDevice, ScanRecord,
 )
@@ -48,6 +48,9 @@ class _Item:
     row: dict = field(default_factory=dict)  # the ScanRecord to insert
     outcome: dict | None = None  # set when answered without storing anything new
     first: "_Item | None" = None  # the earlier copy of this record in the same batch
+    # A typed door code (door.typed), checked online: its "presentation" is the voucher's
+    # standing credential and the step the code matched, judged against the live balance.
+    typed: bool = False
 
 
 def sync(*, scanner_id: int, records: list[str], since: int | None, keys: PublicKeyset, now: datetime,
@@ -90,6 +93,11 @@ def _verify(scanner_id: int, scanner_key: bytes, texts: list[str], keys: PublicK
         if item.record.scanner_id != scanner_id:
             item.outcome = _outcome(item.record_id, REJECTED, "scanner_mismatch")
         elif item.record.result == "accepted":
+            if typed_code.parse_record_text(item.record.scanned_text):
+                # Only the server checks a typed code, online (door.typed): one accepted
+                # offline is a rule broken, whatever the digits.
+                item.signature_error = "typed_code_needs_connection"
+                continue
             try:
                 item.presentation = verify_presentation_signatures(item.record.scanned_text, keys=keys,
                                                                    now=item.record.scanned_at)
@@ -111,7 +119,9 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
     for item in fresh:
         item.row = _row(scanner, item, now)
         record = item.record
-        known = min(item.row["scanned_at"], scanner.last_bootstrap_at or item.row["scanned_at"])
+        # Checked online, a typed code knows every revocation up to now; a scanner offline
+        # only those it had downloaded.
+        known = now if item.typed else min(item.row["scanned_at"], scanner.last_bootstrap_at or item.row["scanned_at"])
         revoked = (rules.revocations_known(item.presentation.credential, revoked_at, known)
                    if item.presentation else None)
         item.verdict = rules.judge_before_payment(
@@ -140,16 +150,20 @@ def _row(scanner: ScannerDevice, item: _Item, now: datetime) -> dict:
             "event_id": record.event_id or None, "category_code": None, "amount_cents": record.amount_cents,
             "scanner_result": record.result, "outcome": None, "outcome_code": None, "voucher_id": None,
             "ticket_id": None, "campaign_id": None,
-            "credential_valid_from": credential.valid_from if isinstance(credential, VoucherCredential) else None,
+            # A typed code is paid from the live balance, not from an offline allowance:
+            # it counts against no credential's allowance.
+            "credential_valid_from": (credential.valid_from if isinstance(credential, VoucherCredential)
+                                      and not item.typed else None),
             "time_step": item.presentation.time_step if item.presentation else None,
-            "overspend_cents": 0, "crossed_balance": False, "flagged": False}
+            "overspend_cents": 0, "crossed_balance": False, "flagged": False, "typed": item.typed}
 
 
 def _apply(item: _Item) -> None:
     verdict = item.verdict
     item.row.update(outcome=verdict.outcome, outcome_code=verdict.code, category_code=verdict.category_code)
-    if verdict.outcome == REJECTED:
-        # The scanner accepted what the rules refuse: the venue is not paid, the scanner is flagged.
+    if verdict.outcome == REJECTED and not item.typed:
+        # The scanner accepted what the rules refuse: the venue is not paid, the scanner is
+        # flagged. (A typed code only asks the server, which decides: nothing to flag.)
         item.row["flagged"] = True
         log.warning("scanner record rejected", extra={"record_id": item.record_id, "code": verdict.code})
 
@@ -196,9 +210,18 @@ def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list
     bookings = {b.id: b for b in _by_id(Booking, {i.presentation.credential.ticket_id for i in items
                                                   if not isinstance(i.presentation.credential, VoucherCredential)})}
     book.known_tickets = set(bookings)
+    available = {voucher_id: accounts[("voucher", voucher_id)].balance_cents for voucher_id in vouchers}
     for item in sorted(items, key=lambda i: (i.record.scanned_at, i.record_id)):  # earliest scans first
-        item.verdict = rules.judge_payment(record=item.record, presentation=item.presentation, scanner=facts,
-                                           event=events.get(item.record.event_id), ledger=book)
+        if item.typed:
+            item.verdict = rules.judge_typed_payment(record=item.record, presentation=item.presentation,
+                                                     scanner=facts, event=events.get(item.record.event_id),
+                                                     ledger=book, available=available)
+        else:
+            item.verdict = rules.judge_payment(record=item.record, presentation=item.presentation, scanner=facts,
+                                               event=events.get(item.record.event_id), ledger=book)
+        if item.verdict.outcome == REDEEMED:
+            voucher_id = item.presentation.credential.voucher_id
+            available[voucher_id] = available.get(voucher_id, 0) - item.record.amount_cents
     redeemed = [item for item in items if item.verdict.outcome == REDEEMED]
     if redeemed:
         _redeem(scanner, redeemed, vouchers, accounts, now)

@@ -50,6 +50,9 @@ MAGIC_LINKS_PER_ADDRESS_ASKED = "5 per 15 minutes"  # one inbox is not flooded f
 CLAIMS_PER_WALLET = "10 per minute"
 WALLET_LOGINS_PER_DEVICE = "10 per minute"
 SYNCS_PER_SCANNER = "120 per minute"
+# Typed door codes (server/door/typed.py): a door lets in a few people a minute by typed
+# code; a guesser gets 20 tries a minute per phone (and per voucher, 5 wrong in 15 minutes).
+TYPED_CODES_PER_SCANNER = "20 per minute"
 
 # One lockout mail per account per window, however long the attack goes on.
 _LOCKOUT_NOTICES = parse("1 per 15 minutes")

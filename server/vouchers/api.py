@@ -95,6 +95,12 @@ def claim(*, wallet: Wallet, code_text: str, secret: str, today: date) -> Vouche
         raise InvalidCode(error.message, field="code") from None
     row = db.session.scalar(sa.select(ClaimCode).filter_by(code_hash=digest).with_for_update())
     if row is None:
+        # A recovery code (a lost phone, server/recovery) is typed in the same box.
+        from server.recovery import api as recovery_api
+        recovered = recovery_api.complete(wallet=wallet, code_text=code_text, secret=secret,
+                                          now=datetime.now(timezone.utc))
+        if recovered is not None:
+            return recovered
         raise InvalidCode("Codice inesistente: controlla di averlo scritto bene.", field="code")
     if row.status == CLAIMED:
         voucher = db.session.get(Voucher, row.voucher_id)
@@ -135,7 +141,7 @@ def balance(voucher: Voucher) -> int:
 def credential(*, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset, now: datetime) -> str:
     """A fresh signed credential: current offline allowance (never above the balance),
     valid a week or to the campaign's end, bound to the wallet's device key."""
-    if voucher.status == FROZEN:
+    if voucher.status != ACTIVE:  # frozen, or recovered to another voucher: never again
         raise VoucherFrozen("Questo buono è sospeso: contatta la scuola.")
     campaign = db.session.get(Campaign, voucher.campaign_id)
     campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)

@@ -7,6 +7,7 @@ from server import keys
 from server.accounts import api as accounts_api
 from server.campaigns import api as campaigns_api
 from server.catalogue import taxonomy
+from server.door import typed as door_api
 from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth, idempotency, throttle
@@ -38,6 +39,9 @@ def _voucher_view(voucher, credential=None) -> dict:
         "categories": [taxonomy.by_code(code).slug for code in campaign.category_codes],
         "campaign_valid_until": campaign.valid_until, "credential": credential,
         "credential_valid_until": voucher.credential_valid_until,
+        # With each credential, the key of the typed door code under its QR (door.typed_code):
+        # never in lists, so a stored copy is not overwritten with nothing.
+        **({"door_code_key": door_api.door_code_key(voucher).hex()} if credential else {}),
     }
 
 

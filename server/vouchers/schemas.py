@@ -53,6 +53,9 @@ class Voucher(ma.Schema):
         "description": "signed voucher credential (docs/tokens.md); null in lists: ask for one with "
                        "POST /wallet/vouchers/{voucher_id}/credential"})
     credential_valid_until = Instant(allow_none=True)
+    door_code_key = ma.fields.String(metadata={
+        "description": "with a credential only: hex key of the six-digit door code shown under the QR "
+                       "(docs/tokens.md, typed door code); secret, this wallet's alone"})
 
 
 class DirectIn(ma.Schema):

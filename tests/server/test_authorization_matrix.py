@@ -87,6 +87,9 @@ VENUE_PEOPLE = (VENUE_OWNER, VENUE_MEMBER, VENUE_STAFF)
 VENUE_EDITORS = (VENUE_OWNER, VENUE_MEMBER)  # staff scan; they do not edit the programme
 
 
+ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
 def _event_body(scenario):
     starts_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=9)
     return {"title": "Matrice", "category": "teatro", "kind": "event", "starts_at": starts_at.isoformat(),
@@ -174,6 +177,8 @@ PROTECTED = (
        ids=(("event_id", "spare_event"),)),
     _e("POST", "/venues/<int:venue_id>/events/<int:event_id>/cancel", VENUE_EDITORS,
        ids=(("event_id", "spare_event"),)),
+    _e("PUT", "/venues/<int:venue_id>/events/<int:event_id>/poster", VENUE_EDITORS, body={"content": ONE_PIXEL_PNG}),
+    _e("DELETE", "/venues/<int:venue_id>/events/<int:event_id>/poster", VENUE_EDITORS),
     # reports
     _e("GET", "/venues/<int:venue_id>/report", VENUE_PEOPLE),
     _e("GET", "/schools/<int:school_id>/report", (SCHOOL_MEMBER,)),
@@ -237,6 +242,7 @@ PUBLIC = (
     _e("GET", "/categories"),
     _e("GET", "/catalogue"),
     _e("GET", "/catalogue/<int:event_id>"),
+    _e("GET", "/events/<int:event_id>/poster/<int:width>.webp", ids=(("width", "no_such_row"),)),
     _e("GET", "/health"),
     Endpoint("GET", "/api/openapi.json"),
 )
@@ -417,6 +423,7 @@ CROSSED = (
      "school_id", "other_school"),
     ("PATCH /api/v1/venues/<int:venue_id>/events/<int:event_id>", OTHER_VENUE, "venue_id", "other_venue"),
     ("POST /api/v1/venues/<int:venue_id>/events/<int:event_id>/cancel", OTHER_VENUE, "venue_id", "other_venue"),
+    ("PUT /api/v1/venues/<int:venue_id>/events/<int:event_id>/poster", OTHER_VENUE, "venue_id", "other_venue"),
 )
 
 

@@ -14,6 +14,7 @@ import { Cell, SelectField, TextArea, euroText, parseCount, parseEuro, useForm, 
 import { VenueScanners } from './scanners.js';
 import { BackLink, OrgHeading, OrgTabs } from './layout.js';
 import { membershipOf } from './session.js';
+import { EventPosterField } from './event-poster.js';
 import { isoToRomeLocal, romeLocalExists, romeLocalToIso } from '../rome-time.js';
 
 // Italian time both ways (the hour that does not exist refused, the one that happens
@@ -126,14 +127,14 @@ async function findEvent(venueId, eventId) {
 }
 
 const EMPTY_EVENT = { title: '', description: '', category: '', kind: 'event', starts_at: '', ends_at: '',
-                      booking_deadline: '', price_cents: '', capacity: '' };
+                      booking_deadline: '', price_cents: '', capacity: '', address: '' };
 
 function formValues(event) {
   const lang = language();
   return { title: event.title, description: event.description || '', category: event.category || '',
            kind: event.kind, starts_at: isoToRomeLocal(event.starts_at), ends_at: isoToRomeLocal(event.ends_at),
            booking_deadline: isoToRomeLocal(event.booking_deadline), price_cents: euroText(event.price_cents, lang),
-           capacity: String(event.capacity) };
+           capacity: String(event.capacity), address: event.address || '' };
 }
 
 /** What the server takes, from what the form holds. */
@@ -142,7 +143,7 @@ function eventBody(v) {
     title: v.title.trim(), description: v.description.trim() || null, category: v.category, kind: v.kind,
     starts_at: romeLocalToIso(v.starts_at), ends_at: romeLocalToIso(v.ends_at),
     booking_deadline: v.booking_deadline ? romeLocalToIso(v.booking_deadline) : null,
-    price_cents: parseEuro(v.price_cents), capacity: parseCount(v.capacity),
+    price_cents: parseEuro(v.price_cents), capacity: parseCount(v.capacity), address: v.address.trim() || null,
   };
 }
 
@@ -223,10 +224,14 @@ export function EventForm({ me, id, eventId }) {
         <${Field} label=${t('org.venue.capacity')} inputmode="numeric" required value=${values.capacity}
           onInput=${set('capacity')} error=${errors.capacity} />
       </div>
+      <${Field} label=${t('catalogue2.event_address')} value=${values.address} onInput=${set('address')}
+        error=${errors.address} hint=${t('catalogue2.event_address_hint')} autocomplete="street-address" />
       <p class="meta">${t('org.venue.times_note')}</p>
       <${ErrorBox} error=${form.error} />
       <${Button} type="submit" busy=${form.busy}>${editing ? t('org.venue.save') : t('org.venue.publish')}</${Button}>
     </form>` : null}
+    ${original ? html`<${EventPosterField} venueId=${id} event=${original} onChange=${setOriginal} />`
+      : !editing ? html`<p class="meta">${t('catalogue2.poster_after_save')}</p>` : null}
   </section>`;
 }
 

@@ -3,7 +3,8 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { formatDateTime, t } from '../i18n.js';
+import { formatDateTime, locale, t } from '../i18n.js';
+import { formatRomeRange, romeWeekend } from '../rome-time.js';
 import { useOnline } from '../online.js';
 import { navigate } from '../router.js';
 import { getCatalogueItem, listCatalogue, saveCatalogueItems, saveVouchers } from '../store.js';
@@ -13,8 +14,22 @@ import { canPay, newRequestId, useWallet } from './data.js';
 import { walletApi } from './device.js';
 import { useAction } from '../action.js';
 import { keepTicket, walletChanged } from './sync.js';
+import { Poster, mapLink } from './poster.js';
 
 const NO_FILTERS = { category: '', municipality: '', from: '', to: '' };
+
+/** The filters the server is asked for: "this weekend" is its Friday-to-Sunday days. */
+function serverFilters(filters, weekend) {
+  return weekend ? { ...filters, from: weekend.from, to: weekend.to } : filters;
+}
+
+/** What the server cannot know: a weekend starts on Friday evening (an event over by
+ * then is not "this weekend"), and which events a voucher of this wallet pays for. */
+function keepLocally(item, { weekend, covered, vouchers }) {
+  if (weekend && new Date(item.ends_at).getTime() <= new Date(weekend.starts).getTime()) return false;
+  if (covered && !vouchers.some((voucher) => canPay(voucher, item))) return false;
+  return true;
+}
 
 /** Local filtering of the saved events, the same rules as the server's as far as we can tell. */
 function matchesOffline(item, filters) {
@@ -57,10 +72,12 @@ function useCatalogue(filters) {
 
 function EventCard({ item, categories }) {
   return html`<li>
-    <${Link} href=${`/w/eventi/${item.id}`} class="card event-card" data-event=${item.id}>
+    <${Link} href=${`/w/eventi/${item.id}`} class=${`card event-card${item.poster ? ' has-poster' : ''}`}
+      data-event=${item.id}>
+      <${Poster} poster=${item.poster} sizes="(min-width: 40rem) 20rem, 100vw" className="poster card-poster" />
       <span class="card-title">${item.title}</span>
-      <span class="meta">${formatDateTime(item.starts_at)} · ${item.venue?.name}${item.municipality?.name
-        ? ` · ${item.municipality.name}` : ''}</span>
+      <span class="meta event-when">${formatRomeRange(item.starts_at, item.ends_at, locale())}</span>
+      <span class="meta">${item.venue?.name}${item.municipality?.name ? ` · ${item.municipality.name}` : ''}</span>
       <span class="meta">${categoryLabel(categories, item.category)}${item.kind === 'course'
         ? ` · ${t('catalogue.course')}` : ''}</span>
       <span class="price"><${Money} cents=${item.price_cents} />
@@ -94,22 +111,39 @@ function Filters({ value, onChange, categories }) {
   </form>`;
 }
 
+function QuickFilters({ weekend, covered, onWeekend, onCovered }) {
+  return html`<div class="quick-filters" role="group" aria-label=${t('catalogue2.quick_filters')}>
+    <button type="button" class="chip" aria-pressed=${weekend ? 'true' : 'false'} data-filter="weekend"
+      onClick=${() => onWeekend(!weekend)}>${t('catalogue2.weekend')}</button>
+    <button type="button" class="chip" aria-pressed=${covered ? 'true' : 'false'} data-filter="covered"
+      onClick=${() => onCovered(!covered)}>${t('catalogue2.covered')}</button>
+  </div>`;
+}
+
 export function CataloguePage() {
   const [filters, setFilters] = useState(NO_FILTERS);
+  const [weekendOn, setWeekendOn] = useState(false);
+  const [covered, setCovered] = useState(false);
+  const weekend = weekendOn ? romeWeekend(Date.now()) : null;
   const categories = useCategories();
-  const [state, more] = useCatalogue(filters);
+  const { vouchers } = useWallet();
+  const [state, more] = useCatalogue(serverFilters(filters, weekend));
   const online = useOnline();
-  return html`<section class="page">
+  const items = state.items.filter((item) => keepLocally(item, { weekend, covered, vouchers }));
+  const active = vouchers.some((voucher) => voucher.status === 'active');
+  return html`<section class="page catalogue-page">
     <h1>${t('catalogue.title')}</h1>
+    <${QuickFilters} weekend=${weekendOn} covered=${covered} onWeekend=${setWeekendOn} onCovered=${setCovered} />
     <details class="filter-box"><summary>${t('catalogue.filters')}</summary>
       <${Filters} value=${filters} onChange=${setFilters} categories=${categories} />
     </details>
+    ${covered && !active ? html`<${Notice}>${t('catalogue2.covered_none')}</${Notice}>` : null}
     ${state.offline || !online ? html`<${Notice} kind="warning">${t('catalogue.offline')}</${Notice}>` : null}
     <${ErrorBox} error=${state.error} />
-    ${state.items.length
-      ? html`<ul class="cards">${state.items.map((item) => html`<${EventCard} key=${item.id} item=${item}
+    ${items.length
+      ? html`<ul class="cards">${items.map((item) => html`<${EventCard} key=${item.id} item=${item}
           categories=${categories} />`)}</ul>`
-      : !state.loading ? html`<p>${t('catalogue.empty')}</p>` : null}
+      : !state.loading ? html`<p>${weekend ? t('catalogue2.weekend_empty') : t('catalogue.empty')}</p>` : null}
     ${state.loading ? html`<${Loading} />` : null}
     ${state.cursor && !state.loading
       ? html`<${Button} kind="secondary" onClick=${more}>${t('catalogue.more')}</${Button}>` : null}
@@ -199,13 +233,21 @@ export function EventPage({ id }) {
   const categories = useCategories();
   if (loading || !loaded) return html`<${Loading} />`;
   if (!event) return html`<section class="page"><${ErrorBox} error=${error} /></section>`;
+  const address = event.address || null;
+  const town = event.municipality?.name;
   return html`<section class="page event-page">
+    <${Poster} poster=${event.poster} alt=${event.title} sizes="(min-width: 40rem) 40rem, 100vw"
+      className="poster event-poster" />
     <h1>${event.title}</h1>
     ${offline ? html`<${Notice} kind="warning">${t('catalogue.offline')}</${Notice}>` : null}
     ${event.status === 'cancelled' ? html`<${Notice} kind="warning">${t('event.cancelled')}</${Notice}>` : null}
     <dl class="facts">
-      <dt>${t('event.when')}</dt><dd>${formatDateTime(event.starts_at)} – ${formatDateTime(event.ends_at)}</dd>
-      <dt>${t('event.where')}</dt><dd>${event.venue?.name}${event.municipality?.name ? `, ${event.municipality.name}` : ''}</dd>
+      <dt>${t('event.when')}</dt><dd>${formatRomeRange(event.starts_at, event.ends_at, locale())}</dd>
+      <dt>${t('event.where')}</dt><dd>${event.venue?.name}${town ? `, ${town}` : ''}
+        ${address ? html`<br /><span class="event-address">${address}</span>` : null}
+        <br /><a class="map-link" href=${mapLink(address || event.venue?.name, town)} target="_blank"
+          rel="noopener noreferrer external" aria-label=${t('catalogue2.map_label', { address: address || town || '' })}
+          >${t('catalogue2.map')}</a></dd>
       <dt>${t('catalogue.category')}</dt><dd>${categoryLabel(categories, event.category)}</dd>
       <dt>${t('event.price')}</dt><dd><${Money} cents=${event.price_cents} /></dd>
       <dt>${t('event.seats_left')}</dt><dd>${event.seats_left}</dd>

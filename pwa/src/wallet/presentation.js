@@ -11,13 +11,14 @@ import { t } from '../i18n.js';
 import { getDevice } from '../store.js';
 import { presentCredential } from '../tokens/index.js';
 import { Progress } from '../ui/components.js';
+import { DoorCode } from '../ui/door-code.js';
 import { Qr } from '../ui/qr.js';
 
 const STEP_SECONDS = 15;
 
 const nowSeconds = () => Math.floor(serverNow() / 1000);
 
-export function PresentationQr({ credential, label }) {
+export function PresentationQr({ credential, label, voucherId, doorCodeKey }) {
   const [seconds, setSeconds] = useState(nowSeconds);
   const [shown, setShown] = useState({ text: null, step: null, failed: false });
 
@@ -70,6 +71,7 @@ export function PresentationQr({ credential, label }) {
     <figcaption>
       <${Progress} value=${left / STEP_SECONDS} label=${t('wallet.qr_countdown', { seconds: left })} />
       <span class="countdown" aria-live="off">${t('wallet.qr_countdown', { seconds: left })}</span>
+      <${DoorCode} codeKey=${doorCodeKey} voucherId=${voucherId} step=${shown.step} />
     </figcaption>
   </figure>`;
 }

@@ -45,7 +45,8 @@ function DoorCode({ voucher }) {
   }
   return html`<div class="door-code">
     <p class="door-hint">${t('wallet.show_at_door')}</p>
-    <${PresentationQr} credential=${voucher.credential} label=${t('wallet.qr_label', { name: voucher.campaign_name })} />
+    <${PresentationQr} credential=${voucher.credential} label=${t('wallet.qr_label', { name: voucher.campaign_name })}
+      voucherId=${voucher.id} doorCodeKey=${voucher.door_code_key} />
     <p class="meta">${t('wallet.offline_allowance_note')}</p>
   </div>`;
 }

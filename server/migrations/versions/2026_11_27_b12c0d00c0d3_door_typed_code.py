@@ -1,6 +1,5 @@
-"""door typed codes
-
-(Placeholder in the chain; the change that needs it fills it in.)
+"""door typed codes: scan_record.typed marks a redemption entered as a typed door code
+(voucher number and six digits) and checked online, not read from a QR.
 
 Revision ID: b12c0d00c0d3
 Revises: b12b0ecc0e02
@@ -19,8 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('scan_record', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('typed', sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('scan_record', schema=None) as batch_op:
+        batch_op.drop_column('typed')

@@ -66,3 +66,6 @@ def event_payload(**overrides):
 class ApiClient(factories.ApiClient):
     def patch(self, url, json=None, **kwargs):
         return self.client.patch(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def put(self, url, json=None, **kwargs):
+        return self.client.put(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)

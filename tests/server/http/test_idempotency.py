@@ -129,6 +129,10 @@ MONEY_ROUTES = [
           lambda w: {"event_id": w.event_id, "voucher_id": w.voucher_id, "request_id": "req-idem-0002"}),
     Route("booking cancellation", "wallet", lambda w: f"/api/v1/wallet/bookings/{w.booking_id}/cancel",
           lambda w: None, lambda w: {}),
+    # Card 1 is the wallet's voucher: revoked at once, a code for the balance (server/recovery).
+    Route("recovery", "school",
+          lambda w: f"/api/v1/schools/{w.school_id}/allocations/{w.allocation_id}/cards/1/recovery",
+          lambda w: None, lambda w: {}),
 ]
 money_routes = pytest.mark.parametrize("route", MONEY_ROUTES, ids=[r.name for r in MONEY_ROUTES])
 
@@ -369,6 +373,8 @@ REQUIRED = {
     "/api/v1/admin/settlement-runs", "/api/v1/admin/settlement-runs/{run_id}/confirm-paid",
     "/api/v1/admin/payouts/{payout_id}/confirm-paid", "/api/v1/admin/settlement-holds",
     "/api/v1/admin/settlement-holds/{hold_id}/release",
+    "/api/v1/schools/{school_id}/allocations/{allocation_id}/cards/{card_number}/recovery",
+    "/api/v1/admin/vouchers/{voucher_id}/decision",
 }
 OPTIONAL = {
     "/api/v1/campaigns", "/api/v1/venues/{venue_id}/events", "/api/v1/organisations",

@@ -1,0 +1,23 @@
+// The catalogue students open: posters, address with a map link, "this weekend",
+// "covered by my voucher"; and the poster in the event form. Keys mirror catalogue.it.js.
+export default {
+  'catalogue2.weekend': 'This weekend',
+  'catalogue2.covered': 'Covered by my voucher',
+  'catalogue2.quick_filters': 'Quick filters',
+  'catalogue2.covered_none': 'No active voucher in this wallet: this filter shows nothing.',
+  'catalogue2.map': 'Open on the map',
+  'catalogue2.map_label': 'Open {address} on OpenStreetMap (external site)',
+  'catalogue2.address': 'Address',
+  'catalogue2.weekend_empty': 'Nothing on this weekend with these filters.',
+  'catalogue2.poster': 'Poster',
+  'catalogue2.poster_hint': 'JPEG, PNG or WebP up to 2 MB. We remove the photo’s hidden data (such as its GPS position) and resize it for phones.',
+  'catalogue2.poster_upload': 'Upload the poster',
+  'catalogue2.poster_uploaded': 'Poster saved.',
+  'catalogue2.poster_remove': 'Remove the poster',
+  'catalogue2.poster_removed': 'Poster removed.',
+  'catalogue2.poster_current': 'Current poster',
+  'catalogue2.poster_after_save': 'You can add the poster once the event is published, by editing it.',
+  'catalogue2.poster_too_large_local': 'The file is over 2 MB: make it smaller before uploading.',
+  'catalogue2.event_address': 'Address (if not the venue’s)',
+  'catalogue2.event_address_hint': 'Leave empty if the event is at your premises.',
+};

@@ -1,0 +1,23 @@
+// Il catalogo che gli studenti aprono: locandine, indirizzo con la mappa, «questo weekend»,
+// «coperto dal mio buono»; e la locandina nel modulo dell'evento. Keys mirror catalogue.en.js.
+export default {
+  'catalogue2.weekend': 'Questo weekend',
+  'catalogue2.covered': 'Coperto dal mio buono',
+  'catalogue2.quick_filters': 'Filtri rapidi',
+  'catalogue2.covered_none': 'Nessun buono attivo in questo portafoglio: questo filtro non mostra nulla.',
+  'catalogue2.map': 'Apri sulla mappa',
+  'catalogue2.map_label': 'Apri {address} su OpenStreetMap (sito esterno)',
+  'catalogue2.address': 'Indirizzo',
+  'catalogue2.weekend_empty': 'Niente in programma questo weekend con questi filtri.',
+  'catalogue2.poster': 'Locandina',
+  'catalogue2.poster_hint': 'JPEG, PNG o WebP fino a 2 MB. Togliamo i dati nascosti della foto (come la posizione GPS) e la ridimensioniamo per i telefoni.',
+  'catalogue2.poster_upload': 'Carica la locandina',
+  'catalogue2.poster_uploaded': 'Locandina salvata.',
+  'catalogue2.poster_remove': 'Togli la locandina',
+  'catalogue2.poster_removed': 'Locandina tolta.',
+  'catalogue2.poster_current': 'Locandina attuale',
+  'catalogue2.poster_after_save': 'Potrai aggiungere la locandina dopo aver pubblicato l’evento, modificandolo.',
+  'catalogue2.poster_too_large_local': 'Il file supera 2 MB: riducilo prima di caricarlo.',
+  'catalogue2.event_address': 'Indirizzo (se non è quello del luogo)',
+  'catalogue2.event_address_hint': 'Lascia vuoto se l’evento è nella vostra sede.',
+};

@@ -1,0 +1,38 @@
+// Typed door code (wallet and scanner) and camera help. Keys as typed.it.js.
+export default {
+  'typed.wallet_label': 'If the camera cannot read, read out this code',
+  'typed.wallet_voucher': 'Voucher no. {voucher}',
+  'typed.wallet_code': 'Code {code}',
+
+  'typed.title': 'Typed code',
+  'typed.lead': 'If the camera cannot read: the voucher number and the 6-digit code under the student’s QR.',
+  'typed.voucher': 'Voucher number',
+  'typed.code': 'Code (6 digits)',
+  'typed.submit': 'Check code',
+  'typed.invalid': 'Type the voucher number and the 6 digits of the code.',
+  'typed.offline': 'A typed code needs a connection. Without signal use the QR or the full code.',
+  'typed.checking': 'Checking…',
+  'typed.token_fallback': 'Full code (text of the QR)',
+
+  'typed.ok': 'Code valid: paid from the voucher.',
+  'typed.wrong_typed_code': 'Wrong or expired code: ask for the code shown under the QR now.',
+  'typed.typed_code_locked': 'Too many wrong codes for this voucher: try again in 15 minutes or use the QR.',
+  'typed.presentation_replayed': 'This code was already used: wait for the next one (it changes every 15 seconds).',
+  'typed.insufficient_balance': 'The voucher’s balance does not cover this amount.',
+  'typed.out_of_scope': 'The voucher is not valid for this event or at this venue.',
+  'typed.event_not_at_venue': 'The chosen event is not at this venue.',
+  'typed.revoked': 'Voucher frozen: it cannot be used.',
+  'typed.expired': 'The student’s voucher has expired: open the app online to renew it.',
+  'typed.not_yet_valid': 'The voucher is not valid yet.',
+  'typed.invalid_amount': 'Invalid amount.',
+  'typed.scanner_retired': 'This phone was retired by the venue.',
+  'typed.refused': 'Code refused ({code}).',
+  'typed.failed': 'Check failed: look at the connection and try again.',
+
+  'typed.torch_on': 'Turn the torch on',
+  'typed.torch_off': 'Turn the torch off',
+  'typed.zoom': 'Zoom',
+  'typed.switch_camera': 'Switch camera',
+  'typed.sound_on': 'Sound and vibration on',
+  'typed.sound_off': 'Sound and vibration off',
+};

@@ -1,0 +1,38 @@
+// Codice digitato alla porta (wallet e scanner) e aiuti della fotocamera. Chiavi come typed.en.js.
+export default {
+  'typed.wallet_label': 'Se la fotocamera non legge, detta questo codice',
+  'typed.wallet_voucher': 'Buono n. {voucher}',
+  'typed.wallet_code': 'Codice {code}',
+
+  'typed.title': 'Codice digitato',
+  'typed.lead': 'Se la fotocamera non legge: numero del buono e codice di 6 cifre sotto il QR dello studente.',
+  'typed.voucher': 'Numero del buono',
+  'typed.code': 'Codice (6 cifre)',
+  'typed.submit': 'Verifica codice',
+  'typed.invalid': 'Scrivi il numero del buono e le 6 cifre del codice.',
+  'typed.offline': 'Serve la connessione per il codice digitato. Senza rete usa il QR o il codice completo.',
+  'typed.checking': 'Verifica in corso…',
+  'typed.token_fallback': 'Codice completo (testo del QR)',
+
+  'typed.ok': 'Codice valido: pagato dal buono.',
+  'typed.wrong_typed_code': 'Codice sbagliato o scaduto: chiedi il codice che si vede ora sotto il QR.',
+  'typed.typed_code_locked': 'Troppi codici sbagliati per questo buono: riprova tra 15 minuti o usa il QR.',
+  'typed.presentation_replayed': 'Questo codice è già stato usato: aspetta il prossimo (cambia ogni 15 secondi).',
+  'typed.insufficient_balance': 'Il credito del buono non basta per questo importo.',
+  'typed.out_of_scope': 'Il buono non vale per questo evento o in questo luogo.',
+  'typed.event_not_at_venue': 'L’evento scelto non è di questo luogo.',
+  'typed.revoked': 'Buono sospeso: non può essere usato.',
+  'typed.expired': 'Il buono dello studente è scaduto: deve aprire l’app con la rete per rinnovarlo.',
+  'typed.not_yet_valid': 'Il buono non è ancora valido.',
+  'typed.invalid_amount': 'Importo non valido.',
+  'typed.scanner_retired': 'Questo telefono è stato ritirato dal luogo.',
+  'typed.refused': 'Codice rifiutato ({code}).',
+  'typed.failed': 'Verifica non riuscita: controlla la connessione e riprova.',
+
+  'typed.torch_on': 'Accendi la torcia',
+  'typed.torch_off': 'Spegni la torcia',
+  'typed.zoom': 'Zoom',
+  'typed.switch_camera': 'Cambia fotocamera',
+  'typed.sound_on': 'Suono e vibrazione attivi',
+  'typed.sound_off': 'Suono e vibrazione spenti',
+};

@@ -1,0 +1,13 @@
+from server.errors import Conflict, NotFound
+
+
+class CardNotFound(NotFound):
+    """No claimed card with that number among the school's allocations."""
+
+    code = "card_not_found"
+
+
+class NothingToRecover(Conflict):
+    """The card's voucher already moved, or the voucher is not frozen (for a decision)."""
+
+    code = "nothing_to_recover"
