@@ -73,16 +73,6 @@ class TypedCodeResult(RecordOutcome):
     amount_cents = Int64(metadata={"description": "what the venue is paid for it (0 unless redeemed)"})
 
 
-class TypedCodeIn(ma.Schema):
-    record = Text(4096, required=True, metadata={
-        "description": "a scanner record (MR:...) signed by this scanner, result accepted, scanned text "
-                       "typed:<voucher id>:<6 digits> (docs/scanner-protocol.md, typed door code)"})
-
-
-class TypedCodeResult(RecordOutcome):
-    amount_cents = Int64(metadata={"description": "what the venue is paid for it (0 unless redeemed)"})
-
-
 class ScannerState(ma.Schema):
     status = ma.fields.String(metadata={"description": "active | retired: a retired scanner decides red"})
     retired_at = Instant(allow_none=True)
