@@ -6,7 +6,7 @@ export default {
   'catalogue2.quick_filters': 'Quick filters',
   'catalogue2.covered_none': 'No active voucher in this wallet: this filter shows nothing.',
   'catalogue2.map': 'Open on the map',
-  'catalogue2.map_label': 'Open {address} on OpenStreetMap (external site)',
+  'catalogue2.map_external': '(OpenStreetMap, external site)',
   'catalogue2.address': 'Address',
   'catalogue2.weekend_empty': 'Nothing on this weekend with these filters.',
   'catalogue2.poster': 'Poster',

@@ -6,7 +6,7 @@ export default {
   'catalogue2.quick_filters': 'Filtri rapidi',
   'catalogue2.covered_none': 'Nessun buono attivo in questo portafoglio: questo filtro non mostra nulla.',
   'catalogue2.map': 'Apri sulla mappa',
-  'catalogue2.map_label': 'Apri {address} su OpenStreetMap (sito esterno)',
+  'catalogue2.map_external': '(OpenStreetMap, sito esterno)',
   'catalogue2.address': 'Indirizzo',
   'catalogue2.weekend_empty': 'Niente in programma questo weekend con questi filtri.',
   'catalogue2.poster': 'Locandina',

@@ -246,8 +246,8 @@ export function EventPage({ id }) {
       <dt>${t('event.where')}</dt><dd>${event.venue?.name}${town ? `, ${town}` : ''}
         ${address ? html`<br /><span class="event-address">${address}</span>` : null}
         <br /><a class="map-link" href=${mapLink(address || event.venue?.name, town)} target="_blank"
-          rel="noopener noreferrer external" aria-label=${t('catalogue2.map_label', { address: address || town || '' })}
-          >${t('catalogue2.map')}</a></dd>
+          rel="noopener noreferrer external">${t('catalogue2.map')}<span class="visually-hidden"> ${
+          t('catalogue2.map_external')}</span></a></dd>
       <dt>${t('catalogue.category')}</dt><dd>${categoryLabel(categories, event.category)}</dd>
       <dt>${t('event.price')}</dt><dd><${Money} cents=${event.price_cents} /></dd>
       <dt>${t('event.seats_left')}</dt><dd>${event.seats_left}</dd>
