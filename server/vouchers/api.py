@@ -19,9 +19,9 @@ from server.ledger.exceptions import InsufficientFunds
 from server.ledger.models import Account
 from server.vouchers import claim_codes
 from server.vouchers.exceptions import (
-    CodeAlreadyClaimed, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
+    CodeAlreadyClaimed, CodeVoided, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
 )
-from server.vouchers.models import ACTIVE, CLAIMED, FROZEN, UNCLAIMED, Allocation, ClaimCode, Voucher
+from server.vouchers.models import ACTIVE, CLAIMED, FROZEN, UNCLAIMED, VOIDED, Allocation, ClaimCode, Voucher
 from signing import IssuerKeyset, issue_voucher, to_text
 from signing.issue import issue_vouchers_batch
 
@@ -68,20 +68,32 @@ def get_allocation(allocation_id: int, *, school: Organisation, for_update: bool
 
 def issue_codes(*, allocation: Allocation, count: int, secret: str) -> list[str]:
     """New claim codes for an allocation, in plain text: the only time they exist.
-    The caller must hold the allocation row lock (``get_allocation(for_update=True)``)."""
+    The caller must hold the allocation row lock (``get_allocation(for_update=True)``).
+    The i-th code is card number ``codes_issued + i`` (before this call) of the
+    allocation: ``serials_of`` gives them back in order."""
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
         raise InvalidInput(f"Da 1 a {MAX_CODES_PER_REQUEST} codici per volta.", code="invalid_count", field="count",
                            params={"min": 1, "max": MAX_CODES_PER_REQUEST})
     if allocation.codes_issued + count > allocation.voucher_count:
         raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
-    codes = []
-    while len(codes) < count:
-        code = claim_codes.generate()
-        digest = claim_codes.hash_code(code, secret)
-        if db.session.scalar(sa.select(ClaimCode.id).filter_by(code_hash=digest)) is None:
-            codes.append(code)
-            db.session.add(ClaimCode(allocation_id=allocation.id, code_hash=digest, status=UNCLAIMED))
+    first = allocation.codes_issued + 1
+    codes = new_codes(allocation=allocation, serials=range(first, first + count), secret=secret)
     allocation.codes_issued += count
+    db.session.flush()
+    return codes
+
+
+def new_codes(*, allocation: Allocation, serials, secret: str) -> list[str]:
+    """A fresh random code for each card number, stored as its HMAC only."""
+    codes = []
+    for serial in serials:
+        while True:
+            code = claim_codes.generate()
+            digest = claim_codes.hash_code(code, secret)
+            if db.session.scalar(sa.select(ClaimCode.id).filter_by(code_hash=digest)) is None:
+                break
+        codes.append(code)
+        db.session.add(ClaimCode(allocation_id=allocation.id, serial=serial, code_hash=digest, status=UNCLAIMED))
     db.session.flush()
     return codes
 
@@ -102,6 +114,8 @@ def claim(*, wallet: Wallet, code_text: str, secret: str, today: date) -> Vouche
         if recovered is not None:
             return recovered
         raise InvalidCode("Codice inesistente: controlla di averlo scritto bene.", field="code")
+    if row.status == VOIDED:
+        raise CodeVoided("Codice annullato: la scuola ha dato una nuova scheda al suo posto.", field="code")
     if row.status == CLAIMED:
         voucher = db.session.get(Voucher, row.voucher_id)
         if voucher.wallet_id == wallet.id:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.db_types import UtcDateTime
 from server.extensions import db
 
-UNCLAIMED, CLAIMED = "unclaimed", "claimed"
+UNCLAIMED, CLAIMED, VOIDED = "unclaimed", "claimed", "voided"
 ACTIVE, FROZEN = "active", "frozen"
 
 
@@ -29,16 +29,33 @@ class Allocation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
 
+_CURRENT = sa.text("voided_at IS NULL")
+
+
 class ClaimCode(db.Model):
     """Only the HMAC of the code is stored: the school prints the code once and keeps
-    the link between card and child on paper."""
+    the link between card and child on paper.
+
+    ``serial`` is the card's number within its allocation (1, 2, ...), printed on the
+    card and not secret: "card 17 is lost" names a slot without the code. A reissued
+    card is a new row with the same serial; the old row is kept, voided, so a student
+    typing the old code hears "codice annullato" instead of "codice inesistente".
+    """
 
     __tablename__ = "claim_code"
+    __table_args__ = (
+        # One live code per card: a reissue voids the old row before adding the new one.
+        sa.Index("uq_claim_code_live_serial", "allocation_id", "serial", unique=True,
+                 sqlite_where=_CURRENT, postgresql_where=_CURRENT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     allocation_id: Mapped[int] = mapped_column(sa.ForeignKey("allocation.id"), index=True)
+    serial: Mapped[int] = mapped_column(sa.Integer)
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     status: Mapped[str] = mapped_column(sa.String(16), default=UNCLAIMED)
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("claim_code.id"))
     voucher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voucher.id"), unique=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)

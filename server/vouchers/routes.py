@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from flask import current_app, url_for
+from flask import Response, current_app, url_for
 from flask_smorest import Blueprint
 
 from server import keys
@@ -12,7 +12,7 @@ from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth, idempotency, throttle
 from server.vouchers import api as vouchers_api
-from server.vouchers import claim_codes, history, schemas
+from server.vouchers import cards, claim_codes, history, schemas
 from server.vouchers.models import Allocation
 from signing import device
 
@@ -81,9 +81,60 @@ def issue_codes(body, school_id, allocation_id):
     """Generate claim codes to print for a class. They are shown only now."""
     school = _school_for_member(school_id)
     allocation = vouchers_api.get_allocation(allocation_id, school=school, for_update=True)
+    first = allocation.codes_issued + 1  # the i-th code is card number first + i
     codes = vouchers_api.issue_codes(allocation=allocation, count=body["count"], secret=current_app.secret_key)
-    base = url_for("pwa.index", _external=True).rstrip("/")
-    return {"codes": [{"code": code, "link": claim_codes.deep_link(base, code)} for code in codes]}
+    return _codes_view([cards.Card(first + i, code) for i, code in enumerate(codes)])
+
+
+def _base_url() -> str:
+    return url_for("pwa.index", _external=True).rstrip("/")
+
+
+def _codes_view(issued: list) -> dict:
+    base = _base_url()
+    return {"codes": [{"serial": card.serial, "code": card.code, "link": claim_codes.deep_link(base, card.code)}
+                      for card in issued]}
+
+
+@bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/codes/reissue")
+@idempotency.idempotent(idempotency.member, required=True)
+@bp.arguments(schemas.ReissueIn)
+@bp.response(201, schemas.Codes)
+def reissue_codes(body, school_id, allocation_id):
+    """Void the codes of lost cards (by card number) and give those cards new codes,
+    shown only now. The same vouchers: no money moves; the old codes are refused with
+    409 `claim_code_voided`. 409 `cards_already_claimed` names cards a student already
+    used; 422 `unknown_cards` numbers that are no card of the allocation."""
+    school = _school_for_member(school_id)
+    allocation = vouchers_api.get_allocation(allocation_id, school=school, for_update=True)
+    issued = cards.reissue(allocation=allocation, serials=body["serials"], secret=current_app.secret_key,
+                           now=_now())
+    return _codes_view(issued)
+
+
+@bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/cards.<any(pdf, csv):fmt>")
+@bp.arguments(schemas.CardsIn)
+@bp.response(200, description="application/pdf (A4, eight cards a page), or text/csv (semicolons, UTF-8 with BOM)")
+def card_sheet(body, school_id, allocation_id, fmt):
+    """The cards of codes this school was given, as a PDF to print or a CSV. The codes
+    are posted back from the answer that issued them (the server keeps only their
+    HMACs), checked against the allocation (422 `card_code_mismatch`, 409
+    `claim_code_voided`) and forgotten: nothing is stored, the answer is not cached."""
+    school = _school_for_member(school_id)
+    allocation = vouchers_api.get_allocation(allocation_id, school=school)
+    checked = cards.checked_cards(allocation=allocation, posted=body["cards"], secret=current_app.secret_key)
+    campaign = campaigns_api.get_campaign(allocation.campaign_id)
+    sheet = cards.Sheet(campaign=campaign.name, sponsors=", ".join(s.name for s in campaign.sponsors),
+                        face_value_cents=allocation.face_value_cents, valid_until=campaign.valid_until,
+                        school=school.name, label=body["label"].strip(), base_url=_base_url())
+    if fmt == "csv":
+        response = Response(cards.cards_csv(sheet, checked), mimetype="text/csv; charset=utf-8")
+    else:
+        response = Response(cards.cards_pdf(sheet, checked, issuer=current_app.config["PLATFORM_NAME"]),
+                            mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{cards.filename(allocation, fmt)}"'
+    response.headers["Cache-Control"] = "no-store"  # plain codes: no cache keeps a copy
+    return response
 
 
 @bp.post("/schools/<int:school_id>/allocations/<int:allocation_id>/direct")

@@ -27,6 +27,7 @@ class CodesIn(ma.Schema):
 
 
 class Code(ma.Schema):
+    serial = Int32(1, metadata={"description": "the card's number in its allocation, printed on it (not secret)"})
     code = ma.fields.String()
     link = ma.fields.String(metadata={"description": "deep link for the card's QR code"})
 
@@ -85,3 +86,23 @@ class HistoryEntry(ma.Schema):
 class History(ma.Schema):
     entries = ma.fields.List(ma.fields.Nested(HistoryEntry),
                              metadata={"description": f"newest first, at most {history.HISTORY_LIMIT}"})
+
+def Serial(**kwargs) -> Int32:  # noqa: N802 (a field, like the others)
+    """A card number: 1 to the largest allocation (api.MAX_ALLOCATION)."""
+    return Int32(1, 10_000, strict=True, **kwargs)
+
+
+class ReissueIn(ma.Schema):
+    serials = ma.fields.List(Serial(), required=True, validate=validate.Length(min=1, max=1000),
+                             metadata={"description": "numbers of the cards to void and reissue"})
+
+
+class PostedCard(ma.Schema):
+    serial = Serial(required=True)
+    code = Text(40, required=True)
+
+
+class CardsIn(ma.Schema):
+    cards = ma.fields.List(ma.fields.Nested(PostedCard), required=True, validate=validate.Length(min=1, max=1000),
+                           metadata={"description": "codes from the answer that issued them; checked, not stored"})
+    label = Text(20, load_default="", metadata={"description": "the class (\"3B\"), printed on each card"})

@@ -367,6 +367,7 @@ def test_a_stored_answer_opens_only_with_the_same_key_principal_and_secret(world
 REQUIRED = {
     "/api/v1/campaigns/{campaign_id}/allocations", "/api/v1/schools/{school_id}/allocations/{allocation_id}/codes",
     "/api/v1/schools/{school_id}/allocations/{allocation_id}/direct", "/api/v1/campaigns/{campaign_id}/topups",
+    "/api/v1/schools/{school_id}/allocations/{allocation_id}/codes/reissue",
     "/api/v1/admin/topups/{topup_id}/confirm", "/api/v1/wallet/claims", "/api/v1/wallet/bookings",
     "/api/v1/wallet/bookings/{booking_id}/cancel", "/api/v1/topups/{topup_id}/cancel",
     "/api/v1/admin/bank-statements", "/api/v1/admin/bank-lines/{line_id}/decision",
