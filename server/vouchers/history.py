@@ -4,8 +4,10 @@ Built from the records that already settle the money, not from a log of its own:
 the wallet's vouchers (claimed or issued directly: their face value in), its
 bookings (the price out; a cancelled one gives it back at ``cancelled_at``) and the
 redemptions synced from scanners (``ScanRecord`` with outcome ``redeemed``: the
-amount out, at the venue, at the scan time). Each source is read newest first and
-cut at ``limit`` before the merge, so the newest ``limit`` entries are exact
+amount out, at the venue, at the scan time, and the part of it the voucher no longer
+covered, which the campaign's reserve paid: without it an overspent wallet reads
++20 −14 −14 = 0 and the student cannot tell where 8 € came from). Each source is read
+newest first and cut at ``limit`` before the merge, so the newest ``limit`` entries are exact
 whatever the mix, and the cost does not grow with an old wallet's past.
 """
 from dataclasses import dataclass
@@ -36,6 +38,9 @@ class Entry:
     venue_name: str | None = None
     event_title: str | None = None
     source_id: int = 0  # the row's id: a stable order between entries at one instant
+    # Of a redemption: the part the sponsor's reserve paid (ScanRecord.overspend_cents);
+    # included in amount_cents, which stays the whole price.
+    covered_by_reserve_cents: int = 0
 
 
 def _utc(moment: datetime) -> datetime:
@@ -85,12 +90,13 @@ def _refunds(wallet: Wallet, limit: int) -> list[Entry]:
 def _redemptions(wallet: Wallet, limit: int) -> list[Entry]:
     vouchers = sa.select(Voucher.id).where(Voucher.wallet_id == wallet.id)
     rows = db.session.execute(
-        sa.select(ScanRecord.id, ScanRecord.scanned_at, ScanRecord.amount_cents, ScanRecord.voucher_id,
-                  Organisation.name, Event.title)
+        sa.select(ScanRecord.id, ScanRecord.scanned_at, ScanRecord.amount_cents, ScanRecord.overspend_cents,
+                  ScanRecord.voucher_id, Organisation.name, Event.title)
         .join(Organisation, Organisation.id == ScanRecord.venue_id)
         # The scanner names the event; only one of its own venue's is shown.
         .outerjoin(Event, sa.and_(Event.id == ScanRecord.event_id, Event.venue_id == ScanRecord.venue_id))
         .where(ScanRecord.outcome == REDEEMED, ScanRecord.voucher_id.in_(vouchers))
         .order_by(ScanRecord.scanned_at.desc(), ScanRecord.id.desc()).limit(limit))
-    return [Entry(row.scanned_at, REDEMPTION, -row.amount_cents, row.voucher_id, row.name, row.title, row.id)
+    return [Entry(row.scanned_at, REDEMPTION, -row.amount_cents, row.voucher_id, row.name, row.title, row.id,
+                  covered_by_reserve_cents=row.overspend_cents or 0)
             for row in rows]

@@ -81,6 +81,9 @@ class HistoryEntry(ma.Schema):
     voucher_id = Id()
     venue_name = ma.fields.String(allow_none=True)
     event_title = ma.fields.String(allow_none=True)
+    covered_by_reserve_cents = Int64(metadata={
+        "description": "of a redemption spent offline beyond the balance: the part of amount_cents the "
+                       "sponsor's reserve paid (0 otherwise)"})
 
 
 class History(ma.Schema):

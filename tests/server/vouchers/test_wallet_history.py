@@ -110,3 +110,25 @@ def test_the_list_is_bounded_to_the_newest(door):
         newest_two = history.wallet_history(wallet, limit=2)
 
     assert [entry.kind for entry in newest_two] == ["refund", "booking"]
+
+
+def test_an_offline_overspend_says_what_the_sponsors_reserve_covered(door):
+    """2,500 on the voucher, three 1,200 scans offline at two venues: the third crossed the
+    balance by 1,100, which the campaign's reserve paid. The history says so on that entry."""
+    a, b = door.scanners
+    now = int(time.time())
+    door.sync(a, door.record(a, at=now - 60, amount=1_200))
+    door.sync(b, door.record(b, at=now - 45, amount=1_200))
+    door.sync(door.away, door.record(door.away, at=now - 30, amount=1_200))
+
+    entries = door.wallet_api().get(HISTORY).get_json()["entries"]
+
+    # (The fixture's voucher was made after these back-dated scans: the claim comes first.)
+    assert [(e["kind"], e["amount_cents"], e["covered_by_reserve_cents"]) for e in entries] == [
+        ("claim", 2_500, 0),
+        ("redemption", -1_200, 1_100),
+        ("redemption", -1_200, 0),
+        ("redemption", -1_200, 0),
+    ]
+    # What the voucher itself paid adds up to what it had: nothing left, nothing below zero.
+    assert sum(e["amount_cents"] + e["covered_by_reserve_cents"] for e in entries) == 0
