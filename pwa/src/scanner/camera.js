@@ -17,13 +17,13 @@ export class CameraError extends Error {
   }
 }
 
-/** The rear camera's stream (front or any camera when there is none). */
-export async function openCamera() {
+/** The rear camera's stream (front or any camera when there is none); `facing: 'user'` the front one. */
+export async function openCamera({ facing = 'environment' } = {}) {
   if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('unsupported');
   try {
     return await navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } },
+      video: { facingMode: facing, width: { ideal: 1280 }, height: { ideal: 720 } },
     });
   } catch (error) {
     const code = {
@@ -36,6 +36,54 @@ export async function openCamera() {
 
 export function closeCamera(stream) {
   for (const track of stream?.getTracks() || []) track.stop();
+}
+
+/**
+ * What the running camera can do for a hard code: {torch, zoom: {min, max, step} | null}.
+ * Only what the track says it can (getCapabilities): a torch or zoom the phone lacks is
+ * not offered, rather than offered and failing.
+ */
+export function cameraCapabilities(stream) {
+  const track = stream?.getVideoTracks?.()[0];
+  const capabilities = typeof track?.getCapabilities === 'function' ? track.getCapabilities() : {};
+  const zoom = capabilities.zoom;
+  const zoomable = zoom && Number.isFinite(zoom.min) && Number.isFinite(zoom.max) && zoom.max > zoom.min;
+  return {
+    torch: capabilities.torch === true || (Array.isArray(capabilities.torch) && capabilities.torch.includes(true)),
+    zoom: zoomable ? { min: zoom.min, max: zoom.max, step: zoom.step > 0 ? zoom.step : 0.1 } : null,
+  };
+}
+
+/** Torch on or off; resolves to whether the track took it. */
+export async function setTorch(stream, on) {
+  return applyAdvanced(stream, { torch: Boolean(on) });
+}
+
+/** Zoom to `value` (within cameraCapabilities().zoom); resolves to whether the track took it. */
+export async function setZoom(stream, value) {
+  return applyAdvanced(stream, { zoom: value });
+}
+
+async function applyAdvanced(stream, constraint) {
+  const track = stream?.getVideoTracks?.()[0];
+  if (!track?.applyConstraints) return false;
+  try {
+    await track.applyConstraints({ advanced: [constraint] });
+    return true;
+  } catch (error) {
+    console.warn('scanner: camera setting refused', constraint, error);
+    return false;
+  }
+}
+
+/** How many cameras the phone has (labels need no permission for a count): a switch needs two. */
+export async function cameraCount() {
+  try {
+    const devices = await navigator.mediaDevices?.enumerateDevices?.();
+    return (devices || []).filter((device) => device.kind === 'videoinput').length;
+  } catch {
+    return 0;
+  }
 }
 
 /**

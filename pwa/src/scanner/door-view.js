@@ -7,14 +7,16 @@ import { formatDateTime, formatMoney, t } from '../i18n.js';
 import { useOnline } from '../online.js';
 import { Button, Link } from '../ui/components.js';
 import { benchEnabled, recordVerdictTiming } from './bench.js';
-import { closeCamera, openCamera, scanFrames } from './camera.js';
+import { cameraCapabilities, cameraCount, closeCamera, openCamera, scanFrames, setTorch, setZoom } from './camera.js';
 import { createDecoder, warmDecoder } from './decoder.js';
 import { Door } from './door.js';
 import { dataFreshness, defaultEventId, isRetired } from './enrolment.js';
 import { centsText, cleanTyped, parseCents, subjectOf } from './input.js';
 import { acknowledgeRejected } from './outbox.js';
+import { feedbackMuted, setFeedbackMuted, signalVerdict, unlockAudio } from './feedback.js';
 import { StatusPanel } from './status.js';
 import { onScannerSync, refreshNow, requestBackgroundSync, scannerSyncState, syncNow } from './sync.js';
+import { TypedCodeForm } from './typed.js';
 import { VerdictScreen } from './verdict.js';
 
 // A code that stays in front of the camera is one scan, not one per frame; and a
@@ -72,6 +74,11 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
   const [manualText, setManualText] = useState('');
   const [verdict, setVerdict] = useState(null);
   const [camera, setCamera] = useState({ status: 'off' });
+  const [facing, setFacing] = useState('environment');
+  const [cameras, setCameras] = useState(0);
+  const [torchOn, setTorchOn] = useState(false);
+  const [zoom, setZoomValue] = useState(null);
+  const [muted, setMuted] = useState(feedbackMuted);
 
   const videoRef = useRef(null);
   const cameraRef = useRef(null); // {stream, loop}
@@ -156,10 +163,15 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
       decidingRef.current = false;
     }
     const decidedTime = performance.now();
-    verdictRef.current = result;
-    setVerdict(result);
+    showVerdict(result);
     if (bench && timing) recordVerdictTiming({ ...timing, decidedTime }, result);
     if (result.recordId) afterRecord();
+  }
+
+  function showVerdict(result) {
+    verdictRef.current = result;
+    setVerdict(result);
+    signalVerdict(result.accepted); // felt and heard: staff look at the student, not the phone
   }
 
   const handlerRef = useRef(handleText);
@@ -180,7 +192,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
     setVerdict(null);
   }
 
-  async function startCamera() {
+  async function startCamera(wanted = facing) {
     if (cameraRef.current) return;
     wantCamera.current = true;
     cameraRef.current = { starting: true };
@@ -195,7 +207,7 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
       return;
     }
     try {
-      stream = await openCamera();
+      stream = await openCamera({ facing: wanted });
     } catch (error) {
       cameraRef.current = null;
       setCamera({ status: 'error', message: t(`scanner.camera_${error.code || 'failed'}`) });
@@ -217,7 +229,34 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
       onError: (error) => console.warn('scanner: frame not decoded', error),
     });
     cameraRef.current = { stream, loop };
-    setCamera({ status: 'on', decoder: decoder.kind });
+    const capabilities = cameraCapabilities(stream);
+    setTorchOn(false);
+    setZoomValue(capabilities.zoom ? capabilities.zoom.min : null);
+    setCamera({ status: 'on', decoder: decoder.kind, ...capabilities });
+    cameraCount().then(setCameras);
+  }
+
+  async function toggleTorch() {
+    const stream = cameraRef.current?.stream;
+    if (stream && await setTorch(stream, !torchOn)) setTorchOn(!torchOn);
+  }
+
+  function changeZoom(value) {
+    const stream = cameraRef.current?.stream;
+    setZoomValue(value);
+    if (stream) setZoom(stream, value);
+  }
+
+  function switchCamera() {
+    const next = facing === 'environment' ? 'user' : 'environment';
+    setFacing(next);
+    stopCamera();
+    startCamera(next);
+  }
+
+  function toggleMuted() {
+    setFeedbackMuted(!muted);
+    setMuted(!muted);
   }
 
   function stopCamera() {
@@ -298,7 +337,19 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
       </div>
     </div>
 
-    <div class="sc-viewfinder" data-camera=${camera.status} data-decoder=${camera.decoder || ''}>
+    <div class="sc-row">
+      ${camera.status === 'on' || camera.status === 'starting'
+        ? html`<${Button} kind="secondary" onClick=${() => { preferCamera(false); stopCamera(); }}>
+            ${t('scanner.camera_stop')}</${Button}>`
+        : html`<${Button} kind="primary" disabled=${disabled}
+            onClick=${() => { unlockAudio(); preferCamera(true); startCamera(); }}>
+            ${t('scanner.camera_start')}</${Button}>`}
+      <button type="button" class="btn btn-link sc-mute" aria-pressed=${muted ? 'true' : 'false'}
+        onClick=${toggleMuted}>${muted ? t('typed.sound_off') : t('typed.sound_on')}</button>
+    </div>
+
+    <div class="sc-viewfinder" data-camera=${camera.status} data-decoder=${camera.decoder || ''}
+        data-facing=${facing} data-torch=${camera.torch ? (torchOn ? 'on' : 'off') : 'none'}>
       <video ref=${videoRef} muted playsinline autoplay aria-label=${t('scanner.camera_label')}></video>
       ${camera.status === 'on' ? html`<div class="sc-viewfinder-frame" aria-hidden="true"></div>`
         : html`<div class="sc-viewfinder-off" role=${camera.status === 'error' ? 'alert' : 'status'}>
@@ -306,12 +357,22 @@ export function DoorView({ enrolment, onEnrolment, onForget }) {
             : camera.status === 'error' ? camera.message : t('scanner.camera_off')}
         </div>`}
     </div>
+    ${camera.status === 'on' ? html`<div class="sc-row sc-camera-tools">
+      ${camera.torch ? html`<${Button} kind="secondary" aria-pressed=${torchOn ? 'true' : 'false'} onClick=${toggleTorch}>
+        ${torchOn ? t('typed.torch_off') : t('typed.torch_on')}</${Button}>` : null}
+      ${cameras > 1 ? html`<${Button} kind="secondary" onClick=${switchCamera}>${t('typed.switch_camera')}</${Button}>`
+        : null}
+      ${camera.zoom ? html`<label class="sc-zoom">${t('typed.zoom')}
+        <input type="range" min=${camera.zoom.min} max=${camera.zoom.max} step=${camera.zoom.step}
+          value=${zoom ?? camera.zoom.min} onInput=${(e) => changeZoom(Number(e.currentTarget.value))} /></label>`
+        : null}
+    </div>` : null}
+
+    <${TypedCodeForm} enrolment=${enrolment} event=${event} disabled=${disabled}
+      settings=${() => settings.current} onVerdict=${(result) => {
+        if (!verdictRef.current) showVerdict(result);
+      }} />
     <div class="sc-row">
-      ${camera.status === 'on' || camera.status === 'starting'
-        ? html`<${Button} kind="secondary" onClick=${() => { preferCamera(false); stopCamera(); }}>
-            ${t('scanner.camera_stop')}</${Button}>`
-        : html`<${Button} kind="primary" disabled=${disabled} onClick=${() => { preferCamera(true); startCamera(); }}>
-            ${t('scanner.camera_start')}</${Button}>`}
       <${Link} href="/s/registro" class="btn btn-link">${t('scanner.log_link')}</${Link}>
     </div>
 

@@ -23,7 +23,7 @@ const CSS = `
 .sc-controls label { font-weight: 600; display: block; margin-bottom: 0.2rem; }
 .sc-controls select { width: 100%; font: inherit; min-height: 2.75rem; padding: 0.4rem 0.5rem;
   border-radius: 8px; border: 1px solid var(--border); background: var(--bg); color: var(--text); }
-.sc-viewfinder { position: relative; width: 100%; aspect-ratio: 1 / 1; max-height: 60vh; margin: 0 auto;
+.sc-viewfinder { position: relative; width: 100%; aspect-ratio: 1 / 1; max-height: min(60vh, 24rem); margin: 0 auto;
   background: #000; border-radius: var(--radius); overflow: hidden; }
 .sc-viewfinder video { width: 100%; height: 100%; object-fit: cover; display: block; }
 .sc-viewfinder-frame { position: absolute; inset: 12%; border: 3px solid rgba(255,255,255,0.85);
@@ -31,6 +31,17 @@ const CSS = `
 .sc-viewfinder-off { position: absolute; inset: 0; display: grid; place-items: center; padding: 1rem;
   color: #fff; text-align: center; }
 .sc-row { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
+.sc-camera-tools .sc-zoom { display: flex; gap: 0.5rem; align-items: center; flex: 1 1 10rem; font-weight: 600; }
+.sc-camera-tools .sc-zoom input { flex: 1; min-height: 2.75rem; }
+.sc-typed { display: grid; gap: 0.4rem; padding: 0.6rem 0.75rem; border-radius: var(--radius);
+  background: var(--surface); border: 1px solid var(--border); }
+.sc-typed-title { font-size: 1.05rem; margin: 0; }
+.sc-typed p { margin: 0; }
+.sc-typed-form { display: grid; grid-template-columns: 1fr 1fr; gap: 0.5rem; align-items: end; }
+.sc-typed-form .field { margin: 0; }
+.sc-typed-form input { width: 100%; font-size: 1.2rem; letter-spacing: 0.08em; }
+.sc-typed-form .btn { grid-column: 1 / -1; }
+.sc-typed-problem { color: var(--danger); font-weight: 600; }
 .sc-manual textarea { width: 100%; min-height: 5rem; font: 0.85rem/1.3 ui-monospace, monospace;
   padding: 0.5rem; border-radius: 8px; border: 1px solid var(--border); background: var(--bg); color: var(--text); }
 .sc-manual summary { font-weight: 600; cursor: pointer; min-height: 2.75rem; display: flex; align-items: center; }
