@@ -3,13 +3,13 @@ to a new wallet on a code the school hands out; the old credential is revoked; w
 old phone still spends offline is paid by the campaign's risk account within the door's
 bound. And the operator's decisions on frozen vouchers."""
 import threading
-from datetime import datetime, timezone
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from server.accounts.models import OWNER, Membership
-from server.door.models import ScannerDevice
+from server.door.models import RevocationEntry, ScannerDevice
 from server.extensions import db
 from server.ledger import api as ledger
 from server.vouchers.models import ClaimCode, Voucher
@@ -71,15 +71,18 @@ def test_a_lost_phone_is_recovered_on_a_new_wallet(door, now):
 def test_the_old_credential_is_in_the_next_bundle_and_a_fresh_scanner_refuses_it(door, now):
     _start(door)
     a, _ = door.scanners
-    # The revocation list a scanner downloads names the old voucher.
+    # The bundle a scanner downloads next names the old voucher.
+    staff = factories.ApiClient(door.app.test_client()).login(door.staff_email)
+    bundle = staff.get(f"/api/v1/scanners/{a}/bootstrap?since=0")
+    assert bundle.status_code == 200, bundle.get_json()
+    assert {"kind": "voucher", "value": str(door.voucher_id)} in bundle.get_json()["revocations"]["entries"]
     with door.app.app_context():
-        from server.door import revocations
-        entries, _, _ = revocations.since(0)
-        assert ("voucher", str(door.voucher_id)) in {(e.kind, e.value) for e in entries}
-        db.session.get(ScannerDevice, a).last_bootstrap_at = datetime.now(timezone.utc)
+        revoked = db.session.scalar(sa.select(RevocationEntry).filter_by(kind="voucher", value=str(door.voucher_id)))
+        downloaded = revoked.created_at + timedelta(seconds=1)
+        db.session.get(ScannerDevice, a).last_bootstrap_at = downloaded
         db.session.commit()
     # A scan after the scanner downloaded the list is refused by the rules: not paid.
-    (result,) = door.sync(a, door.record(a, at=now + 1))
+    (result,) = door.sync(a, door.record(a, at=int(downloaded.timestamp()) + 1))
     assert (result["outcome"], result["code"]) == ("rejected", "revoked")
     assert _balance(door, "venue_payable", door.venue_id) == 0
 
@@ -206,3 +209,47 @@ def test_a_decision_on_an_active_voucher_is_refused(door):
     response = _admin(door).post(f"/api/v1/admin/vouchers/{door.voucher_id}/decision",
                                  json={"decision": "recover", "note": "?"})
     assert response.status_code == 409 and response.get_json()["code"] == "nothing_to_recover"
+
+
+def _at_once(calls):
+    """Run each call in its own thread, released together; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_the_old_phone_syncing_while_the_new_one_claims_keeps_the_books_and_the_bound(door, now):
+    """Whatever the order the locks give: what the old voucher still held when the claim
+    took its lock moves; what the old phone spent beyond it comes from the risk account,
+    never from the new voucher, within allowance × venues. (On SQLite the write lock
+    queues them; on PostgreSQL they race on row locks.)"""
+    a, b = door.scanners
+    spends = [(a, door.record(a, at=now - 900, amount=1_200)), (b, door.record(b, at=now - 600, amount=1_200)),
+              (door.away, door.record(door.away, at=now - 300, amount=1_200))]
+    risk_before = _balance(door, "campaign_risk", door.campaign_id)
+    _, _, started = _start(door)
+    new_phone, _ = factories.wallet_client(door.app)
+    results = _at_once([lambda: _claim(new_phone, started["code"])]
+                       + [lambda s=s, r=r: door.sync(s, r)[0] for s, r in spends])
+    claimed = results[0]
+    assert claimed.status_code == 201, claimed.get_json()
+    assert [r["outcome"] for r in results[1:]] == ["redeemed"] * 3
+    old_paid = 3 * 1_200
+    moved = _balance(door, "voucher", claimed.get_json()["id"])
+    risk_taken = risk_before - _balance(door, "campaign_risk", door.campaign_id)
+    assert _balance(door, "voucher", door.voucher_id) == 0
+    assert risk_taken == old_paid - (2_500 - moved)  # the voucher covered what it held, risk the rest
+    assert 0 <= risk_taken <= ALLOWANCE * 2  # two venues
+    assert old_paid + moved <= 2_500 + ALLOWANCE * 2
+    with door.app.app_context():
+        assert ledger.check_books() == []
