@@ -11,12 +11,32 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n.js';
 
 const listeners = new Set();
+// A page with work that would be lost (unsaved claim codes) asks before the app leaves
+// it: {path, allow(to)} — allow() returns false to stay. See setLeaveGuard.
+let leaveGuard = null;
 
 function notify() {
   for (const listener of listeners) listener(currentPath());
 }
 
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
+function onPopState() {
+  if (leaveGuard && currentPath() !== leaveGuard.path && !leaveGuard.allow(currentPath())) {
+    history.pushState(null, '', leaveGuard.path); // back where the work is
+    return;
+  }
+  notify();
+}
+
+if (typeof window !== 'undefined') window.addEventListener('popstate', onPopState);
+
+/** While set, in-app navigation away from `path` first asks `allow(to)`. Returns the unset function. */
+export function setLeaveGuard(path, allow) {
+  const guard = { path, allow };
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = null;
+  };
+}
 
 export function currentPath() {
   return location.pathname;
@@ -24,6 +44,7 @@ export function currentPath() {
 
 export function navigate(path, { replace = false } = {}) {
   if (path === currentPath() + location.search) return;
+  if (leaveGuard && path.split('?')[0] !== leaveGuard.path && !leaveGuard.allow(path)) return;
   history[replace ? 'replaceState' : 'pushState'](null, '', path);
   notify();
   window.scrollTo(0, 0);

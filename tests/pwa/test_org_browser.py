@@ -162,8 +162,8 @@ def test_a_topup_amount_out_of_range_is_refused_under_the_field(page, pilot, liv
 
 # --- allocating, claim codes, printable cards -------------------------------------------------
 
-def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_shown_once(page, people, pilot, live_app,
-                                                                             live_server):
+def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_kept_until_saved(page, people, pilot, live_app,
+                                                                                    live_server):
     school = "Liceo Scientifico dei Tigli"
     school_id = organisation_id(live_app, school)
     log_in(page, FORNO_EMAIL)
@@ -184,7 +184,7 @@ def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_shown_once(pag
     card.get_by_role("button", name="Genera i codici").click()
 
     teacher.wait_for_url(re.compile(rf"/o/school/{school_id}/stampa$"))
-    teacher.get_by_text("Questi 3 codici si vedono solo ora").wait_for()
+    teacher.get_by_text("Queste 3 schede non sono ancora salvate").wait_for()
     codes = [c.get_attribute("data-code") for c in teacher.locator(".code-card-code").all()]
     assert len(codes) == 3 and len(set(codes)) == 3
     # Real codes of this allocation (the server keeps their HMAC only) ...
@@ -203,10 +203,14 @@ def test_a_sponsor_allocates_to_a_school_which_prints_claim_cards_shown_once(pag
         assert not teacher.locator(chrome).first.is_visible(), chrome
     teacher.emulate_media(media="screen")
 
-    # Shown once: after a reload they are gone, and the page says why.
-    teacher.reload()
-    teacher.get_by_text("Nessun codice da stampare").wait_for()
+    # Kept by this tab until the school says it saved them (tests/pwa/test_cards_browser.py
+    # reloads and downloads); then gone from the device, and the page says why.
+    teacher.get_by_role("button", name="Ho salvato o stampato le schede").click()
+    teacher.get_by_role("button", name="Sì, toglili").click()
+    teacher.get_by_text("Nessuna scheda da salvare").wait_for()
     assert teacher.locator(".code-card").count() == 0
+    teacher.reload()
+    teacher.get_by_text("Nessuna scheda da salvare").wait_for()
 
 
 # --- venues --------------------------------------------------------------------------------

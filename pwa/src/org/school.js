@@ -2,20 +2,18 @@
 // printable cards (code + QR of the claim link) and the school's report.
 //
 // Claim codes exist in plain text only in the answer that creates them (the server
-// keeps hashes). They are held here in memory, never in storage: a reload or leaving
-// the app loses them, and the page says so before they are generated.
+// keeps hashes). This tab keeps each batch until the school confirms it saved or
+// printed it (school-cards.js: storage, downloads, the leave warning, reissue).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { useAction } from '../action.js';
-import { formatDateTime, formatMoney, t } from '../i18n.js';
+import { formatMoney, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { Qr } from '../ui/qr.js';
 import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/components.js';
 import { Cell, parseCount, useForm, useResource } from './forms.js';
 import { OrgHeading, OrgTabs } from './layout.js';
-
-/** Batches of codes generated during this visit: [{schoolId, campaign, faceValue, codes, at}]. */
-const generated = [];
+import { ReissueCards, UnsavedCards, batchTitle, keepBatch, unsavedBatches } from './school-cards.js';
 
 function GenerateCodes({ schoolId, allocation, onDone }) {
   const left = allocation.voucher_count - allocation.codes_issued;
@@ -30,8 +28,7 @@ function GenerateCodes({ schoolId, allocation, onDone }) {
   const send = async (v) => {
     const answer = await act(`/schools/${schoolId}/allocations/${allocation.id}/codes`, { method: 'POST',
       csrf: true, body: { count: parseCount(v.count) } });
-    generated.push({ schoolId: String(schoolId), campaign: allocation.campaign_name,
-                     faceValue: allocation.face_value_cents, codes: answer.codes, at: new Date().toISOString() });
+    keepBatch({ schoolId, allocation, codes: answer.codes });
     onDone();
     navigate(`/o/school/${schoolId}/stampa`);
   };
@@ -54,6 +51,7 @@ function AllocationCard({ schoolId, allocation, onChange }) {
       <div><dt>${t('org.school.used')}</dt><dd>${allocation.used}</dd></div>
     </dl>
     <${GenerateCodes} schoolId=${schoolId} allocation=${allocation} onDone=${onChange} />
+    <${ReissueCards} schoolId=${schoolId} allocation=${allocation} onDone=${onChange} />
   </li>`;
 }
 
@@ -95,7 +93,9 @@ export function SchoolPage({ me, id }) {
   return html`<${OrgTabs} kind="school" id=${id} me=${me} current=${`/o/school/${id}`} />
   <section class="page school-page">
     <${OrgHeading} me=${me} id=${id} kind="school" title=${t('org.school.title')} />
-    <${Notice} kind="warning">${t('org.school.once_warning')}</${Notice}>
+    <${Notice} kind="warning">${t('cards.once_warning')}</${Notice}>
+    ${unsavedBatches(id).length ? html`<p><${Link} href=${`/o/school/${id}/stampa`}>${t('cards.unsaved',
+      { count: unsavedBatches(id).reduce((sum, b) => sum + b.codes.length, 0) })}</${Link}></p>` : null}
     <${ErrorBox} error=${allocations.error} onRetry=${allocations.reload} />
     ${allocations.loading && !allocations.data ? html`<${Loading} />` : null}
     ${allocations.data && !allocations.data.length ? html`<p>${t('org.school.no_allocations')}</p>` : null}
@@ -111,6 +111,7 @@ export function SchoolPage({ me, id }) {
 function CodeCard({ batch, item, schoolName }) {
   return html`<li class="code-card">
     <div class="code-card-text">
+      <p class="code-card-serial">${t('cards.serial', { serial: item.serial })}</p>
       <p class="code-card-title">${t('org.print.card_title')}</p>
       <p class="code-card-campaign">${batch.campaign} · <${Money} cents=${batch.faceValue} /></p>
       ${schoolName ? html`<p class="code-card-school">${schoolName}</p>` : null}
@@ -123,28 +124,19 @@ function CodeCard({ batch, item, schoolName }) {
 
 export function PrintCodes({ me, id }) {
   const [, setRound] = useState(0);
-  const batches = generated.filter((batch) => batch.schoolId === String(id));
+  const batches = unsavedBatches(id);
   const schoolName = me.memberships?.find((m) => String(m.organisation_id) === String(id))?.name || '';
-  const forget = () => {
-    for (let i = generated.length - 1; i >= 0; i -= 1) if (generated[i].schoolId === String(id)) generated.splice(i, 1);
-    setRound((n) => n + 1);
-  };
   const total = batches.reduce((sum, batch) => sum + batch.codes.length, 0);
   return html`<${OrgTabs} kind="school" id=${id} me=${me} current=${`/o/school/${id}/stampa`} />
   <section class="page print-page">
     <div class="no-print">
       <${OrgHeading} me=${me} id=${id} kind="school" title=${t('org.print.title')} />
-      ${total ? html`
-        <${Notice} kind="warning">${t('org.print.once', { count: total })}</${Notice}>
-        <div class="actions">
-          <${Button} onClick=${() => window.print()}>${t('org.print.print')}</${Button}>
-          <${Button} kind="secondary" onClick=${forget}>${t('org.print.forget')}</${Button}>
-        </div>` : html`<p>${t('org.print.none')}</p>
+      ${total ? null : html`<p>${t('cards.none')}</p>
         <p><${Link} href=${`/o/school/${id}`}>${t('org.print.generate_link')}</${Link}></p>`}
     </div>
+    <${UnsavedCards} schoolId=${id} batches=${batches} onForget=${() => setRound((n) => n + 1)} />
     ${batches.map((batch) => html`<section class="code-batch" key=${batch.at}>
-      <h2 class="no-print">${batch.campaign} · ${t('org.print.batch', { count: batch.codes.length,
-        at: formatDateTime(batch.at) })}</h2>
+      <h2 class="no-print">${batch.campaign} · ${batchTitle(batch)}</h2>
       <ul class="code-cards">${batch.codes.map((item) => html`<${CodeCard} key=${item.code} batch=${batch} item=${item}
         schoolName=${schoolName} />`)}</ul>
     </section>`)}

@@ -1,0 +1,28 @@
+// Claim code cards (schools): saving, printing, replacing lost ones.
+// English second; keys mirror cards.it.js.
+export default {
+  'cards.once_warning': 'Codes can be seen only right after they are generated: download the PDF or the CSV, or print them. They stay in this browser tab (even if you reload it) until you confirm you saved them. A lost card can always be replaced.',
+  'cards.unsaved.one': 'This card is not saved yet: download or print it, then confirm.',
+  'cards.unsaved.other': 'These {count} cards are not saved yet: download or print them, then confirm.',
+  'cards.leave_warning': 'Some codes are not saved yet. If you close the page without downloading or printing them you will have to replace the cards. Leave anyway?',
+  'cards.label': 'Class (optional)',
+  'cards.label_hint': 'Printed on every card, for example 3B. We do not keep it.',
+  'cards.download_pdf': 'Download PDF to print',
+  'cards.download_csv': 'Download CSV',
+  'cards.downloaded': 'Downloaded',
+  'cards.print': 'Print',
+  'cards.confirm_saved': 'I saved or printed the cards',
+  'cards.confirm_question': 'After confirming, the codes disappear from this device. Did you download or print them?',
+  'cards.confirm_yes': 'Yes, remove them',
+  'cards.none': 'No cards to save. Generate codes for a class, or replace lost cards from the vouchers page.',
+  'cards.serial': 'Card no. {serial}',
+  'cards.batch_reissue.one': '{count} card replaced on {at}',
+  'cards.batch_reissue.other': '{count} cards replaced on {at}',
+  'cards.reissue_title': 'Replace lost cards',
+  'cards.reissue_serials': 'Card numbers',
+  'cards.reissue_hint': 'The number is printed on every card. For example 3, 17, 20-25. The old code will stop working.',
+  'cards.reissue_error': 'Write numbers from 1 to {max}, separated by commas, or ranges like 20-25.',
+  'cards.reissue': 'Cancel and replace',
+  'cards.reissue_confirm.one': 'Cancel the code of card {serials} and give it a new one?',
+  'cards.reissue_confirm.other': 'Cancel the codes of {count} cards ({serials}) and give them new ones?',
+};

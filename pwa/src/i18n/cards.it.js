@@ -1,0 +1,28 @@
+// Schede dei codici (scuole): salvarle, stamparle, sostituire quelle perse.
+// Italian first; keys mirror cards.en.js.
+export default {
+  'cards.once_warning': 'I codici si vedono solo subito dopo averli generati: scarica il PDF o il CSV, o stampali. Restano in questa scheda del browser (anche se la ricarichi) finché non confermi di averli salvati. Una scheda persa si può sempre sostituire.',
+  'cards.unsaved.one': 'Questa scheda non è ancora salvata: scaricala o stampala, poi conferma.',
+  'cards.unsaved.other': 'Queste {count} schede non sono ancora salvate: scaricale o stampale, poi conferma.',
+  'cards.leave_warning': 'Ci sono codici non ancora salvati. Se chiudi la pagina senza scaricarli o stamparli dovrai sostituire le schede. Uscire lo stesso?',
+  'cards.label': 'Classe (facoltativa)',
+  'cards.label_hint': 'Stampata su ogni scheda, per esempio 3B. Non la conserviamo.',
+  'cards.download_pdf': 'Scarica PDF da stampare',
+  'cards.download_csv': 'Scarica CSV',
+  'cards.downloaded': 'Scaricato',
+  'cards.print': 'Stampa',
+  'cards.confirm_saved': 'Ho salvato o stampato le schede',
+  'cards.confirm_question': 'Dopo la conferma i codici spariscono da questo dispositivo. Li hai scaricati o stampati?',
+  'cards.confirm_yes': 'Sì, toglili',
+  'cards.none': 'Nessuna scheda da salvare. Genera i codici per una classe, o sostituisci le schede perse dalla pagina dei buoni.',
+  'cards.serial': 'Scheda n. {serial}',
+  'cards.batch_reissue.one': '{count} scheda sostituita il {at}',
+  'cards.batch_reissue.other': '{count} schede sostituite il {at}',
+  'cards.reissue_title': 'Sostituisci schede perse',
+  'cards.reissue_serials': 'Numeri delle schede',
+  'cards.reissue_hint': 'Il numero è stampato su ogni scheda. Per esempio 3, 17, 20-25. Il vecchio codice non funzionerà più.',
+  'cards.reissue_error': 'Scrivi numeri da 1 a {max}, separati da virgole, o intervalli come 20-25.',
+  'cards.reissue': 'Annulla e sostituisci',
+  'cards.reissue_confirm.one': 'Annullare il codice della scheda {serials} e darne uno nuovo?',
+  'cards.reissue_confirm.other': 'Annullare i codici di {count} schede ({serials}) e darne di nuovi?',
+};
