@@ -172,7 +172,7 @@ def decide(*, voucher_id: int, decision: str, note: str, user: User, now: dateti
     if decision not in (UNFREEZE, RECOVER):
         raise InvalidInput("Decisione sconosciuta.", code="invalid_decision", field="decision")
     if not note.strip():
-        raise InvalidInput("Scrivi una nota.", code="note_required", field="note")
+        raise InvalidInput("Scrivi una nota.", code="decision_note_required", field="note")
     if db.session.get(Voucher, voucher_id) is None:
         raise NothingToRecover("Nessun buono sospeso con questo numero.")
     voucher = _lock(voucher_id)

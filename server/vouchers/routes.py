@@ -11,6 +11,7 @@ from server.door import typed as door_api
 from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth, idempotency, throttle
+from server.recovery import api as recovery_api
 from server.vouchers import api as vouchers_api
 from server.vouchers import cards, claim_codes, history, schemas
 from server.vouchers.models import Allocation
@@ -32,10 +33,12 @@ def _allocation_view(allocation: Allocation) -> dict:
 
 def _voucher_view(voucher, credential=None) -> dict:
     campaign = campaigns_api.get_campaign(voucher.campaign_id)
+    balance = vouchers_api.balance(voucher)
+    status, status_reason = recovery_api.wallet_status(voucher, balance)
     return {
         "id": voucher.id, "campaign_id": campaign.id, "campaign_name": campaign.name,
         "sponsors": [s.name for s in campaign.sponsors], "face_value_cents": voucher.face_value_cents,
-        "balance_cents": vouchers_api.balance(voucher), "status": voucher.status,
+        "balance_cents": balance, "status": status, "status_reason": status_reason,
         "categories": [taxonomy.by_code(code).slug for code in campaign.category_codes],
         "campaign_valid_until": campaign.valid_until, "credential": credential,
         "credential_valid_until": voucher.credential_valid_until,

@@ -47,7 +47,14 @@ class Voucher(ma.Schema):
     sponsors = ma.fields.List(ma.fields.String(), metadata={"description": "offerto da ..."})
     face_value_cents = Int32(0)
     balance_cents = Int64()
-    status = ma.fields.String()
+    status = ma.fields.String(validate=validate.OneOf(("active", "frozen", "spent", "recovered")), metadata={
+        "description": "active: spendable; frozen: suspended, no credential (status_reason says why); spent: "
+                       "nothing left; recovered: its balance moved to another voucher (server/recovery)"})
+    status_reason = ma.fields.String(allow_none=True, metadata={
+        "description": "frozen: overspend (spent twice offline) | under_review (the operator is checking) | "
+                       "recovery_started (the school started a recovery: claim the recovery code); recovered: "
+                       "other_device (moved to another phone) | reissued (moved to a new voucher in this wallet); "
+                       "null otherwise"})
     categories = ma.fields.List(ma.fields.String())
     campaign_valid_until = ma.fields.Date()
     credential = ma.fields.String(allow_none=True, metadata={

@@ -167,6 +167,11 @@ PROTECTED = (
     _e("POST", "/venues/<int:venue_id>/scanners/<int:scanner_id>/retire", VENUE_EDITORS,
        ids=(("scanner_id", "spare_scanner"),)),
     _e("GET", "/admin/flags", (ADMIN,)),
+    # recovery (server/recovery): no such card (404) and an active voucher (409) get past authorization
+    _e("GET", "/schools/<int:school_id>/vouchers", (SCHOOL_MEMBER,)),
+    _e("POST", "/schools/<int:school_id>/allocations/<int:allocation_id>/cards/<int:card_number>/recovery",
+       (SCHOOL_MEMBER,), ids=(("card_number", "no_such_row"),)),
+    _e("POST", "/admin/vouchers/<int:voucher_id>/decision", (ADMIN,), body={"decision": "recover", "note": "Matrice"}),
     # bookings
     _e("POST", "/wallet/bookings", (WALLET,), needs=NEEDS_WALLET, body=lambda s: {
         "event_id": s.refs["event"], "voucher_id": s.refs["voucher"], "request_id": "matrix-booking-2"}),

@@ -8,6 +8,7 @@
 import { html } from 'htm/preact';
 import { formatDateTime, t } from '../i18n.js';
 import { Money } from '../ui/components.js';
+import { FlagDecision } from './flag-decision.js';
 import { tOr } from './forms.js';
 
 function venueName(record, names) {
@@ -57,5 +58,6 @@ export function FlagCard({ flag, names = {} }) {
       ${' '}<strong>${door(flag, names)}</strong></span>
     <span class="meta">${subject}${subject ? ' · ' : ''}<${Money} cents=${flag.amount_cents} /></span>
     <${OtherRecords} flag=${flag} names=${names} />
+    <${FlagDecision} flag=${flag} />
   </li>`;
 }

@@ -11,6 +11,7 @@ import { OrgHome } from './home.js';
 import { AdminPayments } from './payments.js';
 import { RegisterOrganisation, SignUp } from './register.js';
 import { PrintCodes, SchoolPage } from './school.js';
+import { SchoolVouchers } from './school-vouchers.js';
 import { logOut, reloadSession, useSession } from './session.js';
 import { CampaignPage, NewCampaign, SponsorPage } from './sponsor.js';
 import { SponsorReceipts, VenuePayouts } from './documents.js';
@@ -31,6 +32,7 @@ const ROUTES = [
   { path: '/o/sponsor/:id/ricevute', view: SponsorReceipts },
   { path: '/o/school/:id', view: SchoolPage },
   { path: '/o/school/:id/stampa', view: PrintCodes },
+  { path: '/o/school/:id/buoni', view: SchoolVouchers },
   { path: '/o/venue/:id', view: VenuePage },
   { path: '/o/venue/:id/report', view: VenueReportPage },
   { path: '/o/venue/:id/pagamenti', view: VenuePayouts },

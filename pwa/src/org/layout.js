@@ -15,6 +15,7 @@ const TABS = {
   school: (id) => [
     { href: `/o/school/${id}`, label: 'org.tab_allocations' },
     { href: `/o/school/${id}/stampa`, label: 'org.tab_print' },
+    { href: `/o/school/${id}/buoni`, label: 'recovery.tab' },
   ],
   venue: (id) => [
     { href: `/o/venue/${id}`, label: 'org.tab_events' },
