@@ -8,7 +8,6 @@ from server.directory.routes import bp as directory_bp
 from server.documents.routes import bp as documents_bp
 from server.payments.routes import bp as payments_bp
 from server.recovery.routes import bp as recovery_bp
-from server.recovery.routes import bp as recovery_bp
 from server.reports.routes import bp as reports_bp
 from server.settlement.routes import bp as settlement_bp
 from server.door.routes import bp as scanners_bp

@@ -114,20 +114,10 @@ class FlagDecision(ma.Schema):
     decided_at = Instant()
 
 
-class FlagDecision(ma.Schema):
-    decision = ma.fields.String(metadata={"description": "unfreeze | recover"})
-    note = ma.fields.String()
-    decided_at = Instant()
-
-
 class Flag(FlaggedRecord):
     kind = ma.fields.String(metadata={"description": "overspend | rule_broken | double_check_in"})
     involved = ma.fields.List(ma.fields.Nested(FlaggedRecord), metadata={
         "description": "for an overspend: every redemption of the voucher, by scan time"})
-    voucher_status = ma.fields.String(allow_none=True, metadata={
-        "description": "for an overspend: the voucher's state now (frozen, recovered, active)"})
-    decision = ma.fields.Nested(FlagDecision, allow_none=True, metadata={
-        "description": "for an overspend: the operator's latest decision (POST /admin/vouchers/{id}/decision)"})
     voucher_status = ma.fields.String(allow_none=True, metadata={
         "description": "for an overspend: the voucher's state now (frozen, recovered, active)"})
     decision = ma.fields.Nested(FlagDecision, allow_none=True, metadata={
