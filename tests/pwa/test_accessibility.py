@@ -68,7 +68,7 @@ def impact_page(page, app, pilot):
 
 
 def print_page(page, app, pilot):
-    """Codes live only in the page's memory: allocate two vouchers, generate them in the UI."""
+    """Codes exist only in the answer that issues them: allocate two vouchers, generate them in the UI."""
     csrf = api_login(page, "libreria.segnalibro@demo.example")
     school_id = ids(app, Organisation, name="Liceo Scientifico dei Tigli")
     answer = page.request.post(f"/api/v1/campaigns/{ids(app, Campaign, name=LIBRERIA)}/allocations",

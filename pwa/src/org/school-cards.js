@@ -11,11 +11,10 @@ import { useAction } from '../action.js';
 import { formatDateTime, t } from '../i18n.js';
 import { currentPath, navigate, setLeaveGuard } from '../router.js';
 import { Button, ErrorBox, Field } from '../ui/components.js';
+import { MAX_SERIAL, parseSerials } from './card-serials.js';
 import { useForm } from './forms.js';
 
 const STORAGE_KEY = 'mentoring.cards';
-const MAX_SERIAL = 10000;
-const MAX_SERIALS = 1000;
 
 function readAll() {
   try {
@@ -126,21 +125,6 @@ export function BatchDownloads({ schoolId, batch }) {
     </div>
     <${ErrorBox} error=${state.error} />
   </div>`;
-}
-
-/** "3, 17, 20-25" → [3, 17, 20, ..., 25], or null when it is not such a list. */
-export function parseSerials(text) {
-  const serials = new Set();
-  for (const part of String(text ?? '').split(/[,;\s]+/).filter(Boolean)) {
-    const range = /^(\d{1,5})(?:[-–](\d{1,5}))?$/.exec(part);
-    if (!range) return null;
-    const from = Number(range[1]);
-    const to = range[2] === undefined ? from : Number(range[2]);
-    if (from < 1 || to < from || to > MAX_SERIAL || to - from >= MAX_SERIALS) return null;
-    for (let n = from; n <= to; n += 1) serials.add(n);
-    if (serials.size > MAX_SERIALS) return null;
-  }
-  return serials.size ? [...serials].sort((a, b) => a - b) : null;
 }
 
 /** Void lost cards by number and keep their new codes like a new batch. */
