@@ -31,7 +31,7 @@ def door_code(app, voucher_id: int, at: int | None = None) -> str:
 def type_door_code(page, voucher_id: int, digits: str):
     page.get_by_label("Numero del buono").fill(str(voucher_id))
     page.get_by_label("Codice (6 cifre)").fill(digits)
-    page.get_by_role("button", name="Verifica codice").click()
+    page.get_by_role("button", name="Invia codice").click()
 
 
 def test_a_typed_door_code_is_checked_by_the_server_and_paid_once(page, pilot, live_app):

@@ -8,11 +8,10 @@ export default {
   'typed.lead': 'If the camera cannot read: the voucher number and the 6-digit code under the student’s QR.',
   'typed.voucher': 'Voucher number',
   'typed.code': 'Code (6 digits)',
-  'typed.submit': 'Check code',
+  'typed.submit': 'Send code',
   'typed.invalid': 'Type the voucher number and the 6 digits of the code.',
   'typed.offline': 'A typed code needs a connection. Without signal use the QR or the full code.',
   'typed.checking': 'Checking…',
-  'typed.token_fallback': 'Full code (text of the QR)',
 
   'typed.ok': 'Code valid: paid from the voucher.',
   'typed.wrong_typed_code': 'Wrong or expired code: ask for the code shown under the QR now.',

@@ -8,11 +8,10 @@ export default {
   'typed.lead': 'Se la fotocamera non legge: numero del buono e codice di 6 cifre sotto il QR dello studente.',
   'typed.voucher': 'Numero del buono',
   'typed.code': 'Codice (6 cifre)',
-  'typed.submit': 'Verifica codice',
+  'typed.submit': 'Invia codice',
   'typed.invalid': 'Scrivi il numero del buono e le 6 cifre del codice.',
   'typed.offline': 'Serve la connessione per il codice digitato. Senza rete usa il QR o il codice completo.',
   'typed.checking': 'Verifica in corso…',
-  'typed.token_fallback': 'Codice completo (testo del QR)',
 
   'typed.ok': 'Codice valido: pagato dal buono.',
   'typed.wrong_typed_code': 'Codice sbagliato o scaduto: chiedi il codice che si vede ora sotto il QR.',
