@@ -103,12 +103,18 @@ export async function getVoucher(id) {
   return (await database()).get('vouchers', id);
 }
 
-/** Store the server's view of vouchers, keeping a credential we hold when the view has none. */
+/**
+ * Store the server's view of vouchers, keeping a credential we hold when the view has none.
+ * Every caller stores an answer just received: `synced_at` (this phone's clock, as the
+ * student reads it) is when the balance was last true, shown offline as "as of".
+ */
 export async function saveVouchers(vouchers) {
+  const syncedAt = new Date().toISOString();
   await write('vouchers', async (tx) => {
     for (const voucher of vouchers) {
       const stored = await tx.store.get(voucher.id);
-      await tx.store.put({ ...stored, ...voucher, credential: voucher.credential || stored?.credential || null });
+      await tx.store.put({ ...stored, ...voucher, credential: voucher.credential || stored?.credential || null,
+                           synced_at: syncedAt });
     }
   });
 }

@@ -1,7 +1,9 @@
-// What the vouchers did: claims, bookings, refunds, payments at the door.
+// What the vouchers did: claims, bookings, refunds, payments at the door. A payment the
+// voucher could not cover in full (spent offline beyond its balance) says what the
+// sponsor's reserve paid: otherwise +20 −14 −14 = 0 does not add up for the student.
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { formatDateTime, t } from '../i18n.js';
+import { formatDateTime, formatMoney, t } from '../i18n.js';
 import { ErrorBox, Loading, Money } from '../ui/components.js';
 import { walletApi } from './device.js';
 
@@ -31,8 +33,12 @@ export function HistoryPage() {
         <span class="history-what">${t(`history.kind_${entry.kind}`)}${entry.event_title || entry.venue_name
           ? ` · ${entry.event_title || entry.venue_name}` : ''}</span>
         <span class="history-amount">${SPENDING.has(entry.kind) ? '−' : '+'}<${Money} cents=${Math.abs(entry.amount_cents)} /></span>
+        ${entry.covered_by_reserve_cents > 0 ? html`<span class="history-reserve">
+          ${t('wallet2.reserve_covered', { amount: formatMoney(entry.covered_by_reserve_cents) })}</span>` : null}
         <span class="meta">${formatDateTime(entry.at)}</span>
       </li>`)}
     </ol>
+    ${state.entries.some((entry) => entry.covered_by_reserve_cents > 0)
+      ? html`<p class="meta reserve-note">${t('wallet2.reserve_note')}</p>` : null}
   </section>`;
 }

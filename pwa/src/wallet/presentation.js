@@ -13,6 +13,7 @@ import { presentCredential } from '../tokens/index.js';
 import { Progress } from '../ui/components.js';
 import { DoorCode } from '../ui/door-code.js';
 import { Qr } from '../ui/qr.js';
+import { useScreenAwake } from './wake-lock.js';
 
 const STEP_SECONDS = 15;
 
@@ -21,6 +22,7 @@ const nowSeconds = () => Math.floor(serverNow() / 1000);
 export function PresentationQr({ credential, label, voucherId, doorCodeKey }) {
   const [seconds, setSeconds] = useState(nowSeconds);
   const [shown, setShown] = useState({ text: null, step: null, failed: false });
+  useScreenAwake(); // while this code is on screen (wake-lock.js)
 
   // One timer, on the second: the countdown ticks, and a new step signs a new code.
   // The signing starts in the timer itself rather than in an effect of the new step:

@@ -9,6 +9,8 @@ import { categoryLabel, useCategories } from './categories.js';
 import { sponsorsLine } from './home.js';
 import { PresentationQr } from './presentation.js';
 import { onWalletChange, refreshWallet } from './sync.js';
+import { InstallOffer } from './lasting.js';
+import { Balance, statusTexts } from './voucher-status.js';
 
 function useVoucher(id) {
   const [state, setState] = useState({ voucher: null, loaded: false });
@@ -35,7 +37,12 @@ function credentialExpired(voucher) {
 
 function DoorCode({ voucher }) {
   const online = useOnline();
-  if (voucher.status !== 'active') return html`<${Notice} kind="warning">${t('wallet.frozen_text')}</${Notice}>`;
+  const why = statusTexts(voucher);
+  if (why.length) {
+    return html`<div class="notice notice-warning voucher-status" data-status=${voucher.status}>
+      ${why.map((text) => html`<p>${text}</p>`)}
+    </div>`;
+  }
   if (!voucher.credential) {
     return html`<${Notice} kind="warning">${online ? t('wallet.no_credential') : t('wallet.no_credential_offline')}
     </${Notice}>`;
@@ -53,6 +60,7 @@ function DoorCode({ voucher }) {
 
 export function VoucherPage({ id }) {
   const { voucher, loaded } = useVoucher(id);
+  const online = useOnline();
   const categories = useCategories();
   // Opening a voucher is a good moment to bring its balance and credential up to date.
   useEffect(() => {
@@ -65,7 +73,7 @@ export function VoucherPage({ id }) {
   }
   return html`<section class="page voucher-page">
     <h1>${voucher.campaign_name}</h1>
-    <p class="balance-big"><span class="label">${t('wallet.balance')}</span> <${Money} cents=${voucher.balance_cents} /></p>
+    <${Balance} voucher=${voucher} online=${online} big />
     <p class="sponsor">${sponsorsLine(voucher)}</p>
     <${DoorCode} voucher=${voucher} />
     <dl class="facts">
@@ -77,5 +85,6 @@ export function VoucherPage({ id }) {
         <dd>${formatDateTime(voucher.credential_valid_until)}</dd>` : null}
     </dl>
     <p><${Link} href="/w/catalogo" class="btn btn-secondary">${t('wallet.find_events')}</${Link}></p>
+    <${InstallOffer} ready=${true} />
   </section>`;
 }
