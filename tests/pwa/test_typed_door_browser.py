@@ -14,8 +14,9 @@ from server.extensions import db
 from server.vouchers.models import Voucher
 from tests.pwa.conftest import serious_violations
 from tests.pwa.test_scanner_browser import (
-    FIRST_SHOW_PRICE, balances, camera_video, claim_voucher, dismiss, enrol, scan_records,
+    FIRST_SHOW_PRICE, LUMEN, balances, camera_video, claim_voucher, dismiss, enrol, scan_records,
 )
+from tests.pwa.test_wallet_browser import claim
 
 pytestmark = pytest.mark.browser
 __all__ = ["camera_video"]  # a fixture, used by name below
@@ -67,6 +68,27 @@ def test_a_typed_door_code_is_checked_by_the_server_and_paid_once(page, pilot, l
     assert not serious_violations(page, ".sc-verdict")
     dismiss(page)
     assert balances(live_app, phone.voucher_id, venue_id) == after
+
+
+def test_the_wallet_shows_the_door_code_under_its_qr_and_the_door_takes_it(page, people, pilot, live_app):
+    student = people()
+    voucher_id = claim(student, pilot.claim_code(LUMEN).code)
+    shown = student.locator("figure.presentation .door-code")
+    shown.wait_for()
+    step, digits = int(shown.get_attribute("data-step")), shown.get_attribute("data-door-code")
+    # The same step as the QR above it, and the digits the server derives for it.
+    assert step == int(student.locator("figure.presentation").get_attribute("data-step"))
+    assert digits == door_code(live_app, voucher_id, at=step * typed_code.STEP_SECONDS)
+    assert f"Buono n. {voucher_id}" in shown.inner_text()
+    assert f"{digits[:3]} {digits[3:]}" in shown.inner_text()
+    assert not serious_violations(student, "figure.presentation")
+
+    scanner_id, _ = enrol(page)
+    type_door_code(page, voucher_id, digits)
+    verdict = page.locator(".sc-verdict")
+    verdict.wait_for()
+    assert verdict.get_attribute("data-verdict") == "accepted", verdict.inner_text()
+    assert scan_records(live_app, scanner_id) == [("redeemed", "accepted", voucher_id, FIRST_SHOW_PRICE)]
 
 
 def test_offline_a_typed_code_is_refused_with_a_clear_message_and_nothing_is_sent(page, context, pilot, live_app):
