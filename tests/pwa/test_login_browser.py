@@ -56,7 +56,9 @@ def mailed_link(message) -> str:
 
 def membership_role(app, email: str, organisation: str) -> str | None:
     with app.app_context():
-        role = db.session.scalar(sa.select(Membership.role).join(User).join(Organisation)
+        # Explicit ON clauses: an organisation also points at a user (who asked for an IBAN change).
+        role = db.session.scalar(sa.select(Membership.role).join(User, Membership.user_id == User.id)
+                                 .join(Organisation, Membership.organisation_id == Organisation.id)
                                  .where(User.email == email, Organisation.name == organisation))
         db.session.rollback()
         return role
