@@ -25,7 +25,7 @@ sysdeps:
 
 # The PWA bundle in pwa/dist: npm ci when the lock file changes, a build when any input
 # does (the stamp lives in dist/, so deleting dist/ also rebuilds).
-PWA_INPUTS := $(shell find pwa/src -type f) pwa/build.mjs pwa/service-worker.js manifest.webmanifest $(wildcard pwa/icons/*.png)
+PWA_INPUTS := $(shell find pwa/src -type f) pwa/build.mjs pwa/service-worker.js manifest.webmanifest $(wildcard pwa/icons/*.png) $(wildcard pwa/screenshots/*.png)
 pwa: pwa/dist/.stamp-build
 
 pwa/node_modules/.stamp-ci: pwa/package-lock.json

@@ -4,6 +4,7 @@
 //   dist/index.html               the shell page, naming the hashed entry files
 //   dist/assets/*-HASH.{js,css}   every bundle and chunk; immutable, served with long cache headers
 //   dist/icons/*.png              app icons (the manifest at the repository root names them)
+//   dist/screenshots/*.png        the manifest's screenshots (the install dialog shows them)
 //   dist/wasm/zxing_reader.wasm   the scanner's QR decoder, served by us (zxing-wasm would fetch it from a CDN)
 //   dist/asset-manifest.json      which file is which: shell, lazy areas, others (bench/pwa_shell.py reads it)
 //   dist/service-worker.js        pwa/service-worker.js + src/sw/, with the precache lists and the cache version
@@ -133,15 +134,24 @@ async function bundleApp() {
   };
 }
 
+/** The PNGs of pwa/<dir>/ copied into dist/<dir>/; their paths in dist/. */
+async function copyPngs(dir) {
+  await fs.mkdir(path.join(OUT, dir), { recursive: true });
+  const names = (await fs.readdir(path.join(ROOT, dir))).filter((name) => name.endsWith('.png'));
+  for (const name of names) await fs.copyFile(path.join(ROOT, dir, name), path.join(OUT, dir, name));
+  return names.map((name) => path.join(OUT, dir, name));
+}
+
 async function copyStatic() {
-  await fs.mkdir(path.join(OUT, 'icons'), { recursive: true });
-  const icons = (await fs.readdir(path.join(ROOT, 'icons'))).filter((name) => name.endsWith('.png'));
-  for (const name of icons) await fs.copyFile(path.join(ROOT, 'icons', name), path.join(OUT, 'icons', name));
+  const icons = await copyPngs('icons');
+  // Not precached, unlike the icons: only the browser's install dialog shows them, and
+  // it is online; ~40 KB a student's phone need not download at the first visit.
+  const screenshots = await copyPngs('screenshots');
   if (!existsSync(ZXING_WASM)) throw new Error(`zxing-wasm's reader not found at ${ZXING_WASM}: run npm ci`);
   await fs.mkdir(path.join(OUT, 'wasm'), { recursive: true });
   const wasm = path.join(OUT, 'wasm', 'zxing_reader.wasm');
   await fs.copyFile(ZXING_WASM, wasm);
-  return { icons: icons.map((name) => path.join(OUT, 'icons', name)), wasm: [wasm] };
+  return { icons, screenshots, wasm: [wasm] };
 }
 
 function indexHtml({ main, styles, preload }) {
@@ -210,7 +220,7 @@ export async function build() {
 
   const lazyFiles = Object.values(app.lazy).flat();
   const version = await contentVersion([index, ...app.shell, ...lazyFiles, ...app.others, ...statics.icons,
-    ...statics.wasm]);
+    ...statics.screenshots, ...statics.wasm]);
   const shell = ['/', ...app.shell.map(url), '/manifest.webmanifest', ...statics.icons.map(url)];
   const lazy = Object.fromEntries(Object.entries(app.lazy).map(([area, files]) => [area, files.map(url)]));
   const manifest = {

@@ -17,7 +17,10 @@ def test_manifest_describes_an_installable_italian_app(page, live_server):
     assert response.headers["content-type"].startswith("application/manifest+json")
     manifest = json.loads(response.text())
     assert manifest["lang"] == "it"
-    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    # Opens on the student's wallet; the id stays what it was when start_url was "/", so
+    # phones that installed the app before keep one app, not two.
+    assert manifest["start_url"] == "/w?source=pwa" and manifest["id"] == "/" and manifest["scope"] == "/"
+    assert {shot["form_factor"] for shot in manifest["screenshots"]} == {"narrow", "wide"}
     assert manifest["display"] in ("standalone", "fullscreen", "minimal-ui")
     sizes = {icon["sizes"] for icon in manifest["icons"] if icon["type"] == "image/png"}
     assert {"192x192", "512x512"} <= sizes
@@ -62,6 +65,8 @@ def test_chromium_reports_no_installability_errors(persistent_context):
 
     assert errors == []
     assert manifest["errors"] == []
+    parsed = json.loads(cdp.send("Page.getAppManifest")["data"])
+    assert parsed["start_url"] == "/w?source=pwa"
     assert manifest["url"].endswith("/manifest.webmanifest")
 
 

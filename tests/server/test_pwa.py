@@ -4,6 +4,7 @@ Most tests serve a small stand-in dist/ (PWA_DIST_DIR), so they check the servin
 rules without a build; the last ones check the real build, which CI makes first."""
 import json
 import os
+import struct
 
 import pytest
 
@@ -123,7 +124,8 @@ def test_manifest_has_its_content_type_and_required_keys(client):
     assert response.mimetype == "application/manifest+json"
     manifest = response.get_json(force=True)
     assert REQUIRED_MANIFEST_KEYS <= manifest.keys()
-    assert manifest["start_url"] == "/"
+    assert manifest["start_url"] == "/w?source=pwa"  # the student's wallet
+    assert manifest["id"] == "/"  # the app's identity from before start_url moved: one app, not two
     assert manifest["lang"] == "it"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
     assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
@@ -169,3 +171,19 @@ def test_manifest_icons_exist(client, built):
         response = client.get(icon["src"])
         assert response.status_code == 200, icon["src"]
         assert response.mimetype == "image/png"
+
+
+def test_manifest_screenshots_exist_at_their_stated_sizes(client, built):
+    """The richer install dialog (Android Chrome) shows them: one narrow, one wide, each
+    served as the PNG of the size the manifest says."""
+    manifest = client.get("/manifest.webmanifest").get_json(force=True)
+
+    assert {shot["form_factor"] for shot in manifest["screenshots"]} == {"narrow", "wide"}
+    for shot in manifest["screenshots"]:
+        response = client.get(shot["src"])
+        assert response.status_code == 200, shot["src"]
+        assert response.mimetype == "image/png"
+        png = response.get_data()
+        width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+        assert f"{width}x{height}" == shot["sizes"], shot["src"]
+        assert (width < height) == (shot["form_factor"] == "narrow")
