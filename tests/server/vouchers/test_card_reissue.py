@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
+from pyzbar import pyzbar
 
 from server.extensions import db
 from server.ledger import api as ledger
@@ -166,6 +168,11 @@ def test_the_pdf_prints_each_card_from_the_posted_codes(app, school, tmp_path):
     assert "Scheda n. 1 · classe 3B" in text and "Scheda n. 3" in text
     assert "Offerto da Forno Rossi & figli" in text and "€ 25,00" in text and "Liceo Parini" in text
     assert "Da attivare entro il" in text
+    # Each card's QR, drawn as vectors, reads back as its claim link.
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(path), str(tmp_path / "page")], check=True)
+    (page,) = tmp_path.glob("page*.png")
+    found = pyzbar.decode(Image.open(page).convert("L"), symbols=[pyzbar.ZBarSymbol.QRCODE])
+    assert sorted(f.data.decode() for f in found) == sorted([school["codes"][0]["link"], school["codes"][2]["link"]])
 
 
 def test_the_csv_has_one_row_a_card_and_no_formulas(app, school):
