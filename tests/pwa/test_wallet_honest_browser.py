@@ -107,6 +107,7 @@ def test_install_is_offered_after_the_first_claim_and_not_now_is_remembered(page
 
     offer = page.get_by_role("complementary", name="Installa Mentoring")
     offer.wait_for()
+    assert serious_violations(page) == []
     offer.get_by_role("button", name="Non ora").click()
     offer.wait_for(state="detached")
     page.goto("/w")
@@ -153,6 +154,7 @@ def test_offline_the_balance_is_the_one_at_the_last_connection_with_its_time(pag
         assert re.fullmatch(r"aggiornato al \d{1,2} \w{3} \d{4}, \d{2}:\d{2}", as_of), as_of
         assert page.locator(".balance-big .money").inner_text().replace("\u00a0", " ") == "50,00 €"
         page.get_by_text("Quello che spendi senza rete compare quando il telefono si ricollega.").wait_for()
+        assert serious_violations(page) == []
         page.goto("/w")
         card = page.locator(f'.voucher-card[data-voucher="{voucher_id}"]')
         card.get_by_text("Saldo all’ultimo collegamento").wait_for()
@@ -187,6 +189,7 @@ def test_history_says_what_the_sponsors_reserve_covered(page, pilot):
     assert "di cui 8,00 € pagati dalla riserva dello sponsor" in first.inner_text().replace("\u00a0", " ")
     assert second.locator(".history-reserve").count() == 0
     page.get_by_text("la differenza la paga una riserva dello sponsor").wait_for()
+    assert serious_violations(page) == []
 
 
 def test_a_suspended_voucher_sorts_below_the_active_one_and_says_why(page, pilot, live_app):
@@ -209,6 +212,7 @@ def test_a_suspended_voucher_sorts_below_the_active_one_and_says_why(page, pilot
     page.get_by_text("Il buono è sospeso per un controllo").wait_for()
     assert "Non serve fare nulla" in page.locator(".voucher-status").inner_text()
     assert page.locator("figure.presentation").count() == 0
+    assert serious_violations(page) == []
 
 
 WAKE_LOCK_SPY = """(() => {

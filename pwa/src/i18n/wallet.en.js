@@ -6,7 +6,7 @@ export default {
   'wallet2.in_app_how': 'Tap the menu (⋯ or ⋮) and choose “Open in browser” (Chrome or Safari), or copy the link and paste it there. Then add the voucher from there.',
   'wallet2.ios_title': 'Add Mentoring to your Home Screen',
   'wallet2.ios_text': 'On iPhone and iPad, Safari deletes the data of sites you don’t open for 7 days. From the Home Screen your voucher stays saved.',
-  'wallet2.ios_how': 'Tap Share (the square with the arrow), then “Add to Home Screen”, and open Mentoring from there.',
+  'wallet2.ios_how': 'Tap Share (the square with the arrow), then “Add to Home Screen”; open Mentoring from there and enter the voucher’s code there.',
   'wallet2.copy_link': 'Copy the link',
   'wallet2.link_copied': 'Link copied. Paste it in your browser.',
   'wallet2.copy_failed': 'Could not copy: press and hold the link below.',

@@ -8,7 +8,7 @@ export default {
   'wallet2.in_app_how': 'Tocca il menu (⋯ o ⋮) e scegli «Apri nel browser» (Chrome o Safari), oppure copia il link e incollalo lì. Poi aggiungi il buono da lì.',
   'wallet2.ios_title': 'Aggiungi Mentoring alla schermata Home',
   'wallet2.ios_text': 'Su iPhone e iPad, Safari cancella i dati dei siti che non apri per 7 giorni. Dalla schermata Home il buono resta salvato.',
-  'wallet2.ios_how': 'Tocca Condividi (il quadrato con la freccia), poi «Aggiungi alla schermata Home», e apri Mentoring da lì.',
+  'wallet2.ios_how': 'Tocca Condividi (il quadrato con la freccia), poi «Aggiungi alla schermata Home»; apri Mentoring da lì e inserisci lì il codice del buono.',
   'wallet2.copy_link': 'Copia il link',
   'wallet2.link_copied': 'Link copiato. Incollalo nel browser.',
   'wallet2.copy_failed': 'Non riesco a copiare: tieni premuto sul link qui sotto.',
