@@ -114,6 +114,7 @@ SCREENS = [
     Screen("organisations", "/o", ".membership", SCHOOL),
     Screen("school-allocations", "/o/school/{school}", ".school-report", SCHOOL),
     Screen("school-print", print_page, ".code-card svg"),
+    Screen("school-vouchers", "/o/school/{school}/buoni", ".recovery-start", SCHOOL),
     Screen("venue-events", "/o/venue/{venue}", ".event-row", VENUE),
     Screen("venue-event-form", "/o/venue/{venue}/eventi/nuovo", "form select option + option", VENUE),
     Screen("venue-report", "/o/venue/{venue}/report", ".venue-report .figures", VENUE),

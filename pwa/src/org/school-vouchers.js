@@ -34,7 +34,7 @@ function CardsTable({ cards }) {
         <th scope="col">${t('recovery.state')}</th><th scope="col" class="num">${t('recovery.balance')}</th>
       </tr></thead>
       <tbody>${cards.map((card) => html`<tr key=${`${card.allocation_id}-${card.card_number}`}
-          data-card=${card.card_number} data-state=${card.status}>
+          data-card=${card.card_number} data-allocation=${card.allocation_id} data-state=${card.status}>
         <th scope="row" class="num">${card.card_number}</th><td>${card.campaign_name}</td>
         <td>${stateText(card)}</td><td class="num"><${Money} cents=${card.balance_cents} /></td>
       </tr>`)}</tbody>
