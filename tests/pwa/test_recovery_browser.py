@@ -4,17 +4,20 @@ school's Buoni page and gets a one-time recovery code; the student's new phone o
 and holds the balance; a scanner that downloads its data afterwards refuses the old
 phone's QR."""
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
 
+from server import demo
 from server.accounts import api as accounts_api
 from server.accounts.models import OWNER, Membership
 from server.extensions import db
 from server.vouchers.models import Allocation, ClaimCode
 from tests.pwa.conftest import serious_violations
 from tests.pwa.test_org_browser import log_in
-from tests.pwa.test_scanner_browser import claim_voucher, enrol, type_code
+from tests.pwa.test_scanner_browser import FIRST_SHOW, claim_voucher, enrol, type_code
+from tests.pwa.test_scanner_door_browser import enrol_in_python, sync_one, voucher_balance_left
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +81,31 @@ def test_a_lost_phone_is_recovered_and_its_old_qr_refused_at_a_scanner_with_fres
     teacher.reload()
     teacher.locator(f'tr[data-card="{card}"][data-allocation="{allocation_id}"][data-state="recovered"]').wait_for()
     assert "Recuperato su un nuovo telefono" in teacher.locator(f'tr[data-card="{card}"][data-allocation="{allocation_id}"]').inner_text()
+
+
+def test_the_operator_reactivates_an_overspent_voucher_with_a_note(people, pilot, live_app):
+    """Offline the cinema's phone took 5,00 € of the 2,00 € left: frozen, flagged. The
+    operator closes the flag with a note; the wallet's voucher moves to a fresh one."""
+    phone = claim_voucher(live_app, pilot)
+    voucher_balance_left(phone, 200, (FIRST_SHOW, "Sei personaggi in cerca d'autore",
+                                      "Il lago dei cigni — giovani danzatori"))
+    cinema, cinema_key = enrol_in_python(live_app, "Cinema Arcobaleno", "Cassa cinema recupero")
+    at = int(time.time()) + 1  # after the enrolment, within the skew
+    assert sync_one(live_app, cinema, cinema_key, phone.presentation(now=at), scanned_at=at,
+                    amount_cents=500)["outcome"] == "redeemed"
+
+    desk = people()
+    log_in(desk, demo.ADMIN_EMAIL, "/o/admin/segnalazioni")
+    card = desk.locator('.flag[data-kind="overspend"]', has_text=f"buono n. {phone.voucher_id}")
+    card.get_by_label("Nota (obbligatoria)").fill("Lettore del cinema difettoso, verificato")
+    card.get_by_role("button", name=f"Riattiva il buono: buono n. {phone.voucher_id}").click()
+    card.get_by_role("button", name="Riattiva il buono", exact=True).click()
+    decided = card.locator('.flag-decision[data-decision="unfreeze"]')
+    decided.wait_for()
+    assert "Lettore del cinema difettoso, verificato" in decided.inner_text()
+    assert serious_violations(desk, ".flag") == []
+
+    answer = live_app.test_client().get("/api/v1/wallet/vouchers", headers={"Authorization": f"Bearer {phone.token}"})
+    statuses = {v["id"]: (v["status"], v["status_reason"]) for v in answer.get_json()}
+    assert statuses.pop(phone.voucher_id) == ("recovered", "reissued")
+    assert list(statuses.values()) == [("spent", None)]  # the overspend left nothing; the new id is not revoked
