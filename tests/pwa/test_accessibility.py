@@ -2,7 +2,8 @@
 into the page: nothing downloaded) in real Chromium, at phone size, in the light and
 the dark colour scheme. No `serious` or `critical` violation is allowed.
 
-Screens: home, login, sign-up, the wallet's home and catalogue, the scanner's start
+Screens: home, login, sign-up, the wallet's home and catalogue, its claim page in an
+app's built-in browser (the advice to open the real browser), the scanner's start
 page, and the organisations' area: a sponsor's campaigns, one campaign, a top-up
 (SEPA details and EPC QR), a campaign's impact chart, a new campaign; registering an
 organisation; a school's allocations and its printable codes; a venue's events, event
@@ -67,6 +68,14 @@ def impact_page(page, app, pilot):
     return f"/o/sponsor/{sponsor_id}/campagne/{ids(app, Campaign, name=LIBRERIA)}/impatto"
 
 
+def in_app_claim_page(page, app, pilot):
+    """A card link opened in Instagram's built-in browser: the advice before claiming."""
+    page.add_init_script("Object.defineProperty(navigator, 'userAgent', {get: () => "
+                         "'Mozilla/5.0 (Linux; Android 13; Pixel 7; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+                         "Version/4.0 Chrome/123.0 Mobile Safari/537.36 Instagram 325.0.0.35.91 Android'})")
+    return "/w/claim"
+
+
 def print_page(page, app, pilot):
     """Codes exist only in the answer that issues them: allocate two vouchers, generate them in the UI."""
     csrf = api_login(page, "libreria.segnalibro@demo.example")
@@ -103,6 +112,7 @@ SCREENS = [
     Screen("sign-up", "/o/registrati", "form input[type=password]"),
     Screen("wallet", "/w", ".wallet h1"),
     Screen("catalogue", "/w/catalogo", ".event-card"),
+    Screen("wallet-claim-in-app", in_app_claim_page, ".storage-advice"),
     Screen("scanner", "/s", "main h1"),  # the scanner's start page (enrolment) or its placeholder
     Screen("sponsor-campaigns", "/o/sponsor/{sponsor}", ".campaign-card", SPONSOR),
     Screen("sponsor-campaign", "/o/sponsor/{sponsor}/campagne/{campaign}", ".allocate-form select option + option",
