@@ -97,6 +97,7 @@ class History(ma.Schema):
     entries = ma.fields.List(ma.fields.Nested(HistoryEntry),
                              metadata={"description": f"newest first, at most {history.HISTORY_LIMIT}"})
 
+
 def Serial(**kwargs) -> Int32:  # noqa: N802 (a field, like the others)
     """A card number: 1 to the largest allocation (api.MAX_ALLOCATION)."""
     return Int32(1, 10_000, strict=True, **kwargs)
