@@ -9,6 +9,8 @@ page, and the organisations' area: a sponsor's campaigns, one campaign, a top-up
 organisation; a school's allocations and its printable codes; a venue's events, event
 form and report; the operator's overview, approvals, transfers and flags.
 """
+import base64
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -16,10 +18,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from server import demo
 from server.accounts.models import Organisation
 from server.campaigns.models import Campaign
+from server.catalogue.models import Event
 from server.extensions import db
 from tests.pwa.conftest import CONTEXT_OPTIONS, serious_violations
 from tests.pwa.test_org_browser import spend
@@ -94,6 +98,20 @@ def print_page(page, app, pilot):
     return None  # already there
 
 
+def event_edit_page(page, app, pilot):
+    """An event with a poster, in its form: the poster field and its preview."""
+    csrf = api_login(page, VENUE)
+    venue_id = ids(app, Organisation, name="Teatro dei Navigli")
+    event_id = ids(app, Event, title="Sei personaggi in cerca d'autore")
+    png = io.BytesIO()
+    Image.new("RGB", (600, 400), (120, 30, 60)).save(png, "PNG")
+    answer = page.request.put(f"/api/v1/venues/{venue_id}/events/{event_id}/poster",
+                              data={"content": base64.b64encode(png.getvalue()).decode()},
+                              headers={"X-CSRF-Token": csrf})
+    assert answer.ok, answer.text()
+    return f"/o/venue/{venue_id}/eventi/{event_id}"
+
+
 @dataclass(frozen=True)
 class Screen:
     name: str
@@ -127,6 +145,7 @@ SCREENS = [
     Screen("school-vouchers", "/o/school/{school}/buoni", ".recovery-start", SCHOOL),
     Screen("venue-events", "/o/venue/{venue}", ".event-row", VENUE),
     Screen("venue-event-form", "/o/venue/{venue}/eventi/nuovo", "form select option + option", VENUE),
+    Screen("venue-event-poster", event_edit_page, ".poster-preview img"),
     Screen("venue-report", "/o/venue/{venue}/report", ".venue-report .figures", VENUE),
     Screen("venue-staff", "/o/venue/{venue}", ".scanner-link", demo.STAFF_EMAIL),
     Screen("venue-payouts", "/o/venue/{venue}/pagamenti",

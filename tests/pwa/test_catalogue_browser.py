@@ -101,6 +101,7 @@ def test_a_poster_and_a_date_said_once_on_the_card(page, programme):
     assert re.search(r"\d{1,2} \w{3} \d{4}, 20:30–22:45$", weekday.locator(".event-when").inner_text())
     assert card(page, "Concerto del weekend").locator("img").count() == 0  # no poster, no empty frame
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert serious_violations(page) == []  # posters, the quick filters' pressed state
 
 
 def test_the_event_page_shows_the_poster_the_address_and_a_map_link(page, programme):
