@@ -158,3 +158,11 @@ def test_the_filter_panel_fits_a_320_px_screen(page, programme):
     right = page.evaluate("Math.max(...[...document.querySelectorAll('.filters *')].map((e) => "
                           "e.getBoundingClientRect().right))")
     assert right <= 320
+
+
+def test_a_poster_that_cannot_load_leaves_no_broken_frame(page, programme):
+    page.route(re.compile(r"/api/v1/events/\d+/poster/"), lambda route: route.abort())  # as offline, never seen
+    page.goto("/w/catalogo")
+    image = card(page, "Prova del mercoledì").locator("img.card-poster")
+    image.wait_for(state="hidden")
+    assert image.evaluate("img => img.hidden") is True
