@@ -26,7 +26,9 @@ from server.catalogue.models import Event, EventPoster
 from server.extensions import db
 
 MAX_POSTER_BYTES = 2_000_000  # base64 in JSON: ~2.7 MB, inside the 3 MiB body limit
-MAX_POSTER_PIXELS = 40_000_000  # a 50-megapixel phone photo is larger; 8000 × 5000 is plenty
+# Decoded pixels cost 3-4 bytes each in memory, per request: 24 megapixels (a 6000 × 4000
+# camera photo) is at most ~100 MB. Phones with larger sensors save 12 MP by default.
+MAX_POSTER_PIXELS = 24_000_000
 MAX_ASPECT = 4  # a banner or a strip, not a 1 × 40,000,000 line that resizes to a tower
 WIDTHS = (320, 640, 960)  # a card on a phone, the same at 2×, an event page on a tablet
 WEBP_QUALITY = 80
@@ -63,6 +65,8 @@ def decode(data: bytes) -> Image.Image:
                 _check_size(width, height)
                 probe.verify()
             image = Image.open(io.BytesIO(data), formats=[fmt])
+            if fmt == "JPEG":  # decode at a reduced scale (1/2 to 1/8) when still larger than we keep
+                image.draft("RGB", (WIDTHS[-1], WIDTHS[-1]))
             image.load()  # the full decode: a truncated file raises here
     except exc.PosterRefused:
         raise

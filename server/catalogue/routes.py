@@ -136,7 +136,7 @@ def cancel_event(venue_id, event_id):
 @bp.arguments(schemas.PosterIn)
 @bp.response(200, schemas.VenueEvent)
 def put_poster(body, venue_id, event_id):
-    """Upload the event's poster (JPEG, PNG or WebP, base64, at most 2 MB and 40
+    """Upload the event's poster (JPEG, PNG or WebP, base64, at most 2 MB and 24
     megapixels), replacing any other. We store it re-encoded as WebP at a few widths,
     without its metadata (no EXIF, so no GPS position). Repeating it is harmless."""
     try:

@@ -122,7 +122,7 @@ export default {
   'error.voucher_not_valid_for_event': 'This voucher is not good for this event.',
   'error.wallet_challenge_used': 'This wallet connection has already been used: try again.',
   'error.weak_password': 'The password needs at least {min_length} characters.',
-  'error.poster_too_large': 'The image is too large: at most 2 MB and 40 megapixels.',
+  'error.poster_too_large': 'The image is too large: at most 2 MB and 24 megapixels.',
   'error.poster_unsupported': 'Use a JPEG, PNG or WebP image, no more elongated than 4 to 1.',
   'error.poster_unreadable': 'The image cannot be read: it may be damaged. Try saving it again.',
   'error.poster_not_found': 'This event has no poster.',

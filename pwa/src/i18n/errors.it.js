@@ -126,7 +126,7 @@ export default {
   'error.voucher_not_valid_for_event': 'Questo buono non vale per questo evento.',
   'error.wallet_challenge_used': 'Il collegamento del portafoglio è già stato usato: riprova.',
   'error.weak_password': 'La password deve avere almeno {min_length} caratteri.',
-  'error.poster_too_large': 'L’immagine è troppo grande: al massimo 2 MB e 40 megapixel.',
+  'error.poster_too_large': 'L’immagine è troppo grande: al massimo 2 MB e 24 megapixel.',
   'error.poster_unsupported': 'Usa un’immagine JPEG, PNG o WebP, non più allungata di 4 a 1.',
   'error.poster_unreadable': 'L’immagine non si legge: forse è danneggiata. Prova a salvarla di nuovo.',
   'error.poster_not_found': 'Questo evento non ha una locandina.',
