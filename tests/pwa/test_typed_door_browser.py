@@ -106,6 +106,9 @@ def test_offline_a_typed_code_is_refused_with_a_clear_message_and_nothing_is_sen
     context.set_offline(False)
     assert scan_records(live_app, scanner_id) == []
     assert not serious_violations(page, ".sc-typed")
+    # The form fits the narrowest phones: no sideways scroll at 320 px.
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def _in_view(page, selector: str) -> bool:
