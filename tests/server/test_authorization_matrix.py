@@ -247,6 +247,8 @@ PUBLIC = (
     _e("POST", "/wallet/session", body=_wallet_proof),
     # Each record is signed by the scanner's key; a staff session may expire during a shift offline.
     _e("POST", "/scanners/<int:scanner_id>/sync", body={"records": ["MR:0"]}),
+    # A typed door code: the record that carries it is signed by the scanner's key, as above.
+    _e("POST", "/scanners/<int:scanner_id>/typed-code", body={"record": "MR:0"}),
     _e("GET", "/issuer-keys"),
     _e("GET", "/categories"),
     _e("GET", "/catalogue"),
