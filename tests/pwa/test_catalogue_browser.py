@@ -166,3 +166,28 @@ def test_a_poster_that_cannot_load_leaves_no_broken_frame(page, programme):
     image = card(page, "Prova del mercoledì").locator("img.card-poster")
     image.wait_for(state="hidden")
     assert image.evaluate("img => img.hidden") is True
+
+
+def test_the_venue_uploads_a_poster_from_the_event_form(browser, live_server, live_app, programme):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 640}, locale="it-IT",
+                                  timezone_id="Europe/Rome")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        api_login(page, VENUE)
+        venue_id = _id(live_app, Organisation, name="Teatro dei Navigli")
+        page.goto(f"/o/venue/{venue_id}/eventi/{programme['dear']}")
+        field = page.get_by_label("Locandina", exact=True)
+        # Over 2 MB: refused on the phone, before anything is sent.
+        field.set_input_files({"name": "enorme.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff" * 700_000})
+        page.get_by_text("Il file supera 2 MB").wait_for()
+        field.set_input_files({"name": "locandina.jpg", "mimeType": "image/jpeg", "buffer": base64.b64decode(_photo())})
+        page.get_by_text("Locandina salvata.").wait_for()
+        preview = page.locator(".poster-preview img")
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=preview.element_handle())
+        assert preview.get_attribute("alt") == "Gran galà caro"
+        page.get_by_role("button", name="Togli la locandina").click()
+        page.get_by_text("Locandina tolta.").wait_for()
+        assert page.locator(".poster-preview").count() == 0
+    finally:
+        context.close()
