@@ -21,7 +21,7 @@ from server.vouchers import claim_codes
 from server.vouchers.exceptions import (
     CodeAlreadyClaimed, CodeVoided, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
 )
-from server.vouchers.models import ACTIVE, CLAIMED, FROZEN, UNCLAIMED, VOIDED, Allocation, ClaimCode, Voucher
+from server.vouchers.models import ACTIVE, CLAIMED, UNCLAIMED, VOIDED, Allocation, ClaimCode, Voucher
 from signing import IssuerKeyset, issue_voucher, to_text
 from signing.issue import issue_vouchers_batch
 

@@ -73,7 +73,7 @@ def test_a_typed_door_code_is_checked_by_the_server_and_paid_once(page, pilot, l
 def test_the_wallet_shows_the_door_code_under_its_qr_and_the_door_takes_it(page, people, pilot, live_app):
     student = people()
     voucher_id = claim(student, pilot.claim_code(LUMEN).code)
-    shown = student.locator("figure.presentation .door-code")
+    shown = student.locator("figure.presentation .typed-door-code")
     shown.wait_for()
     step, digits = int(shown.get_attribute("data-step")), shown.get_attribute("data-door-code")
     # The same step as the QR above it, and the digits the server derives for it.

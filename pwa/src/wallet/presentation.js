@@ -11,7 +11,7 @@ import { t } from '../i18n.js';
 import { getDevice } from '../store.js';
 import { presentCredential } from '../tokens/index.js';
 import { Progress } from '../ui/components.js';
-import { DoorCode } from '../ui/door-code.js';
+import { TypedDoorCode } from '../ui/typed-door-code.js';
 import { Qr } from '../ui/qr.js';
 import { useScreenAwake } from './wake-lock.js';
 
@@ -73,7 +73,7 @@ export function PresentationQr({ credential, label, voucherId, doorCodeKey }) {
     <figcaption>
       <${Progress} value=${left / STEP_SECONDS} label=${t('wallet.qr_countdown', { seconds: left })} />
       <span class="countdown" aria-live="off">${t('wallet.qr_countdown', { seconds: left })}</span>
-      <${DoorCode} codeKey=${doorCodeKey} voucherId=${voucherId} step=${shown.step} />
+      <${TypedDoorCode} codeKey=${doorCodeKey} voucherId=${voucherId} step=${shown.step} />
     </figcaption>
   </figure>`;
 }

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { typedCode } from '../tokens/typed-code.js';
 
-export function DoorCode({ codeKey, voucherId, step }) {
+export function TypedDoorCode({ codeKey, voucherId, step }) {
   const [shown, setShown] = useState(null);
   useEffect(() => {
     let live = true;
@@ -18,7 +18,7 @@ export function DoorCode({ codeKey, voucherId, step }) {
   }, [codeKey, step]);
   if (!codeKey || !shown) return null;
   const spaced = `${shown.code.slice(0, 3)} ${shown.code.slice(3)}`;
-  return html`<p class="door-code" data-door-code=${shown.code} data-voucher=${voucherId} data-step=${shown.step}>
+  return html`<p class="typed-door-code" data-door-code=${shown.code} data-voucher=${voucherId} data-step=${shown.step}>
     <span class="hint">${t('typed.wallet_label')}</span><br />
     <strong>${t('typed.wallet_voucher', { voucher: voucherId })}</strong> ·
     <strong class="door-code-digits">${t('typed.wallet_code', { code: spaced })}</strong>
