@@ -239,6 +239,7 @@ def decide(body, organisation_id):
 
 
 @bp.post("/wallet/challenge")
+@auth.ignores_the_cookie
 @limiter.limit(throttle.CLASSROOM_PER_ADDRESS)
 @limiter.limit(throttle.WALLET_LOGINS_PER_DEVICE, key_func=throttle.requesting_device)
 @bp.arguments(schemas.WalletChallengeIn)
@@ -250,6 +251,7 @@ def wallet_challenge(body):
 
 
 @bp.post("/wallet/session")
+@auth.ignores_the_cookie
 @limiter.limit(throttle.CLASSROOM_PER_ADDRESS)
 @limiter.limit(throttle.WALLET_LOGINS_PER_DEVICE, key_func=throttle.requesting_device)
 @bp.arguments(schemas.WalletProof)

@@ -56,11 +56,26 @@ def check_csrf() -> None:
     cookie, and a page of another site cannot set that header), never for the mere
     presence of an ``Authorization`` header; and when the cookie names no live session,
     as it then carries no authority a forged request could borrow."""
-    if request.method in SAFE_METHODS or verified_wallet() is not None or current_user() is None:
+    if request.method in SAFE_METHODS or _ignores_the_cookie() or verified_wallet() is not None \
+            or current_user() is None:
         return
     sent = request.headers.get("X-CSRF-Token", "").encode()
     if not hmac.compare_digest(sent, session.get("csrf", "").encode()):
         raise Forbidden("Token CSRF mancante o non valido.", code="csrf_failed")
+
+
+def ignores_the_cookie(view):
+    """Marks a write that never reads the member session (a wallet's login steps), so that
+    a forged request could borrow no authority from the cookie and needs no CSRF token: a
+    teacher's phone that is also a student's wallet can open the wallet. Put it right
+    under the route decorator."""
+    view.ignores_the_cookie = True
+    return view
+
+
+def _ignores_the_cookie() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "ignores_the_cookie", False)
 
 
 def current_user() -> User | None:

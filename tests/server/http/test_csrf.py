@@ -87,3 +87,21 @@ def test_without_a_live_session_there_is_nothing_to_forge(app, sponsor):
     assert response.status_code == 401 and response.get_json()["code"] == "login_required"
     assert _top_ups(app) == 0
 
+
+
+def test_a_wallet_opens_beside_a_member_cookie_without_the_csrf_token(app, sponsor):
+    """A teacher's phone is also a student's wallet: the wallet's login steps read nothing
+    from the member session, so they need no token; the member's own writes still do."""
+    from signing import DeviceKey
+
+    api, campaign_id = sponsor
+    device = DeviceKey.generate()
+    challenge = api.client.post("/api/v1/wallet/challenge", json={"device_key": device.public_bytes.hex()})
+    assert challenge.status_code == 200, challenge.get_json()
+    opened = api.client.post("/api/v1/wallet/session", json={
+        "device_key": device.public_bytes.hex(), "challenge": challenge.get_json()["challenge"],
+        "signature": device.sign(challenge.get_json()["challenge"].encode()).hex()})
+    assert opened.status_code == 200, opened.get_json()
+
+    response = _top_up(api, campaign_id, {})
+    assert response.status_code == 403 and response.get_json()["code"] == "csrf_failed"
