@@ -130,14 +130,11 @@ def judge_payment(*, record, presentation, scanner: Scanner, event: Event | None
         if credential.ticket_id not in ledger.known_tickets:
             return Verdict(REJECTED, "unknown_ticket")
         return Verdict(CHECKED_IN)
-    if credential.voucher_id not in ledger.known_vouchers:
-        return Verdict(REJECTED, "unknown_voucher")
+    refused = _unpayable(record, presentation, ledger)
+    if refused:
+        return refused
     amount = record.amount_cents
-    if not 0 < amount <= MAX_OFFLINE_AMOUNT_CENTS:
-        return Verdict(REJECTED, "invalid_amount")
     presentation_key = (credential.voucher_id, presentation.time_step)
-    if presentation_key in ledger.paid_presentations:
-        return Verdict(REJECTED, "presentation_replayed")
     credential_key = (credential.voucher_id, credential.valid_from)
     on_scanner = ledger.scanner_spent.get(credential_key, 0) + amount
     at_venue = ledger.venue_spent.get(credential_key, 0) + amount
@@ -153,6 +150,19 @@ def judge_payment(*, record, presentation, scanner: Scanner, event: Event | None
     return Verdict(REDEEMED, None, category)
 
 
+def _unpayable(record, presentation, ledger: Ledger) -> Verdict | None:
+    """What refuses paying a voucher presentation however it came (QR or typed code): an
+    unknown voucher, an amount out of range, a presentation already paid."""
+    voucher_id = presentation.credential.voucher_id
+    if voucher_id not in ledger.known_vouchers:
+        return Verdict(REJECTED, "unknown_voucher")
+    if not 0 < record.amount_cents <= MAX_OFFLINE_AMOUNT_CENTS:
+        return Verdict(REJECTED, "invalid_amount")
+    if (voucher_id, presentation.time_step) in ledger.paid_presentations:
+        return Verdict(REJECTED, "presentation_replayed")
+    return None
+
+
 def judge_typed_payment(*, record, presentation, scanner: Scanner, event: Event | None, ledger: Ledger,
                         available: dict) -> Verdict:
     """A typed door code that passed every other check, checked online: paid from the
@@ -160,17 +170,12 @@ def judge_typed_payment(*, record, presentation, scanner: Scanner, event: Event 
     it never overspends and needs no offline allowance. Once per presentation (voucher,
     time step), like a QR: a code and a QR of the same step are one presentation."""
     credential = presentation.credential
-    if credential.voucher_id not in ledger.known_vouchers:
-        return Verdict(REJECTED, "unknown_voucher")
-    amount = record.amount_cents
-    if not 0 < amount <= MAX_OFFLINE_AMOUNT_CENTS:
-        return Verdict(REJECTED, "invalid_amount")
-    presentation_key = (credential.voucher_id, presentation.time_step)
-    if presentation_key in ledger.paid_presentations:
-        return Verdict(REJECTED, "presentation_replayed")
-    if amount > available.get(credential.voucher_id, 0):
+    refused = _unpayable(record, presentation, ledger)
+    if refused:
+        return refused
+    if record.amount_cents > available.get(credential.voucher_id, 0):
         return Verdict(REJECTED, "insufficient_balance")
-    ledger.paid_presentations.add(presentation_key)
+    ledger.paid_presentations.add((credential.voucher_id, presentation.time_step))
     category = event.category_code if event else door_category(credential, scanner.venue_categories)
     return Verdict(REDEEMED, None, category)
 

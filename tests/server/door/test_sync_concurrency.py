@@ -1,37 +1,20 @@
 """Syncs that arrive at the same moment. Every check that reads a sum takes the lock
 first: on PostgreSQL row locks, on SQLite the write lock of BEGIN IMMEDIATE."""
-import threading
 
 import sqlalchemy as sa
 
 from server.door.models import REDEEMED, ScanRecord
 from server.extensions import db
 from server.ledger import api as ledger
+from tests.server.concurrency import at_once
 from tests.server.door import population
-
-
-def _at_once(calls):
-    """Run each call in its own thread, released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_venues_overspending_the_same_voucher_at_once(door, now):
     a, _ = door.scanners
     records = {a: door.record(a, at=now - 60, amount=1_200),
                door.away: door.record(door.away, at=now - 30, amount=1_200)}
-    results = _at_once([lambda s=s: door.sync(s, records[s])[0] for s in records])
+    results = at_once([lambda s=s: door.sync(s, records[s])[0] for s in records])
     with door.app.app_context():
         records_now = {r.scanner_id: r for r in db.session.scalars(sa.select(ScanRecord))}
         assert ledger.account("voucher", door.voucher_id).balance_cents == 100
@@ -47,7 +30,7 @@ def test_two_batches_of_one_scanner_at_once_stay_within_its_share(app, now):
         at = now - 600 + 60 * round_
         batches = [[phone.record(at=at + 15 * n, amount=600, text=h.presentation(at + 15 * n)) for h in town.holders]
                    for n in range(2)]
-        results = _at_once([lambda b=b: town.sync(phone.scanner_id, b) for b in batches])
+        results = at_once([lambda b=b: town.sync(phone.scanner_id, b) for b in batches])
         per_voucher = list(zip(*results))
         if round_ == 0:
             assert all(sorted(r["outcome"] for r in pair) == ["redeemed", "rejected"] for pair in per_voucher)
@@ -62,7 +45,7 @@ def test_the_same_batch_twice_at_once_is_stored_once_and_answered_alike(app, now
     town = population.build(app, wallets=6, venues=1)
     phone = town.phones[0]
     batch = [phone.record(at=now - 30, amount=500, text=h.presentation(now - 30)) for h in town.holders]
-    first, second = _at_once([lambda: town.sync(phone.scanner_id, batch), lambda: town.sync(phone.scanner_id, batch)])
+    first, second = at_once([lambda: town.sync(phone.scanner_id, batch), lambda: town.sync(phone.scanner_id, batch)])
     assert [r["outcome"] for r in first] == [r["outcome"] for r in second] == ["redeemed"] * len(batch)
     assert sorted([first[0]["duplicate"], second[0]["duplicate"]]) == [False, True]
     with app.app_context():
@@ -74,7 +57,7 @@ def test_one_presentation_at_two_venues_at_once_is_paid_once(app, now):
     here, there = town.phones
     shown = [h.presentation(now - 20) for h in town.holders]
     batches = [[phone.record(at=now - 20, amount=400, text=text) for text in shown] for phone in (here, there)]
-    results = _at_once([lambda p=p, b=b: town.sync(p.scanner_id, b) for p, b in zip((here, there), batches)])
+    results = at_once([lambda p=p, b=b: town.sync(p.scanner_id, b) for p, b in zip((here, there), batches)])
     for pair in zip(*results):
         assert sorted((r["outcome"], r["code"]) for r in pair) == [
             ("redeemed", None), ("rejected", "presentation_replayed")]

@@ -2,7 +2,6 @@
 to a new wallet on a code the school hands out; the old credential is revoked; what the
 old phone still spends offline is paid by the campaign's risk account within the door's
 bound. And the operator's decisions on frozen vouchers."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from server.extensions import db
 from server.ledger import api as ledger
 from server.vouchers.models import ClaimCode, Voucher
 from tests.server import factories
+from tests.server.concurrency import at_once
 
 ALLOWANCE = 2_400  # the door fixture's campaign: each venue may take one allowance offline
 
@@ -211,23 +211,6 @@ def test_a_decision_on_an_active_voucher_is_refused(door):
     assert response.status_code == 409 and response.get_json()["code"] == "nothing_to_recover"
 
 
-def _at_once(calls):
-    """Run each call in its own thread, released together; their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_the_old_phone_syncing_while_the_new_one_claims_keeps_the_books_and_the_bound(door, now):
     """Whatever the order the locks give: what the old voucher still held when the claim
     took its lock moves; what the old phone spent beyond it comes from the risk account,
@@ -239,7 +222,7 @@ def test_the_old_phone_syncing_while_the_new_one_claims_keeps_the_books_and_the_
     risk_before = _balance(door, "campaign_risk", door.campaign_id)
     _, _, started = _start(door)
     new_phone, _ = factories.wallet_client(door.app)
-    results = _at_once([lambda: _claim(new_phone, started["code"])]
+    results = at_once([lambda: _claim(new_phone, started["code"])]
                        + [lambda s=s, r=r: door.sync(s, r)[0] for s, r in spends])
     claimed = results[0]
     assert claimed.status_code == 201, claimed.get_json()

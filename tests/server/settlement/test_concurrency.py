@@ -1,6 +1,5 @@
 """Two runs at the same moment pay every line once: the second waits for the first's
 locks, then finds nothing left (the unique (kind, source) of payout lines backs it)."""
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,26 +8,8 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.settlement import api as settlement
 from server.settlement.models import Payout, PayoutLine
+from tests.server.concurrency import at_once
 from tests.server.settlement.helpers import balance, give_ibans
-
-
-def _at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _run(app):
@@ -47,7 +28,7 @@ def test_two_runs_at_once_pay_every_line_once(door, now):
     door.sync(b, door.record(b, at=now - 700, amount=200))
     door.sync(door.away, door.record(door.away, at=now - 600, amount=100))
     for _ in range(3):  # a few rounds: which thread wins varies
-        results = _at_once([lambda: _run(door.app), lambda: _run(door.app)])
+        results = at_once([lambda: _run(door.app), lambda: _run(door.app)])
         assert all(isinstance(r, int) for r in results), results
     with door.app.app_context():
         lines = db.session.execute(sa.select(PayoutLine.kind, PayoutLine.source_id)).all()
