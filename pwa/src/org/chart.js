@@ -36,3 +36,78 @@ export function BarChart({ rows, format, title, minCell }) {
     })}
   </svg>`;
 }
+
+// --- the trend: months side by side ---------------------------------------------------------
+// Spend as columns and students as a line, each on its own scale (euro and people do
+// not share an axis); exact figures are in the table beside it. A month the report
+// merged or suppressed is a dashed column that says "fewer than 5", never a zero:
+// a zero would be a figure, and a false one.
+
+const TREND_WIDTH = 320;
+const TREND_HEIGHT = 150;
+const PLOT_TOP = 16;
+const PLOT_BOTTOM = 112;
+export const TREND_MONTHS = 12; // the chart shows the latest year; the table has every period
+
+/** "set", or "set–ott" for a period the report merged over several months. */
+export function periodShortLabel(period, locale) {
+  const month = (iso) => {
+    const [year, number] = iso.split('-').map(Number);
+    return new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' })
+      .format(new Date(Date.UTC(year, number - 1, 15))).replace('.', '');
+  };
+  const first = month(period.from);
+  return period.from.slice(0, 7) === period.to.slice(0, 7) ? first : `${first}–${month(period.to)}`;
+}
+
+/**
+ * rows: [{key, label (short), year, spend, students, suppressed}], oldest first.
+ * summary: the chart's figures in words, for its accessible name.
+ */
+export function TrendChart({ rows, title, summary, formatSpend, lessThan }) {
+  const shown = rows.slice(-TREND_MONTHS);
+  const open = shown.filter((r) => !r.suppressed);
+  const maxSpend = Math.max(0, ...open.map((r) => r.spend || 0));
+  const maxStudents = Math.max(0, ...open.map((r) => r.students || 0));
+  const slot = TREND_WIDTH / Math.max(shown.length, 1);
+  const column = Math.min(34, slot * 0.62);
+  const plot = PLOT_BOTTOM - PLOT_TOP;
+  const spendY = (v) => PLOT_BOTTOM - (maxSpend ? Math.max(2, (v / maxSpend) * plot) : 0);
+  const studentsY = (v) => PLOT_BOTTOM - (maxStudents ? (v / maxStudents) * (plot - 8) : 0);
+  const centre = (i) => i * slot + slot / 2;
+  // The line joins consecutive published months only: across a hidden month it breaks.
+  const segments = [];
+  shown.forEach((row, i) => {
+    if (row.suppressed || row.students === null) return;
+    const point = `${centre(i).toFixed(1)},${studentsY(row.students).toFixed(1)}`;
+    const previous = shown[i - 1];
+    if (i && previous && !previous.suppressed && previous.students !== null) segments[segments.length - 1].push(point);
+    else segments.push([point]);
+  });
+  const labelEvery = shown.length > 6 ? 2 : 1;
+  return html`<svg class="chart trend-chart" viewBox=${`0 0 ${TREND_WIDTH} ${TREND_HEIGHT}`} width="100%"
+      role="img" aria-label=${`${title}. ${summary}`} preserveAspectRatio="xMidYMin meet">
+    <line x1="0" x2=${TREND_WIDTH} y1=${PLOT_BOTTOM} y2=${PLOT_BOTTOM} class="trend-axis" />
+    ${shown.map((row, i) => {
+      const x = centre(i) - column / 2;
+      return html`<g key=${row.key} class=${row.suppressed ? 'trend-month trend-suppressed' : 'trend-month'}
+          data-period=${row.key}>
+        ${row.suppressed
+          ? html`<rect x=${x} y=${PLOT_TOP} width=${column} height=${plot} rx="3" class="chart-hidden" />
+            <text class="chart-value chart-note" text-anchor="middle"
+              transform=${`translate(${centre(i) + 4} ${PLOT_TOP + plot / 2}) rotate(-90)`}>${lessThan}</text>`
+          : html`<rect x=${x} y=${spendY(row.spend || 0)} width=${column} height=${PLOT_BOTTOM - spendY(row.spend || 0)}
+              rx="3" class="chart-bar" />
+            ${shown.length <= 6 || i === shown.length - 1 ? html`<text x=${centre(i)} y=${spendY(row.spend || 0) - 4}
+              text-anchor="middle" class="chart-value trend-value">${formatSpend(row.spend || 0)}</text>` : null}`}
+        ${i % labelEvery === (shown.length - 1) % labelEvery ? html`<text x=${centre(i)} y=${PLOT_BOTTOM + 15}
+          text-anchor="middle" class="chart-label">${row.label}</text>` : null}
+        ${row.year ? html`<text x=${centre(i)} y=${PLOT_BOTTOM + 29} text-anchor="middle"
+          class="chart-value chart-note">${row.year}</text>` : null}
+      </g>`;
+    })}
+    ${segments.map((points) => html`<polyline key=${points[0]} points=${points.join(' ')} class="trend-line" />`)}
+    ${shown.map((row, i) => (row.suppressed || row.students === null ? null : html`<circle key=${`s${row.key}`}
+      cx=${centre(i)} cy=${studentsY(row.students)} r="4" class="trend-dot" />`))}
+  </svg>`;
+}
