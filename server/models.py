@@ -12,4 +12,6 @@ from server.recovery import models as recovery_models  # noqa: F401
 from server.settlement import models as settlement_models  # noqa: F401
 from server.sponsors_public import models as sponsors_public_models  # noqa: F401
 from server.door import models as door_models  # noqa: F401
+from server.stories import models as stories_models  # noqa: F401
+from server.thanks import models as thanks_models  # noqa: F401
 from server.vouchers import models as vouchers_models  # noqa: F401
