@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import models  # noqa: F401  (registers every table)
-from server import routes
+from server import observability, routes
 from server.errors import DomainError
 from server.extensions import db, limiter, migrate
 from server.health.routes import bp as health_bp
@@ -128,6 +128,7 @@ def create_app(config=None):
     app.before_request(auth.check_csrf)
     app.after_request(transactions.commit_or_roll_back)
     app.after_request(clock.stamp)  # runs first: after_request functions run in reverse
+    observability.init_app(app)  # request ids, JSON logs, /metrics
     app.register_blueprint(health_bp)
     for blueprint in routes.BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -28,6 +28,7 @@ from server.door.models import (
 )
 from server.extensions import db
 from server.ledger import api as ledger
+from server.observability import metrics
 from server.vouchers.models import Voucher
 from signing import PublicKeyset, TokenError, VoucherCredential, verify_scanner_record
 from signing.verify import verify_presentation_signatures
@@ -137,7 +138,9 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
     if any(item.record is not None for item in items):
         scanner.last_sync_at = now  # only what this scanner signed says it was here
     db.session.flush()
-    return [item.outcome or _row_outcome(item.first or item, duplicate=item.first is not None) for item in items]
+    results = [item.outcome or _row_outcome(item.first or item, duplicate=item.first is not None) for item in items]
+    metrics.count_door_outcomes(results)  # synced and typed records alike (server/observability)
+    return results
 
 
 def _row(scanner: ScannerDevice, item: _Item, now: datetime) -> dict:

@@ -1,7 +1,18 @@
+"""Liveness and readiness: is the app up, and can it reach its database and Redis.
+
+Cheap on purpose (a load balancer may ask every few seconds from every node): one
+``SELECT 1`` and, when ``REDIS_URL`` is set, one ``PING``. 200 with each part's state
+when all answer; 503 problem+json naming the part that failed in ``checks`` (code
+``database_unavailable`` when the database is down, else ``service_unavailable``).
+No error text leaves: it may name hosts, files or users; it goes to the log.
+"""
+import json
 from importlib.metadata import version
 
+import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from server.extensions import db
@@ -10,20 +21,54 @@ from server.http.problems import problem
 bp = Blueprint("health", __name__, url_prefix="/api/v1")
 
 VERSION = version("mentoring")
+OK, UNAVAILABLE = "ok", "unavailable"
+_HEALTH_REDIS = "mentoring.health_redis"
+
+
+def _database() -> str:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError as error:
+        current_app.logger.warning("health check: database unreachable: %s", error)
+        return UNAVAILABLE
+    finally:
+        db.session.rollback()  # nothing to keep: don't hold a transaction (or, on SQLite, a lock)
+    return OK
+
+
+def _redis_for_health():
+    """A client of its own with short timeouts: a Redis that hangs makes the check fail
+    in a second instead of holding the caller (the app's client waits as long as it takes)."""
+    app = current_app._get_current_object()
+    if _HEALTH_REDIS not in app.extensions:
+        app.extensions[_HEALTH_REDIS] = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1)
+    return app.extensions[_HEALTH_REDIS]
+
+
+def _redis() -> str:
+    try:
+        _redis_for_health().ping()
+    except RedisError as error:
+        current_app.logger.warning("health check: redis unreachable: %s", error)
+        return UNAVAILABLE
+    return OK
 
 
 @bp.get("/health")
 def health():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        current_app.logger.warning("health check: database unreachable: %s", error)
-        response = problem(
-            503, "database_unavailable", "Service Unavailable", "The database is not reachable."
-        )
+    checks = {"database": _database()}
+    if current_app.config.get("REDIS_URL"):
+        checks["redis"] = _redis()
+    if all(state == OK for state in checks.values()):
+        response = jsonify(status="ok", version=VERSION, checks=checks, **checks)
     else:
-        response = jsonify(status="ok", database="ok", version=VERSION)
+        failed = [part for part, state in checks.items() if state != OK]
+        code = "database_unavailable" if "database" in failed else "service_unavailable"
+        response = problem(503, code, "Service Unavailable", f"Not reachable: {', '.join(failed)}.")
+        body = json.loads(response.get_data())
+        body["checks"] = checks
+        response.set_data(json.dumps(body))
     # A health answer is only true now: no browser, proxy or service worker may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
