@@ -9,7 +9,8 @@ bank code (ABI 09990) that no bank uses, and the school codes have the right sha
 
 Seeding is idempotent: the platform admin's email is the marker. If that account
 exists the demo is there already and nothing is added; the logins are shown again.
-Dates are relative to the day it runs: events start over the next weeks.
+Dates are relative to the day it runs: events start over the next weeks, and a few
+closed months of history (server/demo_history.py) lie behind.
 """
 import csv
 import logging
@@ -20,9 +21,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from server import demo_history
 from server.accounts import api as accounts_api
 from server.accounts.models import SCHOOL, SPONSOR, STAFF, VENUE, Organisation, User
 from server.campaigns import api as campaigns_api
+from server.campaigns.models import Campaign
 from server.catalogue import api as catalogue_api
 from server.catalogue.models import COURSE, EVENT
 from server.extensions import db
@@ -226,6 +229,9 @@ def seed(*, now: datetime, secret_key: str) -> Demo:
     codes = []
     for plan in CAMPAIGNS:
         codes += _run_campaign(plan, organisations, admin=admin, today=today, now=now, secret_key=secret_key)
+    # Months of past activity, so that the impact pages have figures to show.
+    campaigns = {plan.sponsor: db.session.scalar(sa.select(Campaign).filter_by(name=plan.name)) for plan in CAMPAIGNS}
+    demo_history.grow(organisations=organisations, campaigns=campaigns, admin=admin, now=now, secret_key=secret_key)
     log.info("demo seeded", extra={"organisations": len(organisations), "codes": len(codes)})
     return Demo(created=True, logins=logins(), codes=codes)
 
