@@ -126,4 +126,6 @@ export default {
   'error.poster_unsupported': 'Use a JPEG, PNG or WebP image, no more elongated than 4 to 1.',
   'error.poster_unreadable': 'The image cannot be read: it may be damaged. Try saving it again.',
   'error.poster_not_found': 'This event has no poster.',
+  'error.public_page_not_found': 'This page does not exist, or the sponsor has taken it down.',
+  'error.public_page_disabled': 'Switch the public page on first: the window sticker points to it.',
 };

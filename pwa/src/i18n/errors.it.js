@@ -130,4 +130,6 @@ export default {
   'error.poster_unsupported': 'Usa un’immagine JPEG, PNG o WebP, non più allungata di 4 a 1.',
   'error.poster_unreadable': 'L’immagine non si legge: forse è danneggiata. Prova a salvarla di nuovo.',
   'error.poster_not_found': 'Questo evento non ha una locandina.',
+  'error.public_page_not_found': 'Questa pagina non c’è, o lo sponsor l’ha tolta.',
+  'error.public_page_disabled': 'Prima attiva la pagina pubblica: la vetrofania rimanda lì.',
 };
