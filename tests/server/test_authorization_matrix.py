@@ -192,6 +192,12 @@ PROTECTED = (
     _e("GET", "/venues/<int:venue_id>/report", VENUE_PEOPLE),
     _e("GET", "/schools/<int:school_id>/report", (SCHOOL_MEMBER,)),
     _e("GET", "/campaigns/<int:campaign_id>/impact", SPONSOR_SIDE),
+    # shareable impact: the report as files, the sponsor's public page (its owner switches it;
+    # the scenario's sponsor has none), the window sticker (409 while the page is off)
+    _e("GET", "/campaigns/<int:campaign_id>/impact.<any(pdf, csv):fmt>", SPONSOR_SIDE),
+    _e("GET", "/organisations/<int:organisation_id>/public-page", SPONSOR_SIDE),
+    _e("PUT", "/organisations/<int:organisation_id>/public-page", (), body={"enabled": False}),
+    _e("GET", "/organisations/<int:organisation_id>/sticker.pdf", SPONSOR_SIDE),
     _e("GET", "/admin/overview", (ADMIN,)),
     # settlement: the operator runs, exports and confirms; a venue's owners and members see its payouts
     _e("POST", "/admin/settlement-runs", (ADMIN,), body=lambda s: {"cut_off": (s.today - timedelta(days=1)).isoformat()}),
@@ -250,6 +256,8 @@ PUBLIC = (
     # A typed door code: the record that carries it is signed by the scanner's key, as above.
     _e("POST", "/scanners/<int:scanner_id>/typed-code", body={"record": "MR:0"}),
     _e("GET", "/issuer-keys"),
+    # A sponsor's public page: its owner chose to show it to anyone (no such page here: 404).
+    _e("GET", "/public/sponsors/<slug>", ids=(("slug", "no_such_row"),)),
     _e("GET", "/categories"),
     _e("GET", "/catalogue"),
     _e("GET", "/catalogue/<int:event_id>"),
