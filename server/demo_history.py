@@ -38,6 +38,8 @@ from server.extensions import db
 from server.ledger import api as ledger
 from server.ledger.models import Account, Transfer
 from server.payments import api as payments_api
+from server.stories import api as stories_api
+from server.thanks import api as thanks_api
 from server.vouchers import api as vouchers_api
 from server.vouchers.models import Allocation, ClaimCode, Voucher
 from signing import DeviceKey
@@ -82,6 +84,17 @@ PAST_EVENTS = (
 )
 DANCE = PastEvent("teatro", "Serata di danza contemporanea", "danza", "20:00", 2, 1800, 60, 0)
 
+THANKS_WEIGHTS = (50, 25, 19, 6)  # grazie, scoperta, ci-torno, consiglio: the last one stays small
+STORIES = (
+    ("Le baruffe chiozzotte",
+     "Sala piena di ragazzi per Goldoni: alla fine sono rimasti a parlare con gli attori per mezz'ora. "
+     "Grazie a chi ha reso possibile la serata!"),
+    ("Laboratorio di tessitura a mano",
+     "Due ore al telaio: ognuno è tornato a casa con il suo primo pezzo di tessuto. "
+     "Alcuni ci hanno chiesto quando si ripete."),
+    ("Concerto degli allievi",
+     "Il saggio più affollato di sempre: in platea tanti studenti che non erano mai entrati nella nostra scuola."),
+)
 STARS = (1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5)  # mostly happy, not all
 
 
@@ -94,6 +107,10 @@ class _Spend:
     campaign: Campaign
     claimed_at: datetime
     balance: int
+    first_used: datetime | None = None  # a door payment, or a ticket checked in
+
+    def used(self, at: datetime) -> None:
+        self.first_used = at if self.first_used is None else min(self.first_used, at)
 
 
 class _History:
@@ -238,6 +255,7 @@ class _History:
             return  # booked, paid, and did not come
         scanned_at = event.starts_at - timedelta(minutes=self.random.randint(1, 25))
         booking.checked_in_at = scanned_at
+        spend.used(scanned_at)
         self._scan(event, scanned_at, outcome=CHECKED_IN, ticket_id=booking.id, amount=0, voucher_id=None,
                    campaign_id=None, category_code=None, valid_from=booked_at)
         if self.random.random() < 0.6:
@@ -260,6 +278,7 @@ class _History:
                      (ledger.account("voucher", spend.voucher_id), event.price_cents)])
         transfer.created_at = record["synced_at"]
         spend.balance -= event.price_cents
+        spend.used(scanned_at)
 
     def _scan(self, event: Event, scanned_at: datetime, *, outcome: str, ticket_id, amount: int, voucher_id,
               campaign_id, category_code, valid_from: datetime) -> dict:
@@ -281,9 +300,7 @@ class _History:
         """Each venue's phone at the door in those months, retired since (its slot free)."""
         if venue_id not in self.scanners:
             venue = db.session.get(Organisation, venue_id)
-            owner = db.session.scalar(sa.select(User).join(Membership, Membership.user_id == User.id).where(
-                Membership.organisation_id == venue_id, Membership.role == OWNER))
-            scanner = enrolment.enroll(venue=venue, user=owner, public_key_hex=DeviceKey.generate().public_bytes.hex(),
+            scanner = enrolment.enroll(venue=venue, user=_owner(venue_id), public_key_hex=DeviceKey.generate().public_bytes.hex(),
                                        label="Telefono della stagione scorsa", now=_at(self.start, "08:00"))
             scanner.status, scanner.retired_at = RETIRED, _at(self.start, "08:00") + timedelta(days=1)
             scanner.last_sync_at = scanner.retired_at
@@ -299,10 +316,33 @@ class _History:
     def _transfer(self, key: str, at: datetime) -> None:
         self.transfer_times.append({"key": key, "at": at})
 
-    def finish(self) -> None:
+    # --- what students and venues said ------------------------------------------------
+
+    def thank(self, vouchers_by_month: list[list[_Spend]]) -> None:
+        """About four in ten used vouchers send thanks, a day or so after their first use
+        (the wallet asks only then). Needs the scan records stored."""
+        for spend in (s for month in vouchers_by_month for s in month):
+            if spend.first_used is None or self.random.random() > 0.4:
+                continue
+            choice = self.random.choices(thanks_api.SLUGS, weights=THANKS_WEIGHTS)[0]
+            voucher = db.session.get(Voucher, spend.voucher_id)
+            thanks_api.send(voucher=voucher, choice=choice,
+                            now=spend.first_used + timedelta(hours=self.random.randint(2, 30)))
+
+    def tell(self, events_by_month: list[list[Event]]) -> None:
+        """A few venues wrote about an evening, without photos (a demo has no pictures of minors to show)."""
+        past = {event.title: event for month in events_by_month for event in month}
+        for title, body in STORIES:
+            event = past[title]
+            stories_api.post(venue=event.venue, user=_owner(event.venue_id), body=body, no_minor_recognisable=True,
+                             event_id=event.id, now=event.ends_at + timedelta(hours=18))
+
+    def store_scans(self) -> None:
         if self.scans:
             db.session.execute(sa.insert(ScanRecord.__table__), self.scans)
         db.session.flush()
+
+    def finish(self) -> None:
         _update(Transfer.__table__.c.idempotency_key, Transfer.__table__.c.created_at, self.transfer_times)
         db.session.expire_all()  # rows changed behind the session's back
 
@@ -317,6 +357,9 @@ def grow(*, organisations: dict[str, Organisation], campaigns: dict[str, Campaig
     vouchers_by_month = history.claim(allocations)
     events_by_month = history.programme()
     history.spend(vouchers_by_month, events_by_month)
+    history.store_scans()
+    history.thank(vouchers_by_month)
+    history.tell(events_by_month)
     history.finish()
 
 
@@ -345,6 +388,11 @@ def _spendable(spend: _Spend, event: Event) -> bool:
     campaign = spend.campaign
     return (event.category_code in campaign.category_codes and event.starts_at > spend.claimed_at + timedelta(days=1)
             and (not campaign.territory or event.municipality_code in campaign.territory))
+
+
+def _owner(venue_id: int) -> User:
+    return db.session.scalar(sa.select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.organisation_id == venue_id, Membership.role == OWNER))
 
 
 def _update(key_column, column, rows: list[dict]) -> None:
