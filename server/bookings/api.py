@@ -14,6 +14,7 @@ from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger
 from server.ledger.exceptions import InsufficientFunds
+from server.onboarding import territory
 from server.door import revocations
 from server.door.models import TICKET
 from server.vouchers import api as vouchers_api
@@ -42,7 +43,7 @@ def book(*, wallet: Wallet, event_id: int, voucher_id: int, request_id: str, now
     campaign = db.session.get(Campaign, voucher.campaign_id)
     if event.category_code not in campaign.category_codes:
         raise exc.NotSpendableHere("Questo buono non vale per questa categoria di eventi.")
-    if campaign.territory and event.municipality_code not in campaign.territory:
+    if not territory.covers(campaign.territory, event.municipality_code):
         raise exc.NotSpendableHere("Questo buono non vale in questo comune.")
     if now.date() > campaign.valid_until:
         raise exc.NotSpendableHere("La campagna di questo buono è terminata.")

@@ -12,7 +12,7 @@ from server.catalogue import taxonomy
 from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger
-from server.onboarding import validation
+from server.onboarding import territory as territory_api
 from signing.tokens import MAX_OFFLINE_ALLOWANCE_CENTS
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def create_campaign(*, sponsor: Organisation, name: str, face_value_cents: int, 
     campaign = Campaign(
         name=name.strip(), description=description, status=ACTIVE, face_value_cents=face_value_cents,
         offline_allowance_cents=offline_allowance_cents, risk_reserve_bps=risk_reserve_bps, category_mask=mask,
-        territory=sorted({validation.municipality(m, field="territory").istat_code for m in territory}),
+        territory=sorted({territory_api.area(item).key for item in territory}),
         valid_from=valid_from, valid_until=valid_until, sponsors=[sponsor, *co_sponsors],
     )
     db.session.add(campaign)

@@ -22,7 +22,7 @@ from server.catalogue import taxonomy
 from server.catalogue.models import PUBLISHED, Event
 from server.errors import InvalidInput
 from server.extensions import db
-from server.onboarding import validation
+from server.onboarding import territory, validation
 
 ITALY = ZoneInfo("Europe/Rome")
 DEFAULT_PAGE_SIZE = 20
@@ -37,16 +37,17 @@ class Page:
 
 
 def catalogue(*, now: datetime, categories: list[str] = (), municipality: str | None = None,
-              venue_id: int | None = None, kind: str | None = None, first_day: date | None = None,
+              area: str | None = None, venue_id: int | None = None, kind: str | None = None, first_day: date | None = None,
               last_day: date | None = None, cursor: str | None = None,
               page_size: int = DEFAULT_PAGE_SIZE) -> Page:
     """What a student can still attend: published events not yet over at ``now``.
     ``categories`` are slugs (any of them matches); ``municipality`` an ISTAT code
-    or a name."""
+    or a name; ``area`` a municipality, a province or a region (onboarding/territory.py)."""
     category_codes = [taxonomy.by_slug(slug).code for slug in categories]
     municipality_code = validation.municipality(municipality).istat_code if municipality else None
     return _page(statuses=(PUBLISHED,), not_ended_at=now, category_codes=category_codes,
-                 municipality_code=municipality_code, venue_id=venue_id, kind=kind, first_day=first_day,
+                 municipality_code=municipality_code, area=territory.area(area, field="area") if area else None,
+                 venue_id=venue_id, kind=kind, first_day=first_day,
                  last_day=last_day, cursor=cursor, page_size=page_size)
 
 
@@ -82,8 +83,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 def _page(*, statuses=(), not_ended_at: datetime | None = None, category_codes=(),
-          municipality_code: str | None = None, venue_id: int | None = None, kind: str | None = None,
-          first_day: date | None = None, last_day: date | None = None, cursor: str | None = None,
+          municipality_code: str | None = None, area: territory.Area | None = None, venue_id: int | None = None,
+          kind: str | None = None, first_day: date | None = None, last_day: date | None = None, cursor: str | None = None,
           page_size: int) -> Page:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"Si possono chiedere da 1 a {MAX_PAGE_SIZE} eventi per pagina.",
@@ -100,6 +101,10 @@ def _page(*, statuses=(), not_ended_at: datetime | None = None, category_codes=(
         select = select.where(Event.category_code.in_(category_codes))
     if municipality_code:
         select = select.filter_by(municipality_code=municipality_code)
+    if area and area.level == territory.MUNICIPALITY:
+        select = select.filter_by(municipality_code=area.key)
+    elif area:  # a province is a prefix of its municipalities' codes; a region, a few provinces
+        select = select.where(sa.func.substr(Event.municipality_code, 1, 3).in_(area.province_codes()))
     if venue_id is not None:
         select = select.filter_by(venue_id=venue_id)
     if kind:

@@ -152,6 +152,8 @@ class CatalogueQuery(_PageQuery):
                                 validate=validate.Length(max=20),
                               metadata={"description": "Category slug; repeat for several"})
     municipality = Text(100, metadata={"description": "ISTAT code or name"})
+    area = Text(100, metadata={"description": "A municipality, a province (\"provincia di Milano\", \"MI\") "
+                                              "or a region (\"Lombardia\")"})
     venue_id = Id()
     kind = ma.fields.String(validate=validate.OneOf(EVENT_KINDS))
 

@@ -4,27 +4,17 @@ Each function takes what the person typed and returns it in normal form, or
 raises `InvalidField` with a stable code and an Italian message. `field` names
 the form field in the error; it defaults to the function's name.
 
-Municipalities: `data/municipalities_mi.csv` ships 133 rows, all the
-municipalities of the Città metropolitana di Milano (ISTAT codes 015xxx, as they
-stand since Vermezzo and Zelo Surrigone merged into Vermezzo con Zelo in 2019),
-which is the pilot area. The rows were transcribed from a public mirror of
-ISTAT's list, not from ISTAT's own file. Before onboarding anyone outside the
-pilot, the list must be completed from ISTAT's official "Elenco dei comuni
-italiani" (and these rows re-checked against it). Names are then no longer
-unique across Italy, so a lookup by name will need the province as well.
+Municipalities: every Italian municipality, from ISTAT's list (territory.py).
 """
-import csv
-import io
 import re
-import unicodedata
-from dataclasses import dataclass
-from importlib import resources
 
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 from stdnum.it import iva
 
+from server.onboarding import territory
 from server.onboarding.exceptions import InvalidField
+from server.onboarding.territory import Municipality
 
 # Abbreviations ("sigle") of the 107 current provinces, metropolitan cities and
 # equivalent bodies.
@@ -59,13 +49,6 @@ _IBAN_MESSAGES = {
     InvalidComponent: "L'IBAN non è valido: il codice del paese non è riconosciuto.",
 }
 _IBAN_DEFAULT = "L'IBAN non è valido: lunghezza o formato non corrispondono a quelli del suo paese."
-
-
-@dataclass(frozen=True)
-class Municipality:
-    istat_code: str
-    name: str
-    province: str
 
 
 def vat_number(value: str, *, field: str = "vat_number") -> str:
@@ -114,22 +97,8 @@ def school_code(value: str, *, field: str = "school_code") -> str:
 
 
 def municipality(value: str, *, field: str = "municipality") -> Municipality:
-    """A municipality of the pilot area, by ISTAT code ("015146") or by name
-    ("milano", "Cassina de Pecchi": case, accents, spaces and apostrophes do not
-    matter)."""
-    text = value.strip() if isinstance(value, str) else ""
-    if _DIGITS.fullmatch(text) and len(text) == 6:
-        found = _MUNICIPALITIES_BY_CODE.get(text)
-    else:
-        found = _MUNICIPALITIES_BY_NAME.get(_name_key(text)) if text else None
-    if found is None:
-        raise InvalidField(
-            field,
-            "unknown_municipality",
-            "Comune non trovato: indica il nome o il codice ISTAT di un comune "
-            "della Città metropolitana di Milano.",
-        )
-    return found
+    """An Italian municipality by ISTAT code or by name (territory.py)."""
+    return territory.municipality(value, field=field)
 
 
 def postal_code(value: str, *, field: str = "postal_code") -> str:
@@ -147,20 +116,3 @@ def _ascii(value, field: str, code: str, message: str) -> str:
     if not isinstance(value, str) or not value.isascii():
         raise InvalidField(field, code, message)
     return value
-
-
-def _name_key(name: str) -> str:
-    """What is left of a name once case, accents, spaces and punctuation go."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(char for char in decomposed if char.isalnum())
-
-
-def _load_municipalities() -> tuple[Municipality, ...]:
-    data = resources.files("server.onboarding") / "data" / "municipalities_mi.csv"
-    rows = csv.DictReader(io.StringIO(data.read_text(encoding="utf-8")))
-    return tuple(Municipality(row["istat_code"], row["name"], row["province"]) for row in rows)
-
-
-MUNICIPALITIES = _load_municipalities()
-_MUNICIPALITIES_BY_CODE = {place.istat_code: place for place in MUNICIPALITIES}
-_MUNICIPALITIES_BY_NAME = {_name_key(place.name): place for place in MUNICIPALITIES}

@@ -114,6 +114,8 @@ export default {
   'error.unauthorized': 'Log in to continue.',
   'error.unknown_category': 'Unknown category.',
   'error.unknown_municipality': 'Municipality not found: write its name as in the official list.',
+  'error.ambiguous_municipality': 'Several municipalities have this name: add the province, e.g. “Samone (TO)”.',
+  'error.unknown_area': 'Area not found: write a municipality, a province (e.g. “provincia di Milano” or “MI”) or a region.',
   'error.unknown_provider': 'This payment method is not available.',
   'error.unprocessable_content': 'Some fields are not valid.',
   'error.unsupported_media_type': 'The request is not valid. Update the app and try again.',

@@ -118,6 +118,8 @@ export default {
   'error.unauthorized': 'Accedi per continuare.',
   'error.unknown_category': 'Categoria sconosciuta.',
   'error.unknown_municipality': 'Comune non trovato: scrivi il nome come nell’elenco ufficiale.',
+  'error.ambiguous_municipality': 'Ci sono più comuni con questo nome: aggiungi la sigla della provincia, es. «Samone (TO)».',
+  'error.unknown_area': 'Territorio non trovato: scrivi un comune, una provincia (es. «provincia di Milano» o «MI») o una regione.',
   'error.unknown_provider': 'Metodo di pagamento non disponibile.',
   'error.unprocessable_content': 'Alcuni campi non sono validi.',
   'error.unsupported_media_type': 'La richiesta non è valida. Aggiorna l’app e riprova.',

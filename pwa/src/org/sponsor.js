@@ -207,7 +207,7 @@ export function CampaignPage({ me, id, campaignId }) {
         <dt>${t('org.categories_short')}</dt>
         <dd>${slugsOf(categories, c.category_codes).map((s) => categoryLabel(categories, s)).join(', ')}</dd>
         ${c.territory.length ? html`<dt>${t('org.territory_short')}</dt>
-          <dd>${t('org.municipalities_n', { count: c.territory.length })}</dd>` : null}
+          <dd>${(c.areas || []).map((area) => area.name).join(', ')}</dd>` : null}
       </dl>
       <${Funds} campaign=${c} funds=${impact.data?.funds} />
       <p><${Link} href=${`/o/sponsor/${id}/campagne/${c.id}/impatto`} class="btn btn-secondary">

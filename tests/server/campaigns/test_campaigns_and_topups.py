@@ -41,7 +41,8 @@ def test_a_sponsor_member_creates_a_campaign(client, sponsor_setup):
     ({"offline_allowance_cents": 4000}, "invalid_offline_allowance"),
     ({"face_value_cents": 50}, "invalid_face_value"),
     ({"valid_until": "2020-01-01"}, "invalid_dates"),
-    ({"territory": ["Roma"]}, "unknown_municipality"),
+    ({"territory": ["Atlantide"]}, "unknown_area"),
+    ({"territory": ["Samone"]}, "ambiguous_municipality"),
 ])
 def test_campaign_rules_are_422_with_codes(client, sponsor_setup, changes, code):
     api = ApiClient(client).login(sponsor_setup["email"])
