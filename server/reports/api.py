@@ -8,13 +8,10 @@ import sqlalchemy as sa
 
 from server.accounts.models import Organisation
 from server.campaigns.models import Campaign
-from server.catalogue import taxonomy
 from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger_api
-from server.onboarding import validation
-from server.onboarding.exceptions import InvalidField
-from server.reports import repository
+from server.reports import impact, periods, repository
 from server.reports.suppression import Sheet, min_cell
 
 ITALY = ZoneInfo("Europe/Rome")
@@ -33,10 +30,12 @@ def _students(sheet: Sheet, students: int):
 
 # --- venue -----------------------------------------------------------------------------
 
-def venue_report(*, venue: Organisation, first_day: date | None = None, last_day: date | None = None) -> dict:
+def venue_report(*, venue: Organisation, now: datetime, first_day: date | None = None,
+                 last_day: date | None = None) -> dict:
     """What happened at the venue between two Italian calendar days (inclusive; open
     ended when missing). Money and counts are the venue's own business and shown in
-    full; every number of distinct students is protected."""
+    full; every number of distinct students is protected. ``new_audience``: students
+    who came for the first time, by closed month, months merged while too few."""
     if first_day and last_day and first_day > last_day:
         raise InvalidInput("La data iniziale è successiva a quella finale.", code="invalid_date_range", field="from")
     start = _day_start(first_day) if first_day else None
@@ -53,7 +52,11 @@ def venue_report(*, venue: Organisation, first_day: date | None = None, last_day
     event_ids = set(redemptions) | set(check_ins) | set(bookings)
     event_students = {event_id: _students(sheet, students.get(event_id, (0,))[0]) for event_id in event_ids}
     sheet.adds_up(overall, list(event_students.values()))
+    firsts = [(wallet, periods.utc(at)) for wallet, at in repository.venue_first_visits(venue.id)]
+    newcomers = [(period, _students(sheet, sum(1 for _, at in firsts if period.start <= at < period.end)))
+                 for period in periods.releases(firsts, now=now, minimum=min_cell())]
     sheet.protect(min_cell())
+    attendance = repository.event_attendance(event_ids)
 
     events = repository.events(event_ids)
     rows = []
@@ -65,11 +68,12 @@ def venue_report(*, venue: Organisation, first_day: date | None = None, last_day
         rows.append({
             "event_id": event_id, "title": event.title if event else NO_EVENT_LABEL,
             "starts_at": event.starts_at if event else None,
-            "category": _category(event.category_code)["slug"] if event else None,
+            "category": impact.category_view(event.category_code)["slug"] if event else None,
             "redemptions": {"count": red_count, "amount_cents": red_amount},
             "check_ins": {"count": chk_count},
             "bookings": {"count": bk_count, "amount_cents": bk_amount, "cancelled": bk_cancelled},
             "students": event_students[event_id].view(),
+            "attendance": dict(zip(("booked", "checked_in"), attendance.get(event_id, (0, 0)))),
         })
     red_students, chk_students, bk_students = figure_students
     return {
@@ -83,6 +87,8 @@ def venue_report(*, venue: Organisation, first_day: date | None = None, last_day
                      "students": bk_students.view()},
         "students": overall.view(),
         "events": rows,
+        "new_audience": [{**period.view(), **periods.rounded({"students": cell.view()["count"]}),
+                          "suppressed": cell.suppressed} for period, cell in newcomers],
     }
 
 
@@ -127,80 +133,18 @@ def school_report(*, school: Organisation) -> dict:
 
 # --- sponsor ---------------------------------------------------------------------------
 
-def _category(code: int | None) -> dict:
-    if code is None:
-        return {"slug": None, "label": NO_EVENT_LABEL}
-    # A category dropped from the configuration must not break the report of old spending.
-    found = {category.code: category for category in taxonomy.categories().values()}.get(code)
-    return {"slug": found.slug, "label": found.it} if found else {"slug": None, "label": f"Categoria {code}"}
-
-
-def _municipality(code: str) -> dict:
-    try:
-        name = validation.municipality(code).name
-    except InvalidField:  # outside the list shipped with this release
-        name = code
-    return {"municipality_code": code, "name": name}
-
-
 def campaign_impact(*, campaign: Campaign, now: datetime) -> dict:
     """What the campaign's money did. Funds are the sponsors' own and shown in full;
-    everything else describes students and is protected."""
-    vouchers_claimed, reached_students = repository.campaign_reach(campaign.id)
-    spend = repository.campaign_spend(campaign.id)
-    attendance, booked = repository.campaign_attendance(campaign.id, now)
-    rating_count, stars, rating_students = repository.campaign_ratings(campaign.id)
-    sheet = Sheet()
+    everything about students is released by closed month, rounded and protected
+    (impact.py, README.md)."""
+    return impact.campaign_impact(campaign=campaign, now=now, minimum=min_cell(),
+                                  funds=repository.campaign_funds(campaign.id))
 
-    def spend_cell(measures):
-        amount, payments, students = measures
-        return sheet.cell(students, spend_cents=amount, redemptions=payments)
 
-    reached = sheet.cell(reached_students, count=vouchers_claimed)
-    total = spend_cell(spend["category"][1])  # the same whichever way it is broken down
-    # One category at one venue in one municipality: never shown, but each breakdown
-    # row is a sum of these, which is how the three breakdowns constrain each other.
-    interior = {key: sheet.cell(m[2], published=False, spend_cents=m[0], redemptions=m[1])
-                for key, m in spend["cell"][0].items()}
-    breakdowns = {}
-    for position, dimension in enumerate(("category", "venue", "municipality")):
-        breakdowns[dimension] = {key: spend_cell(measures) for key, measures in spend[dimension][0].items()}
-        sheet.adds_up(total, list(breakdowns[dimension].values()))
-        within: dict = {}
-        for fine, cell in interior.items():
-            within.setdefault(fine[position], []).append(cell)
-        for key, row in breakdowns[dimension].items():
-            sheet.adds_up(row, within[key])
-    booked_cell = sheet.cell(booked[1], count=booked[0])
-    attended = {flag: sheet.cell(m[1], count=m[0]) for flag, m in
-                ((flag, attendance.get(flag, (0, 0))) for flag in (True, False))}
-    sheet.adds_up(booked_cell, list(attended.values()))
-    ratings = sheet.cell(rating_students, count=rating_count,
-                         average_stars=round(stars / rating_count, 2) if rating_count else None)
-    sheet.protect(min_cell())
-
-    # Rows in a fixed order (category code, name), never by size: an order by amount
-    # would tell where a hidden cell's amount lies between its visible neighbours.
-    venue_names = repository.names(breakdowns["venue"])
-    by_category = sorted(breakdowns["category"].items(), key=lambda item: (item[0] is None, item[0] or 0))
-    by_venue = sorted(breakdowns["venue"].items(), key=lambda item: (venue_names.get(item[0], ""), item[0]))
-    by_municipality = sorted(((_municipality(code), cell) for code, cell in breakdowns["municipality"].items()),
-                             key=lambda item: (item[0]["name"], item[0]["municipality_code"]))
-    return {
-        "campaign_id": campaign.id, "campaign_name": campaign.name, "min_cell": min_cell(),
-        "funds": repository.campaign_funds(campaign.id),
-        "students_reached": reached.view(),
-        "spend": {
-            "total": total.view(),
-            "by_category": [{**_category(code), **cell.view()} for code, cell in by_category],
-            "by_venue": [{"venue_id": venue_id, "name": venue_names.get(venue_id), **cell.view()}
-                         for venue_id, cell in by_venue],
-            "by_municipality": [{**place, **cell.view()} for place, cell in by_municipality],
-        },
-        "attendance": {"booked": booked_cell.view(), "checked_in": attended[True].view(),
-                       "not_checked_in": attended[False].view()},
-        "ratings": ratings.view(),
-    }
+def sponsor_public_impact(*, sponsor: Organisation, now: datetime) -> dict:
+    """{"sponsor_name", "as_of", "min_cell", "headline", "trend", "by_category"} across
+    all the sponsor's campaigns: for its public page and sticker."""
+    return impact.sponsor_public_impact(sponsor=sponsor, now=now, minimum=min_cell())
 
 
 # --- operator --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from server.accounts.models import PENDING as ORGANISATION_PENDING
 from server.accounts.models import Organisation
 from server.bookings.models import CANCELLED, CONFIRMED, Booking, Rating
+from server.campaigns.models import campaign_sponsor
 from server.catalogue.models import Event
 from server.extensions import db
 from server.ledger.models import Account
@@ -244,3 +245,89 @@ def names(ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+
+
+# --- campaigns over time: one row per thing a student did, with the server's time ------
+
+def campaign_claims(campaign_ids) -> list[tuple[int, datetime]]:
+    """(wallet id, when the server recorded the claim) of every voucher of the campaigns."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Voucher.wallet_id, Voucher.created_at).where(Voucher.campaign_id.in_(campaign_ids)))]
+
+
+def campaign_use_rows(campaign_ids) -> list[tuple]:
+    """Every payment with the campaigns' vouchers: (wallet id, amount, category code,
+    venue id, municipality code, recorded at, cancelled at). A booking counts from its
+    creation to its cancellation; a redemption from its sync (not the phone's scan
+    time: a late sync lands in the month it arrived, so a closed month stays closed)."""
+    booked = (sa.select(Booking.wallet_id, Booking.price_cents, Event.category_code, Event.venue_id,
+                        Event.municipality_code, Booking.created_at,
+                        sa.case((Booking.status == CANCELLED, Booking.cancelled_at), else_=None))
+              .select_from(Booking).join(Voucher, Voucher.id == Booking.voucher_id)
+              .join(Event, Event.id == Booking.event_id)
+              .where(Voucher.campaign_id.in_(campaign_ids)))
+    redeemed = (sa.select(Voucher.wallet_id, ScanRecord.amount_cents,
+                          sa.func.coalesce(ScanRecord.category_code, Event.category_code), ScanRecord.venue_id,
+                          sa.func.coalesce(Event.municipality_code, Organisation.municipality_code),
+                          ScanRecord.synced_at, sa.null())
+                .select_from(ScanRecord).join(Voucher, Voucher.id == ScanRecord.voucher_id)
+                .join(Organisation, Organisation.id == ScanRecord.venue_id)
+                .outerjoin(Event, Event.id == ScanRecord.event_id)
+                .where(ScanRecord.campaign_id.in_(campaign_ids), ScanRecord.outcome == REDEEMED))
+    return [tuple(row) for row in db.session.execute(booked)] + [tuple(row) for row in db.session.execute(redeemed)]
+
+
+def campaign_booking_rows(campaign_ids) -> list[tuple]:
+    """Bookings with the campaigns' vouchers: (wallet id, created at, cancelled at,
+    event start, first check-in as recorded by the server at sync)."""
+    first_check_in = (sa.select(ScanRecord.ticket_id, sa.func.min(ScanRecord.synced_at).label("at"))
+                      .where(ScanRecord.outcome == CHECKED_IN).group_by(ScanRecord.ticket_id).subquery())
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Booking.wallet_id, Booking.created_at,
+                  sa.case((Booking.status == CANCELLED, Booking.cancelled_at), else_=None),
+                  Event.starts_at, first_check_in.c.at)
+        .select_from(Booking).join(Voucher, Voucher.id == Booking.voucher_id)
+        .join(Event, Event.id == Booking.event_id)
+        .outerjoin(first_check_in, first_check_in.c.ticket_id == Booking.id)
+        .where(Voucher.campaign_id.in_(campaign_ids)))]
+
+
+def campaign_rating_rows(campaign_ids) -> list[tuple[int, int, datetime]]:
+    """(wallet id, stars, recorded at) of ratings of events booked with the vouchers."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Booking.wallet_id, Rating.stars, Rating.created_at)
+        .select_from(Rating).join(Booking, Booking.id == Rating.booking_id)
+        .join(Voucher, Voucher.id == Booking.voucher_id).where(Voucher.campaign_id.in_(campaign_ids)))]
+
+
+def sponsor_campaign_ids(sponsor_id: int) -> list[int]:
+    return list(db.session.scalars(sa.select(campaign_sponsor.c.campaign_id)
+                                   .where(campaign_sponsor.c.sponsor_id == sponsor_id)
+                                   .order_by(campaign_sponsor.c.campaign_id)))
+
+
+# --- venue: first visits and bookings per event -----------------------------------------
+
+def venue_first_visits(venue_id: int) -> list[tuple[int, datetime]]:
+    """(wallet id, server time of its first activity at the venue): a booking made or a
+    redemption synced."""
+    everyone = sa.union_all(
+        sa.select(Voucher.wallet_id.label("wallet_id"), ScanRecord.synced_at.label("at"))
+        .select_from(ScanRecord).join(Voucher, Voucher.id == ScanRecord.voucher_id)
+        .where(ScanRecord.venue_id == venue_id, ScanRecord.outcome == REDEEMED),
+        sa.select(Booking.wallet_id, Booking.created_at).select_from(Booking)
+        .join(Event, Event.id == Booking.event_id).where(Event.venue_id == venue_id),
+    ).subquery("activity")
+    return [tuple(row) for row in db.session.execute(
+        sa.select(everyone.c.wallet_id, sa.func.min(everyone.c.at)).group_by(everyone.c.wallet_id))]
+
+
+def event_attendance(event_ids) -> dict[int, tuple[int, int]]:
+    """Per event: bookings still confirmed, and of those, checked in."""
+    ids = [i for i in event_ids if i is not None]
+    if not ids:
+        return {}
+    return {event_id: (_int(booked), _int(checked_in)) for event_id, booked, checked_in in db.session.execute(
+        sa.select(Booking.event_id, sa.func.count(),
+                  sa.func.sum(sa.case((Booking.checked_in_at.is_not(None), 1), else_=0)))
+        .where(Booking.event_id.in_(ids), Booking.status == CONFIRMED).group_by(Booking.event_id))}

@@ -27,6 +27,17 @@ class ProtectedCount(ProtectedCell):
     count = _count("how many")
 
 
+ROUNDED = "rounded down to a multiple of 5"
+CENTS_ROUNDED = "rounded down to a multiple of 1000 (10 EUR)"
+
+
+class ReleasedPeriod(ma.Schema):
+    """Whole Italian calendar months, closed: what they report never changes."""
+    first_day = ma.fields.Date(attribute="from", data_key="from", metadata={"description": "first day"})
+    last_day = ma.fields.Date(attribute="to", data_key="to", metadata={"description": "last day, inclusive"})
+    label = ma.fields.String(metadata={"description": "Italian, e.g. \"settembre 2026\" or a merged span"})
+
+
 # --- venue -------------------------------------------------------------------------------
 
 class VenueReportQuery(ma.Schema):
@@ -55,6 +66,15 @@ class VenueBookings(WithStudents):
     cancelled = Count(metadata={"description": "bookings made in the period, since cancelled"})
 
 
+class EventAttendance(ma.Schema):
+    booked = Count(metadata={"description": "bookings still confirmed (the venue's own business: not suppressed)"})
+    checked_in = Count(metadata={"description": "of those, checked in"})
+
+
+class NewAudience(ReleasedPeriod, ProtectedCell):
+    students = _count(f"students at the venue for the first time in the period, {ROUNDED}")
+
+
 class VenueReportEvent(WithStudents):
     event_id = Id(allow_none=True, metadata={"description": "null: redeemed without an event"})
     title = ma.fields.String()
@@ -63,6 +83,7 @@ class VenueReportEvent(WithStudents):
     redemptions = ma.fields.Nested(VenueRedemptions)
     check_ins = ma.fields.Nested(VenueCheckIns)
     bookings = ma.fields.Nested(VenueBookings)
+    attendance = ma.fields.Nested(EventAttendance)
 
 
 class VenueReport(WithStudents):
@@ -77,6 +98,8 @@ class VenueReport(WithStudents):
     bookings = ma.fields.Nested(VenueBookings)
     events = ma.fields.List(ma.fields.Nested(VenueReportEvent), metadata={
         "description": "events with activity in the period, by start; a row with event_id null last"})
+    new_audience = ma.fields.List(ma.fields.Nested(NewAudience), metadata={
+        "description": "closed months, merged until each holds at least `min_cell` new students; any period"})
 
 
 # --- school ------------------------------------------------------------------------------
@@ -120,30 +143,33 @@ class CampaignFunds(ma.Schema):
 
 
 class SpendCell(ProtectedCell):
-    spend_cents = _count("paid with the campaign's vouchers")
-    redemptions = _count("payments: bookings still confirmed plus redemptions at the door")
+    spend_cents = _count(f"paid with the campaign's vouchers, {CENTS_ROUNDED}")
+    redemptions = _count(f"payments: bookings still confirmed plus redemptions at the door, {ROUNDED}")
 
 
 class CategorySpend(SpendCell):
-    slug = ma.fields.String(allow_none=True, metadata={"description": "null: redeemed without an event"})
+    slug = ma.fields.String(allow_none=True, metadata={
+        "description": "null: redeemed without an event; \"altro\": the categories too small to show alone"})
     label = ma.fields.String(metadata={"description": "Italian label"})
 
 
 class VenueSpend(SpendCell):
-    venue_id = Id()
+    venue_id = Id(allow_none=True, metadata={"description": "null: \"Altre sedi\", the venues too small alone"})
     name = ma.fields.String()
 
 
-class MunicipalitySpend(SpendCell):
-    municipality_code = ma.fields.String(metadata={"description": "ISTAT code"})
+class AreaSpend(SpendCell):
+    code = ma.fields.String(metadata={"description": "ISTAT code of a municipality, P + a province's, R + a region's"})
     name = ma.fields.String()
+    level = ma.fields.String(metadata={"description": "municipality | province | region: coarsened while small"})
 
 
 class SpendBreakdown(ma.Schema):
     total = ma.fields.Nested(SpendCell)
-    by_category = ma.fields.List(ma.fields.Nested(CategorySpend), metadata={"description": "by category code"})
-    by_venue = ma.fields.List(ma.fields.Nested(VenueSpend), metadata={"description": "by name"})
-    by_municipality = ma.fields.List(ma.fields.Nested(MunicipalitySpend), metadata={"description": "by name"})
+    by_category = ma.fields.List(ma.fields.Nested(CategorySpend), metadata={
+        "description": "by category code, \"altro\" last"})
+    by_venue = ma.fields.List(ma.fields.Nested(VenueSpend), metadata={"description": "by name, Altre sedi last"})
+    by_area = ma.fields.List(ma.fields.Nested(AreaSpend), metadata={"description": "by level, then name"})
 
 
 class CampaignAttendance(ma.Schema):
@@ -152,20 +178,67 @@ class CampaignAttendance(ma.Schema):
     not_checked_in = ma.fields.Nested(ProtectedCount)
 
 
+class StarCount(ProtectedCount):
+    stars = Int32(1, 5)
+
+
 class CampaignRatings(ProtectedCell):
-    count = _count("ratings")
+    count = _count(f"ratings, {ROUNDED}")
     average_stars = ma.fields.Float(allow_none=True, metadata={"description": "1-5, two decimals"})
+    distribution = ma.fields.List(ma.fields.Nested(StarCount), metadata={"description": "ratings by stars, 1 to 5"})
+
+
+class ThanksCount(ProtectedCount):
+    choice = ma.fields.String(metadata={"description": "slug of a preset thanks (server/thanks)"})
+    label = ma.fields.String(metadata={"description": "Italian label"})
+
+
+class ReleaseMethod(ma.Schema):
+    period = ma.fields.String(metadata={"description": "\"month\": closed Italian calendar months"})
+    students_rounded_to = Count()
+    cents_rounded_to = Count()
+
+
+class Headline(ProtectedCell):
+    students_reached = _count(f"students who claimed a voucher, {ROUNDED}")
+    spend_cents = _count(f"spent with the vouchers, {CENTS_ROUNDED}")
+    visits = _count(f"payments (bookings and redemptions), {ROUNDED}")
+    venues = _count("venues where vouchers were spent")
+
+
+class TrendPeriod(ReleasedPeriod, ProtectedCell):
+    students = _count(f"students whose payments changed in the period, {ROUNDED}")
+    spend_cents = Int64(allow_none=True, metadata={
+        "description": f"spent in the period less cancellations, {CENTS_ROUNDED}; null when suppressed"})
+
+
+AS_OF = "last day of the last released month; null: nothing released yet (README in server/reports)"
 
 
 class CampaignImpact(ma.Schema):
     campaign_id = Id()
     campaign_name = ma.fields.String()
     min_cell = Count(metadata={"description": MIN_CELL})
+    as_of = ma.fields.Date(allow_none=True, metadata={"description": AS_OF})
+    method = ma.fields.Nested(ReleaseMethod)
     funds = ma.fields.Nested(CampaignFunds, metadata={"description": "the sponsors' own money: never suppressed"})
-    students_reached = ma.fields.Nested(ProtectedCount, metadata={"description": "vouchers claimed"})
+    headline = ma.fields.Nested(Headline)
+    students_reached = ma.fields.Nested(ProtectedCount, metadata={"description": f"students who claimed, {ROUNDED}"})
     spend = ma.fields.Nested(SpendBreakdown)
+    trend = ma.fields.List(ma.fields.Nested(TrendPeriod), metadata={"description": "released periods, oldest first"})
     attendance = ma.fields.Nested(CampaignAttendance)
     ratings = ma.fields.Nested(CampaignRatings)
+    thanks = ma.fields.List(ma.fields.Nested(ThanksCount), metadata={"description": "in the wallet's order"})
+
+
+class SponsorPublicImpact(ma.Schema):
+    """What a sponsor's public page shows: across all its campaigns (reports.api.sponsor_public_impact)."""
+    sponsor_name = ma.fields.String()
+    as_of = ma.fields.Date(allow_none=True, metadata={"description": AS_OF})
+    min_cell = Count(metadata={"description": MIN_CELL})
+    headline = ma.fields.Nested(Headline)
+    trend = ma.fields.List(ma.fields.Nested(TrendPeriod))
+    by_category = ma.fields.List(ma.fields.Nested(CategorySpend))
 
 
 # --- operator ----------------------------------------------------------------------------

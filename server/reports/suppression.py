@@ -35,6 +35,9 @@ class Cell:
     students: int  # how many distinct students (wallets) the figures are about
     published: bool = True
     suppressed: bool = False
+    # Already public (an earlier release): its state is given, never changed here; it
+    # is in the sheet so that nothing new can be computed from it.
+    fixed: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -63,8 +66,10 @@ class Sheet:
     cells: list[Cell] = field(default_factory=list)
     sums: list[_Sum] = field(default_factory=list)
 
-    def cell(self, students: int, *, published: bool = True, **values) -> Cell:
-        made = Cell(values=values, students=students, published=published)
+    def cell(self, students: int, /, *, published: bool = True, fixed: bool = False, suppressed: bool = False,
+             **values) -> Cell:
+        # Positional only: a figure may itself be called ``students``.
+        made = Cell(values=values, students=students, published=published, fixed=fixed, suppressed=suppressed)
         self.cells.append(made)
         return made
 
@@ -79,7 +84,7 @@ class Sheet:
         smallest first. A cell about no student is shown: it describes nobody, and
         it is never a complement (hiding a zero beside a cell hides nothing)."""
         for cell in self.cells:
-            if cell.published and 0 < cell.students < minimum:
+            if cell.published and not cell.fixed and 0 < cell.students < minimum:
                 cell.suppressed = True
         sensitive = [cell for cell in self.cells if 0 < cell.students < minimum]
         while exposed := self._computable(sensitive):
@@ -112,7 +117,7 @@ class Sheet:
         the sums, nearest first, then smallest, the first that makes it not
         computable; failing that, the nearest smallest (the next round goes on)."""
         candidates = [cell for cell in self._by_distance(target)
-                      if cell.published and not cell.suppressed and cell.students > 0]
+                      if cell.published and not cell.suppressed and not cell.fixed and cell.students > 0]
         for candidate in candidates[:MAX_COMPLEMENT_TRIES]:
             candidate.suppressed = True
             stopped = not self._computable([target])

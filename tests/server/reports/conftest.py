@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from server import keys
 from server.accounts.models import STAFF, Membership, Organisation, Wallet
 from server.bookings import api as bookings_api
-from server.bookings.models import Booking
+from server.bookings.models import Booking, Rating
+from server.door.models import ScanRecord
 from server.campaigns.models import Campaign
 from server.extensions import db
 from server.door import bundle as scanners_bundle, enrolment as scanners_api
 from server.vouchers import api as vouchers_api
+from server.vouchers.models import Voucher
 from signing import DeviceKey, keystore, parse_unverified, present, record_scan, to_text
 from tests.server import factories
 from tests.server.catalogue import factories as catalogue_factories
@@ -119,6 +122,19 @@ class Town:
         (result,) = response.get_json()["results"]
         assert result["outcome"] in ("redeemed", "checked_in"), result
         return result
+
+    def backdate(self, days: int) -> None:
+        """Move everything recorded so far ``days`` back, as if it had happened then:
+        reports bucket activity by the server's time, which tests cannot wait for."""
+        shift = timedelta(days=days)
+        with self.app.app_context():
+            for model, columns in ((Voucher, ("created_at",)), (Booking, ("created_at", "cancelled_at")),
+                                   (ScanRecord, ("synced_at",)), (Rating, ("created_at",))):
+                for row in db.session.scalars(sa.select(model)):
+                    for column in columns:
+                        if getattr(row, column) is not None:
+                            setattr(row, column, getattr(row, column) - shift)
+            db.session.commit()
 
     def api(self, email: str | None = None) -> factories.ApiClient:
         """A browser, logged in as ``email`` (anonymous without)."""
