@@ -8,6 +8,17 @@
 //   dist/wasm/zxing_reader.wasm   the scanner's QR decoder, served by us (zxing-wasm would fetch it from a CDN)
 //   dist/asset-manifest.json      which file is which: shell, lazy areas, others (bench/pwa_shell.py reads it)
 //   dist/service-worker.js        pwa/service-worker.js + src/sw/, with the precache lists and the cache version
+//   <file>.br, <file>.gz          beside every text or wasm file: precompressed once here (brotli at its
+//                                 best level, too slow per request), served as they are by Caddy
+//                                 (`file_server { precompressed br gzip }`) and by server/http/pwa.py
+//
+// The first load, and why (a student's first visit is often on a weak signal, where each
+// round trip costs seconds; bench/first_load.py measures it): the shell page inlines the
+// critical CSS (src/boot.css) and shows a loading state before any other file arrives; the
+// full stylesheet is linked in the body, after that loading state, so it blocks neither its
+// paint nor, being before the app's script, lets the app draw unstyled. Every JS file the
+// first screen needs is a modulepreload, fetched in parallel with the entry; a deep link into
+// a lazy area (/s, /o) preloads that area too, which would otherwise wait for the entry to run.
 //
 // Precaching, and why: the service worker precaches the shell (all that `/` loads
 // before any lazy import) as one required list: the wallet works offline from the
@@ -17,6 +28,7 @@
 // precached: students never need it; it is cached the first time the scanner loads
 // it (runtime cache-first), so the scanner works offline after its first use.
 import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -33,8 +45,12 @@ const ZXING_WASM = path.join(ROOT, 'node_modules', 'zxing-wasm', 'dist', 'reader
 const THEME_COLOUR = '#3730a3';
 const TARGETS = ['es2020']; // phones from about 2020 on: students' phones are often old
 
-// Areas loaded with import() from src/router.js; other engineers write them.
+// Areas loaded with import() from src/router.js; other engineers write them. `path`: the
+// router's prefix for the area (ROUTES in src/router.js), preloaded on a deep link there.
 const LAZY_AREAS = { scanner: 'src/scanner/ui.js', org: 'src/org/index.js' };
+const LAZY_PATHS = { scanner: '/s', org: '/o' };
+// Files worth compressing (PNG is compressed already).
+const COMPRESSIBLE = /\.(js|css|html|json|wasm|svg|webmanifest|txt)$/;
 
 /** An area not written yet resolves to `export default null`; the router shows a placeholder. */
 const optionalLazyAreas = {
@@ -154,7 +170,23 @@ async function copyStatic() {
   return { icons, screenshots, wasm: [wasm] };
 }
 
-function indexHtml({ main, styles, preload }) {
+/** A classic inline script: on a deep link into a lazy area, preload that area's files now. */
+function lazyPreloadScript(lazy) {
+  const byPath = Object.fromEntries(Object.entries(lazy).filter(([area, files]) => LAZY_PATHS[area] && files.length)
+    .map(([area, files]) => [LAZY_PATHS[area], files.map(url)]));
+  if (!Object.keys(byPath).length) return '';
+  return `  <script>(function(p,a){for(var k in a)if(p===k||p.indexOf(k+'/')===0)a[k].forEach(function(u){` +
+    `var l=document.createElement('link');l.rel='modulepreload';l.href=u;document.head.appendChild(l)})})` +
+    `(location.pathname,${JSON.stringify(byPath)})</script>\n`;
+}
+
+async function criticalCss() {
+  const source = await fs.readFile(path.join(SRC, 'boot.css'), 'utf8');
+  const { code } = await esbuild.transform(source, { loader: 'css', minify: true, target: TARGETS });
+  return code.trim();
+}
+
+function indexHtml({ main, styles, preload, lazy, critical }) {
   const preloads = preload.map((file) => `  <link rel="modulepreload" href="${url(file)}">\n`).join('');
   return `<!doctype html>
 <html lang="it">
@@ -164,18 +196,42 @@ function indexHtml({ main, styles, preload }) {
   <title>Mentoring</title>
   <meta name="description" content="Buoni cultura per studenti">
   <meta name="theme-color" content="${THEME_COLOUR}">
-  <link rel="manifest" href="/manifest.webmanifest">
+  <style>${critical}</style>
+  <script type="module" src="${url(main)}"></script>
+${preloads}${lazyPreloadScript(lazy)}  <link rel="manifest" href="/manifest.webmanifest">
   <link rel="icon" type="image/png" href="/icons/icon-192.png">
   <link rel="apple-touch-icon" href="/icons/icon-192.png">
-  <link rel="stylesheet" href="${url(styles)}">
-${preloads}  <script type="module" src="${url(main)}"></script>
 </head>
 <body>
-  <div id="app"><p class="boot">Mentoring</p></div>
+  <div id="app"><div class="boot-bar">Mentoring</div><div class="boot" role="status"><span class="boot-spinner"></span>Caricamento… <span lang="en">Loading…</span></div></div>
+  <link rel="stylesheet" href="${url(styles)}">
   <noscript>Per usare Mentoring attiva JavaScript. / Mentoring needs JavaScript.</noscript>
 </body>
 </html>
 `;
+}
+
+/** Every compressible file in `dir`, with `.br` and `.gz` beside it when they are smaller. */
+async function precompress(dir) {
+  const brotli = (data) => zlib.brotliCompressSync(data, { params: {
+    [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+  } });
+  const gzip = (data) => zlib.gzipSync(data, { level: zlib.constants.Z_BEST_COMPRESSION });
+  let written = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    if (!entry.isFile() || !COMPRESSIBLE.test(entry.name)) continue;
+    const data = await fs.readFile(file);
+    for (const [suffix, compress] of [['.br', brotli], ['.gz', gzip]]) {
+      const packed = compress(data);
+      if (packed.length < data.length) {
+        await fs.writeFile(file + suffix, packed);
+        written += 1;
+      }
+    }
+  }
+  return written;
 }
 
 /** The cache version: a digest of every file the worker may serve, so any change makes a new worker. */
@@ -216,7 +272,8 @@ export async function build() {
   const statics = await copyStatic();
   const index = path.join(OUT, 'index.html');
   const preload = app.shell.filter((f) => f.endsWith('.js') && f !== app.main);
-  await fs.writeFile(index, indexHtml({ main: app.main, styles: app.styles, preload }));
+  await fs.writeFile(index, indexHtml({ main: app.main, styles: app.styles, preload, lazy: app.lazy,
+    critical: await criticalCss() }));
 
   const lazyFiles = Object.values(app.lazy).flat();
   const version = await contentVersion([index, ...app.shell, ...lazyFiles, ...app.others, ...statics.icons,
@@ -233,6 +290,7 @@ export async function build() {
   };
   await fs.writeFile(path.join(OUT, 'asset-manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await bundleWorker({ version, shell, lazy });
+  await precompress(OUT);
   await swapIntoPlace();
   return manifest;
 }
