@@ -18,6 +18,8 @@ from server.door.models import ScanRecord
 from server.campaigns.models import Campaign
 from server.extensions import db
 from server.door import bundle as scanners_bundle, enrolment as scanners_api
+from server.reports import routes as reports_routes
+from server.reports.periods import ITALY
 from server.vouchers import api as vouchers_api
 from server.vouchers.models import Voucher
 from signing import DeviceKey, keystore, parse_unverified, present, record_scan, to_text
@@ -140,6 +142,29 @@ class Town:
         """A browser, logged in as ``email`` (anonymous without)."""
         client = factories.ApiClient(self.app.test_client())
         return client.login(email) if email else client
+
+
+def months_ahead(months: int) -> datetime:
+    """The tenth of a month ``months`` after the current one (0: now): a report clock
+    for which every month before is closed."""
+    today = datetime.now(ITALY).date()
+    year, month = divmod(today.month - 1 + months, 12)
+    return datetime(today.year + year, month + 1, 10, 12, tzinfo=ITALY)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Sets the clock the reports close their periods by: ``clock(datetime)``."""
+    def set_to(instant: datetime) -> datetime:
+        monkeypatch.setattr(reports_routes, "_now", lambda: instant)
+        return instant
+    return set_to
+
+
+@pytest.fixture
+def closed(clock):
+    """The current month closed: reports are read in the next month."""
+    return clock(months_ahead(1))
 
 
 def _owner_email(organisation: Organisation) -> str:

@@ -1,10 +1,12 @@
 """The sponsor's impact report: its figures, and suppression below five students —
-with complements that hold across the linked breakdowns."""
+with complements that hold across the linked breakdowns. Figures are read with the
+current month closed (``closed``), rounded down to 5 students and 10 EUR."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from server.extensions import db
+from server.reports import periods
 from tests.server import factories
 
 HIDDEN_SPEND = {"spend_cents": None, "redemptions": None, "suppressed": True}
@@ -46,39 +48,52 @@ def test_funds_are_the_sponsors_own_money_and_shown_in_full(busy_town):
         "allocated_cents": 12 * 2_500, "vouchers_allocated": 12, "available_cents": 98_000 - 30_000}
 
 
-def test_the_figures_about_enough_students(busy_town):
+def test_the_figures_about_enough_students_rounded_down(busy_town, closed):
     impact = _impact(busy_town)
     assert impact["min_cell"] == 5
-    assert impact["students_reached"] == {"count": 12, "suppressed": False}
-    assert impact["spend"]["total"] == _spend(6_000 + 3_500 + 500, 12)
+    assert impact["method"] == {"period": "month", "students_rounded_to": 5, "cents_rounded_to": 1_000}
+    assert impact["students_reached"] == {"count": 10, "suppressed": False}  # 12
+    assert impact["spend"]["total"] == _spend(10_000, 10)  # 6_000 + 3_500 + 500 in 12 payments
+    assert impact["headline"] == {"students_reached": 10, "spend_cents": 10_000, "visits": 10, "venues": 2,
+                                  "suppressed": False}
     assert impact["spend"]["by_venue"] == [
-        {"venue_id": busy_town.venues["rho"], "name": "Museo di Rho", **_spend(3_500, 5)},
-        {"venue_id": busy_town.venues["milano"], "name": "Teatro Milano", **_spend(6_500, 7)}]
-    assert impact["spend"]["by_municipality"] == [
-        {"municipality_code": "015146", "name": "Milano", **_spend(6_500, 7)},
-        {"municipality_code": "015182", "name": "Rho", **_spend(3_500, 5)}]
-    assert impact["ratings"] == {"count": 5, "average_stars": 4.2, "suppressed": False}
+        {"venue_id": busy_town.venues["rho"], "name": "Museo di Rho", **_spend(3_000, 5)},  # 3_500
+        {"venue_id": busy_town.venues["milano"], "name": "Teatro Milano", **_spend(6_000, 5)}]  # 6_500, 7
+    assert impact["spend"]["by_area"] == [
+        {"code": "015146", "name": "Milano", "level": "municipality", **_spend(6_000, 5)},
+        {"code": "015182", "name": "Rho", "level": "municipality", **_spend(3_000, 5)}]
+    assert impact["ratings"]["count"] == 5 and impact["ratings"]["average_stars"] == 4.2
+    # Five ratings: two 5s, two 4s, one 3 — each star is about fewer than five students.
+    assert [row["suppressed"] for row in impact["ratings"]["distribution"]] == [False, False, True, True, True]
+    assert impact["trend"] == [{**_this_month(closed), "students": 10, "spend_cents": 10_000, "suppressed": False}]
 
 
-def test_a_category_of_one_student_is_hidden_with_a_complement_the_venues_cannot_undo(busy_town):
-    """Cinema (one student) is hidden. Hiding museums, the next smallest, would not do:
-    the Milan venue runs only theatre and cinema, so cinema = Milan - theatre. The
-    complement is theatre: Milan then tells only theatre + cinema."""
+def _this_month(closed) -> dict:
+    last = closed.date().replace(day=1) - timedelta(days=1)
+    return {"from": last.replace(day=1).isoformat(), "to": last.isoformat(), "label": periods.Period(
+        periods.month_start(last), periods.month_start(closed.date())).label}
+
+
+def test_a_category_of_one_student_is_merged_and_hidden_with_a_complement_the_venues_cannot_undo(busy_town, closed):
+    """Cinema (one student) goes into "Altro", which is still about one student and is
+    hidden. Hiding museums, the next smallest, would not do: the Milan venue runs only
+    theatre and cinema, so cinema = Milan - theatre. The complement is theatre: Milan
+    then tells only theatre + cinema."""
     by_category = _impact(busy_town)["spend"]["by_category"]
     assert by_category == [
         {"slug": "teatro", "label": "Teatro", **HIDDEN_SPEND},
-        {"slug": "musei", "label": "Musei e mostre", **_spend(3_500, 5)},
-        {"slug": "cinema", "label": "Cinema", **HIDDEN_SPEND}]
+        {"slug": "musei", "label": "Musei e mostre", **_spend(3_000, 5)},
+        {"slug": "altro", "label": "Altro", **HIDDEN_SPEND}]
 
 
-def test_attendance_hides_the_one_absent_student_and_so_those_who_came(busy_town):
+def test_attendance_hides_the_one_absent_student_and_so_those_who_came(busy_town, closed):
     assert _impact(busy_town)["attendance"] == {
-        "booked": {"count": 6, "suppressed": False},  # the cinema has not started: not counted
+        "booked": {"count": 5, "suppressed": False},  # 6: the cinema has not started, not counted
         "checked_in": {"count": None, "suppressed": True},  # else 6 - 5 = the one who stayed home
         "not_checked_in": {"count": None, "suppressed": True}}
 
 
-def test_in_a_single_breakdown_the_complement_is_the_next_smallest_cell(town):
+def test_in_a_single_breakdown_the_complement_is_the_next_smallest_cell(town, closed):
     students = town.students_from(12)
     events = {category: town.event("milano", category=category, price_cents=price)
               for category, price in (("teatro", 1_000), ("musei", 400), ("cinema", 500))}
@@ -86,14 +101,14 @@ def test_in_a_single_breakdown_the_complement_is_the_next_smallest_cell(town):
         town.book(student, events[category])
     impact = _impact(town)
     assert impact["spend"]["by_category"] == [
-        {"slug": "teatro", "label": "Teatro", **_spend(6_000, 6)},
-        {"slug": "musei", "label": "Musei e mostre", **HIDDEN_SPEND},
-        {"slug": "cinema", "label": "Cinema", **HIDDEN_SPEND}]
-    assert impact["spend"]["total"] == _spend(8_900, 12)
+        {"slug": "teatro", "label": "Teatro", **_spend(6_000, 5)},
+        {"slug": "cinema", "label": "Cinema", **HIDDEN_SPEND},
+        {"slug": "altro", "label": "Altro", **HIDDEN_SPEND}]  # museums, one student
+    assert impact["spend"]["total"] == _spend(8_000, 10)  # 8_900, 12
     assert impact["spend"]["by_venue"][0]["suppressed"] is False  # one venue: it is the total
 
 
-def test_fewer_than_five_students_and_nothing_about_them_shows(town):
+def test_fewer_than_five_students_and_nothing_is_released(town, closed):
     students = town.students_from(3)
     theatre = town.event("milano", category="teatro", price_cents=1_000,
                          starts_at=datetime.now(timezone.utc) - timedelta(hours=1))
@@ -102,36 +117,40 @@ def test_fewer_than_five_students_and_nothing_about_them_shows(town):
         town.check_in(student, booking, "milano")
         town.rate(booking, 5)
     impact = _impact(town)
+    # The month's changes come from three students: merged into the next, not released.
+    assert impact["as_of"] is None and impact["trend"] == []
+    assert impact["headline"] == {"students_reached": None, "spend_cents": None, "visits": None, "venues": None,
+                                  "suppressed": True}
     assert impact["students_reached"] == {"count": None, "suppressed": True}
-    assert impact["spend"]["total"] == HIDDEN_SPEND
-    assert impact["spend"]["by_category"] == [{"slug": "teatro", "label": "Teatro", **HIDDEN_SPEND}]
-    assert [row["suppressed"] for row in impact["spend"]["by_venue"] + impact["spend"]["by_municipality"]] == \
-        [True, True]
-    assert impact["attendance"]["booked"] == {"count": None, "suppressed": True}
+    assert impact["spend"] == {"total": HIDDEN_SPEND, "by_category": [], "by_venue": [], "by_area": []}
     assert impact["attendance"]["checked_in"] == {"count": None, "suppressed": True}
-    # A cell about no student describes nobody, so it shows (suppression.py says why).
-    assert impact["attendance"]["not_checked_in"] == {"count": 0, "suppressed": False}
-    assert impact["ratings"] == {"count": None, "average_stars": None, "suppressed": True}
+    assert impact["ratings"]["count"] is None and impact["ratings"]["suppressed"] is True
     assert impact["funds"]["allocated_cents"] == 3 * 2_500
 
 
-def test_the_threshold_is_configuration(busy_town):
+def test_the_threshold_is_configuration(busy_town, closed):
     busy_town.app.config["REPORT_MIN_CELL"] = 1
     impact = _impact(busy_town)
     assert impact["min_cell"] == 1
-    assert impact["spend"]["by_category"][2] == {"slug": "cinema", "label": "Cinema", **_spend(500, 1)}
-    assert impact["attendance"]["not_checked_in"] == {"count": 1, "suppressed": False}
+    # Nothing is too small to stand alone: cinema keeps its row (rounding still applies).
+    assert impact["spend"]["by_category"][2] == {"slug": "cinema", "label": "Cinema", **_spend(0, 0)}
+    assert impact["attendance"]["not_checked_in"] == {"count": 0, "suppressed": False}
 
 
-def test_a_campaign_with_no_activity_reports_zeros(town):
+def test_a_campaign_with_no_activity_releases_nothing(town, closed):
     impact = _impact(town)
-    assert impact["students_reached"] == {"count": 0, "suppressed": False}
-    assert impact["spend"] == {"total": _spend(0, 0), "by_category": [], "by_venue": [], "by_municipality": []}
-    assert impact["ratings"] == {"count": 0, "average_stars": None, "suppressed": False}
+    assert impact["as_of"] is None and impact["headline"]["suppressed"] is True
+    assert impact["spend"] == {"total": HIDDEN_SPEND, "by_category": [], "by_venue": [], "by_area": []}
+    assert [row["choice"] for row in impact["thanks"]] == ["grazie", "scoperta", "ci-torno", "consiglio"]
 
 
-def test_platform_admins_see_it_too(busy_town):
+def test_the_open_month_is_never_in_a_figure(busy_town):
+    impact = _impact(busy_town)  # the clock is now: this month is open
+    assert impact["as_of"] is None and impact["headline"]["suppressed"] is True
+
+
+def test_platform_admins_see_it_too(busy_town, closed):
     with busy_town.app.app_context():
         email = factories.user(admin=True).email
         db.session.commit()
-    assert _impact(busy_town, email)["students_reached"]["count"] == 12
+    assert _impact(busy_town, email)["students_reached"]["count"] == 10
