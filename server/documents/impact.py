@@ -127,6 +127,13 @@ def _funds(report: dict) -> list[tuple[str, str]]:
 
 # --- PDF ------------------------------------------------------------------------------------
 
+def _section(document: pdf.Document, title: str) -> None:
+    """A section's heading, on a new page rather than alone at the foot of one."""
+    if document.will_page_break(30):
+        document.add_page()
+    document.heading(title, size=12)
+
+
 def _trend_chart(document: pdf.Document, report: dict, trend: list[dict]) -> None:
     """Spending by month as bars; a suppressed month is an empty outlined box, labelled
     with why, so the reader sees the month without a figure to read off its height."""
@@ -144,10 +151,13 @@ def _trend_chart(document: pdf.Document, report: dict, trend: list[dict]) -> Non
         x = document.l_margin + index * slot + (slot - bar) / 2
         document.set_font("Helvetica", size=7)
         if row.get("suppressed") or row.get("spend_cents") is None:
-            document.set_draw_color(160)
-            document.rect(x, base_y - 8, bar, 8, style="D")
-            document.set_xy(x - (slot - bar) / 2, base_y - 13)
-            document.cell(slot, 4, pdf.printable(fewer_than(report).replace(" studenti", "")), align="C")
+            # The chart's full height, dashed: "no figure", never read as a small one.
+            document.set_draw_color(170)
+            with document.local_context():
+                document.set_dash_pattern(dash=1, gap=1)
+                document.rect(x, base_y - CHART_HEIGHT, bar, CHART_HEIGHT, style="D")
+            document.set_xy(x - (slot - bar) / 2, base_y - CHART_HEIGHT / 2 - 4)
+            document.multi_cell(slot, 3.5, pdf.printable(fewer_than(report)), align="C")
         else:
             height = max(CHART_HEIGHT * row["spend_cents"] / top, 0.5) if top else 0.5
             document.set_fill_color(55, 48, 163)
@@ -174,7 +184,7 @@ def impact_pdf(report: dict, *, issuer: str) -> bytes:
 
     trend = report.get("trend") or []
     if trend:
-        document.heading("Mese per mese", size=12)
+        _section(document, "Mese per mese")
         _trend_chart(document, report, trend)
         document.table(["Mese", "Studenti", "Spesa"],
                        [[_month_label(row), _shown(report, row, "students"),
@@ -185,39 +195,42 @@ def impact_pdf(report: dict, *, issuer: str) -> bytes:
     for title, column, rows in _breakdowns(report):
         if not rows:
             continue
-        document.heading(title, size=12)
-        document.table([column, "Spesa", "Studenti"],
-                       [[label, _shown(report, row, "spend_cents", _money),
-                         DASH if row.get("suppressed") else _count(_students_of(row))] for label, row in rows],
-                       widths=[100, 44, 30], aligns=["L", "R", "R"])
+        _section(document, title)
+        header, widths, aligns = [column, "Spesa"], [130, 44], ["L", "R"]
+        with_students = any(_students_of(row) is not None for _, row in rows if not row.get("suppressed"))
+        if with_students:
+            header, widths, aligns = header + ["Studenti"], [100, 44, 30], aligns + ["R"]
+        document.table(header, [[label, _shown(report, row, "spend_cents", _money)]
+                                + ([DASH if row.get("suppressed") else _count(_students_of(row))] if with_students else [])
+                                for label, row in rows], widths=widths, aligns=aligns)
         document.ln(4)
 
     attendance = _attendance(report)
     if attendance:
-        document.heading("Eventi prenotati", size=12)
+        _section(document, "Eventi prenotati")
         document.facts([(label, _shown(report, cell, "count")) for label, cell in attendance])
 
     ratings = report.get("ratings")
     if ratings:
-        document.heading("Voti degli studenti", size=12)
+        _section(document, "Voti degli studenti")
         if ratings.get("suppressed"):
             document.facts([("Voti", fewer_than(report))])
         else:
             average = ratings.get("average_stars")
             document.facts([("Voti", _count(ratings.get("count"))),
-                            ("Media", DASH if average is None else f"{average:.1f}".replace(".", ",") + " su 5")])
-            for row in ratings.get("distribution") or []:
-                document.facts([(f"{row['stars']} stelle", DASH if row.get("count") is None else _count(row["count"]))])
+                            ("Media", DASH if average is None else f"{average:.1f}".replace(".", ",") + " su 5"),
+                            *((f"{row['stars']} stelle" if row["stars"] != 1 else "1 stella",
+                               _shown(report, row, "count")) for row in ratings.get("distribution") or [])])
 
     thanks = report.get("thanks") or []
     if thanks:
-        document.heading("Grazie dagli studenti", size=12)
+        _section(document, "Grazie dagli studenti")
         document.facts([(row.get("label") or row.get("choice"), _shown(report, row, "count")) for row in thanks],
                        label_width=80)
 
     funds = _funds(report)
     if funds:
-        document.heading("I vostri fondi", size=12)
+        _section(document, "I vostri fondi")
         document.facts(funds)
     return document.bytes()
 

@@ -17,6 +17,8 @@ from server.extensions import db
 from server.reports import api as reports_api
 from server.sponsors_public.models import SLUG_MAX_LENGTH, SponsorPublicPage
 
+# How figures are released (reports' periods.METHOD), should the report not say.
+METHOD = {"period": "month", "students_rounded_to": 5, "cents_rounded_to": 1000}
 PAGE_PATH = "/sponsor/{slug}"  # the PWA route (pwa/src/router.js)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
@@ -138,7 +140,7 @@ def _without_hidden(row: dict, figures: tuple[str, ...]) -> dict:
 
 HEADLINE_FIGURES = ("students_reached", "spend_cents", "visits", "venues")
 TREND_FIGURES = ("students", "spend_cents")
-CATEGORY_FIGURES = ("students", "spend_cents", "count")
+CATEGORY_FIGURES = ("students", "spend_cents", "redemptions")
 
 
 def public_view(slug: str, *, now: datetime) -> dict:
@@ -151,7 +153,7 @@ def public_view(slug: str, *, now: datetime) -> dict:
         "sponsor_name": sponsor.name,
         "as_of": impact.get("as_of"),
         "min_cell": impact.get("min_cell"),
-        "method": impact.get("method"),
+        "method": impact.get("method") or METHOD,
         "headline": _without_hidden(impact.get("headline") or {"suppressed": True}, HEADLINE_FIGURES),
         "trend": [_without_hidden(row, TREND_FIGURES) for row in impact.get("trend") or []],
         "by_category": [_without_hidden(row, CATEGORY_FIGURES) for row in impact.get("by_category") or []],

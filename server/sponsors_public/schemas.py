@@ -48,6 +48,7 @@ class PublicCategory(ma.Schema):
     label = ma.fields.String()
     students = _figure("students")
     spend_cents = Int64(allow_none=True)
+    redemptions = _figure("payments")
     suppressed = ma.fields.Boolean(metadata={"description": SUPPRESSED})
 
 
