@@ -6,10 +6,15 @@ keep them for a year; the shell page and the service worker must be revalidated 
 every load, or an update can take a day to reach phones. Any extension-less GET
 outside /api/ is answered with the shell page (SPA fallback), so deep links such as
 a claim card's `/w/claim/ABCD-EFGH-JKLM` open in the wallet.
+
+Compression: the build writes `.br` and `.gz` beside each text and wasm file
+(pwa/build.mjs); a browser that accepts one gets it, as Caddy's `precompressed` does in
+production (deploy/), so the demo and the tests on plain Flask send the same bytes.
 """
+import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_file, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_file, send_from_directory
 from werkzeug.routing import PathConverter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,10 +52,31 @@ def _not_built() -> Response:
     return response
 
 
+# Best first: brotli is some 15% smaller than gzip on our bundles.
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+
+
+def _precompressed(dist: Path, relative: str) -> tuple[str, str] | None:
+    """(encoding, file) of the build's precompressed copy the client accepts, if any."""
+    for encoding, suffix in PRECOMPRESSED:
+        if request.accept_encodings[encoding] and (dist / (relative + suffix)).is_file():
+            return encoding, relative + suffix
+    return None
+
+
 def _send(relative: str, cache_control: str) -> Response:
     dist = dist_dir()
-    mimetype = MIMETYPES.get(Path(relative).suffix)
-    response = send_from_directory(dist, relative, mimetype=mimetype, max_age=None)
+    mimetype = MIMETYPES.get(Path(relative).suffix) or mimetypes.guess_type(relative)[0]
+    found = _precompressed(dist, relative) if (dist / relative).is_file() else None
+    if found is None:
+        response = send_from_directory(dist, relative, mimetype=mimetype, max_age=None)
+    else:
+        encoding, compressed = found
+        response = send_from_directory(dist, compressed, mimetype=mimetype or "application/octet-stream",
+                                       max_age=None)
+        response.headers["Content-Encoding"] = encoding
+    # Caches keep one copy per encoding; the answer depends on Accept-Encoding either way.
+    response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = cache_control
     return response
 
