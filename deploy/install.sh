@@ -76,9 +76,9 @@ say "5. the app and the PWA"
 chmod -R a+rX "$APP_DIR/pwa/dist"  # Caddy (user caddy) serves it from disk
 
 say "6. keys and schema"
-as_app() { runuser -u "$APP_USER" -- env $(grep -v '^#' "$ETC/mentoring.env" | xargs) "$@"; }
-as_app "$APP_DIR/.venv/bin/mentoring" keys init
-as_app "$APP_DIR/.venv/bin/mentoring" db upgrade
+# As the services run it: the mentoring user, with its settings (deploy/mentoring.sh).
+"$APP_DIR/deploy/mentoring.sh" keys init
+"$APP_DIR/deploy/mentoring.sh" db upgrade
 
 say "7. services"
 for unit in mentoring.service mentoring-worker.service; do
@@ -89,11 +89,11 @@ install -m 0644 "$APP_DIR/deploy/systemd/caddy.service.d/mentoring.conf" /etc/sy
 install -m 0644 "$APP_DIR/deploy/caddy/Caddyfile" "$APP_DIR/deploy/caddy/site.caddy" /etc/caddy/
 systemctl daemon-reload
 # Load the env as systemd would, so a mistake in the Caddyfile stops us here, not at restart.
-env $(grep -v '^#' "$ETC/caddy.env" | xargs) caddy validate --adapter caddyfile --config /etc/caddy/Caddyfile >/dev/null
+(set -a; . "$ETC/caddy.env"; set +a; caddy validate --adapter caddyfile --config /etc/caddy/Caddyfile >/dev/null)
 systemctl enable mentoring.service mentoring-worker.service caddy.service
 # restart, not reload: new code and new settings both take effect; gunicorn lets requests finish.
 systemctl restart mentoring.service mentoring-worker.service caddy.service
 
 say "done"
 echo "https://$(grep '^MENTORING_DOMAIN=' "$ETC/caddy.env" | cut -d= -f2)/  (logs: journalctl -u mentoring -u mentoring-worker -u caddy)"
-echo "first operator: sudo -u $APP_USER env \$(grep -v '^#' $ETC/mentoring.env | xargs) $APP_DIR/.venv/bin/mentoring create-admin EMAIL"
+echo "first operator: deploy/mentoring.sh create-admin EMAIL"
