@@ -35,6 +35,7 @@ from server.ledger import api as ledger_api
 from server.payments import api as payments_api
 from server.settlement.models import Payout, SettlementRun
 from server.door import enrolment as scanners_api
+from server.stories import api as stories_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey
 from tests.conftest import database_url_from_environment
@@ -213,6 +214,21 @@ PROTECTED = (
     _e("GET", "/admin/venues/<int:venue_id>/settlement-lines", (ADMIN,)),
     _e("GET", "/venues/<int:venue_id>/payouts", (VENUE_OWNER, VENUE_MEMBER, ADMIN)),
     _e("GET", "/payouts/<int:payout_id>", (VENUE_OWNER, VENUE_MEMBER, ADMIN)),
+    # stories (server/stories): a venue's owners and members post; the sponsors of a campaign used there
+    # and the admins read; admins hide. The story has no photo: readers of it get 404, past authorization.
+    _e("GET", "/venues/<int:venue_id>/stories", VENUE_EDITORS),
+    _e("POST", "/venues/<int:venue_id>/stories", VENUE_EDITORS, body={"body": "Matrice", "no_minor_recognisable": True}),
+    # No file sent: 422 story_photo_missing once past authorization.
+    _e("POST", "/stories/<int:story_id>/photo", VENUE_EDITORS, ids=(("story_id", "story"),)),
+    _e("GET", "/stories/<int:story_id>/photo.webp", (VENUE_OWNER, VENUE_MEMBER, SPONSOR_MEMBER, ADMIN),
+       ids=(("story_id", "story"),)),
+    _e("GET", "/campaigns/<int:campaign_id>/stories", SPONSOR_SIDE),
+    _e("GET", "/admin/stories", (ADMIN,)),
+    _e("POST", "/admin/stories/<int:story_id>/hide", (ADMIN,), body={"reason": "Matrice"}, ids=(("story_id", "story"),)),
+    _e("DELETE", "/venues/<int:venue_id>/stories/<int:story_id>", VENUE_EDITORS, ids=(("story_id", "spare_story"),)),
+    # thanks (server/thanks): the scenario's voucher is booked, not used: the wallet gets 409, past authorization
+    _e("GET", "/wallet/vouchers/<int:voucher_id>/thanks", (WALLET,), needs=NEEDS_WALLET),
+    _e("POST", "/wallet/vouchers/<int:voucher_id>/thanks", (WALLET,), needs=NEEDS_WALLET, body={"choice": "grazie"}),
     # directory: any logged-in member (a sponsor picks a school to allocate to)
     _e("GET", "/directory/schools", LOGGED_IN),
     _e("GET", "/directory/venues", LOGGED_IN),
@@ -340,6 +356,8 @@ def _build(app) -> Scenario:
     booked_event, spare_event = event("Amleto"), event("Otello")
     booking = bookings_api.book(wallet=wallet, event_id=booked_event.id, voucher_id=voucher.id,
                                 request_id="matrix-booking-1", now=now)
+    story, spare_story = (stories_api.post(venue=venue, user=people[VENUE_OWNER], body=body, no_minor_recognisable=True,
+                                           now=now) for body in ("Sala piena", "Da cancellare"))
     scanner = scanners_api.enroll(venue=venue, user=people[VENUE_STAFF], label="Ingresso",
                                   public_key_hex=DeviceKey.generate().public_bytes.hex(), now=now)
     spare_scanner = scanners_api.enroll(venue=venue, user=people[VENUE_STAFF], label="Cassa",  # to retire
@@ -357,6 +375,7 @@ def _build(app) -> Scenario:
             "allocation": allocation.id, "voucher": voucher.id, "event": booked_event.id,
             "spare_event": spare_event.id, "booking": booking.id, "scanner": scanner.id,
             "spare_scanner": spare_scanner.id, "leaving_membership": leaving.id,
+            "story": story.id, "spare_story": spare_story.id,
             "other_school": others[OTHER_SCHOOL].id, "other_venue": others[OTHER_VENUE].id,
             "no_such_row": 2_000_000_000}
     refs.update(settlement_run=run.id, payout=payout.id)

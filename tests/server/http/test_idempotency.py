@@ -381,6 +381,7 @@ OPTIONAL = {
     "/api/v1/campaigns", "/api/v1/venues/{venue_id}/events", "/api/v1/organisations",
     "/api/v1/organisations/{organisation_id}/invitations", "/api/v1/venues/{venue_id}/scanners",
     "/api/v1/wallet/bookings/{booking_id}/rating", "/api/v1/venues/{venue_id}/events/{event_id}/cancel",
+    "/api/v1/venues/{venue_id}/stories",
 }
 
 
