@@ -16,6 +16,7 @@ from server.banking import cli as banking_cli
 from server.errors import DomainError
 from server.extensions import db
 from server.idempotency import api as idempotency_api
+from server.jobs import cli as jobs_cli
 from server.settlement import cli as settlement_cli
 from signing import cli as signing_cli
 
@@ -28,6 +29,8 @@ main.add_command(signing_cli.token)
 main.add_command(signing_cli.keys)
 main.add_command(banking_cli.bank)
 main.add_command(settlement_cli.settlement)
+main.add_command(jobs_cli.worker)
+main.add_command(jobs_cli.jobs)
 
 
 def _require_schema() -> None:

@@ -451,7 +451,7 @@ def send_lockout_notice(*, email: str, minutes: int) -> None:
     if user is None:
         return
     mail.send(mail.message(to=user.email, subject="Accesso a Mentoring sospeso / Mentoring login paused",
-                           body=LOCKOUT_MAIL.format(minutes=minutes)))
+                           body=LOCKOUT_MAIL.format(minutes=minutes)), even_if_rolled_back=True)
     log.warning("account locked after repeated password attempts", extra={"user_id": user.id})
 
 

@@ -1,10 +1,21 @@
-"""Sending mail: one small interface, three transports.
+"""Sending mail: a durable outbox, one small interface, three transports.
+
+``send(message)`` writes the message to ``outbox_message`` in the caller's transaction
+(it exists exactly when the business change does) and enqueues a ``mail.deliver`` job
+(server/jobs). The job hands it to the transport; on a failure it is tried again with
+growing delays (``RETRY_DELAYS``), then left ``failed``. A message is sent once: the
+job is claimed by one worker at a time and a message already ``sent`` is not sent
+again; its ``Message-ID`` is fixed when it is written, so in the one unlucky case (a
+worker killed after the server took it and before ``sent`` was stored) the copy that
+goes again carries the same id and mail systems drop the duplicate. Once sent, the
+stored message (it may carry a login link) is erased.
 
 - ``SmtpMailer`` when ``MENTORING_SMTP_HOST`` is set (with ``_PORT``, default 587;
   ``_USER``, ``_PASSWORD``; ``_FROM``; ``_STARTTLS``, default true; port 465 means
-  TLS from the first byte). It delivers on a short-lived thread, so an answer that
-  sent mail takes no longer than one that did not: the magic-link endpoint must not
-  tell, even by its timing, whether an address has an account.
+  TLS from the first byte). The SMTP conversation happens in the job, never in the
+  request, so an answer that sent mail takes no longer than one that did not: the
+  magic-link endpoint must not tell, even by its timing, whether an address has an
+  account (without Redis, inline jobs of this kind run on a thread for that reason).
 - ``MemoryMailer`` under ``TESTING``: messages stay in ``outbox`` for the tests to read.
 - ``FileMailer`` otherwise (``make demo`` on a laptop): each message becomes an
   ``.eml`` file, readable by its owner only, in ``<instance>/mail/``; the log says
@@ -18,12 +29,22 @@ import os
 import smtplib
 import ssl
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import make_msgid
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from server.db_types import UtcDateTime
+from server.extensions import db
+from server.jobs import api as jobs_api
+from server.jobs.exceptions import RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +58,11 @@ class Mailer:
 
     def send(self, message: EmailMessage) -> None:
         raise NotImplementedError
+
+    def deliver(self, message: EmailMessage) -> bool:
+        """Hand the message over now; False if it could not be (try again later)."""
+        self.send(message)
+        return True
 
 
 class MemoryMailer(Mailer):
@@ -142,5 +168,87 @@ def message(*, to: str, subject: str, body: str) -> EmailMessage:
     return mail
 
 
-def send(mail: EmailMessage) -> None:
-    mailer().send(mail)
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+# After the first failure, wait this long before each next attempt; then give up.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+                timedelta(hours=8))
+DELIVER = "mail.deliver"
+
+
+class OutboxMessage(db.Model):
+    """A message to send, written with the change that causes it."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(sa.String(250), unique=True)
+    # The whole message (RFC 5322 bytes); erased once sent: it may carry a login link.
+    raw: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    state: Mapped[str] = mapped_column(sa.String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+def send(mail: EmailMessage, *, even_if_rolled_back: bool = False) -> OutboxMessage | None:
+    """Queue the message in the current transaction (see the module docstring).
+
+    ``even_if_rolled_back``: the message tells of a refusal, not of a change (the
+    lockout notice goes with a 429, whose transaction is rolled back). It is written in
+    a transaction of its own as soon as the current one ends, however it ends."""
+    if even_if_rolled_back:
+        db.session.info.setdefault(_AFTER_TRANSACTION, []).append(mail)
+        return None
+    if not mail["Message-ID"]:
+        mail["Message-ID"] = make_msgid(domain="mentoring")
+    queued = OutboxMessage(message_id=str(mail["Message-ID"]), raw=mail.as_bytes(), state=PENDING, attempts=0,
+                           created_at=datetime.now(timezone.utc))
+    db.session.add(queued)
+    db.session.flush()
+    jobs_api.enqueue(DELIVER, {"outbox_id": queued.id}, key=f"mail:{queued.id}")
+    return queued
+
+
+_AFTER_TRANSACTION = "mentoring.mail.after_transaction"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _send_independent(session, transaction):
+    if transaction.parent is not None or not session.info.get(_AFTER_TRANSACTION):
+        return
+    messages = session.info.pop(_AFTER_TRANSACTION)
+    # The caller's transaction is over (its connection released): a session of our own.
+    with current_app._get_current_object().app_context():
+        for message in messages:
+            send(message)
+        db.session.commit()
+
+
+@jobs_api.handler(DELIVER, background_when_inline=True, queue="mail")
+def deliver(job, run) -> dict:
+    outbox_id = job.args["outbox_id"]
+    queued = db.session.get(OutboxMessage, outbox_id)
+    if queued is None or queued.state != PENDING:
+        db.session.rollback()
+        return {"sent": False}
+    message = BytesParser(policy=policy.default).parsebytes(queued.raw)
+    # No transaction stays open during the SMTP conversation (on SQLite it would hold
+    # the database's write lock): the job's claim already keeps other workers away.
+    db.session.rollback()
+    delivered = mailer().deliver(message)
+    run.lock()  # still this attempt's job
+    queued = db.session.get(OutboxMessage, outbox_id)
+    queued.attempts += 1
+    if delivered:
+        queued.state, queued.sent_at, queued.raw = SENT, datetime.now(timezone.utc), None
+        db.session.flush()
+        log.info("mail sent", extra={"outbox_id": outbox_id})
+        return {"sent": True}
+    if queued.attempts > len(RETRY_DELAYS):
+        queued.state, queued.raw = FAILED, None
+        db.session.flush()
+        log.error("mail given up", extra={"outbox_id": outbox_id, "attempts": queued.attempts})
+        return {"sent": False}
+    delay = RETRY_DELAYS[queued.attempts - 1]
+    run.checkpoint(done=0)  # keep the attempt count through the retry
+    raise RetryLater(delay, code="mail_not_delivered")

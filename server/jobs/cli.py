@@ -1,0 +1,43 @@
+"""`mentoring worker` and `mentoring jobs sweep`."""
+from datetime import datetime, timezone
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from server.jobs import api as jobs_api
+from server.jobs import transport
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, one-off runs).")
+@with_appcontext
+def worker(burst):
+    """Run background jobs from Redis (MENTORING_JOBS_REDIS_URL). Start several for more
+    throughput; a killed one's job is taken up again by `mentoring jobs sweep`."""
+    from rq import SimpleWorker
+
+    if not transport.redis_url():
+        raise click.ClickException("MENTORING_JOBS_REDIS_URL is not set: without Redis jobs run inline.")
+    from server.jobs import routes  # noqa: F401  (registers every kind of job)
+    # SimpleWorker runs each job in this process: no fork sharing the database pool,
+    # and a killed worker takes its job down with it (the sweep gives it back).
+    queues = [transport.queue(name) for name in transport.QUEUES]
+    SimpleWorker(queues, connection=queues[0].connection).work(burst=burst, with_scheduler=True)
+
+
+@click.group("jobs")
+def jobs():
+    """Background jobs."""
+
+
+@jobs.command("sweep")
+@with_appcontext
+def sweep():
+    """Send again jobs whose worker died (lease over) or whose message was lost. Run it
+    from cron every minute."""
+    from server.jobs import routes  # noqa: F401
+
+    sent = jobs_api.sweep(now=datetime.now(timezone.utc))
+    click.echo(f"Sent {len(sent)} job(s) again.")
+    current_app.logger.info("jobs swept: %s", len(sent))
