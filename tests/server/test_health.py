@@ -64,3 +64,41 @@ def test_unhandled_error_is_500_problem_without_traceback(app):
     text = response.get_data(as_text=True)
     assert "secret internals" not in text
     assert "Traceback" not in text
+
+
+def test_health_names_each_part_it_checked(client):
+    body = client.get("/api/v1/health").get_json()
+
+    assert body["checks"] == {"database": "ok"}  # no REDIS_URL: Redis is not a part of this app
+
+
+@pytest.mark.redis
+def test_health_pings_redis_when_configured(app, redis_url):
+    app.config["REDIS_URL"] = redis_url
+
+    response = app.test_client().get("/api/v1/health")
+
+    assert response.status_code == 200
+    assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_health_is_503_naming_redis_when_redis_is_unreachable(app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+
+    response = app.test_client().get("/api/v1/health")
+
+    body = assert_problem(response, 503, "service_unavailable")
+    assert body["checks"] == {"database": "ok", "redis": "unavailable"}
+    assert "127.0.0.1" not in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_health_is_503_naming_the_database_when_both_fail(tmp_path, monkeypatch):
+    monkeypatch.setenv("MENTORING_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}",
+                      "REDIS_URL": "redis://127.0.0.1:1/0"})
+
+    response = app.test_client().get("/api/v1/health")
+
+    body = assert_problem(response, 503, "database_unavailable")
+    assert body["checks"] == {"database": "unavailable", "redis": "unavailable"}
