@@ -23,7 +23,7 @@ from server.ledger import api as ledger_api
 from server.ledger.models import Posting
 from server.payments.models import CONFIRMED, PENDING, TopUp
 from server.vouchers import api as vouchers_api
-from server.vouchers.models import Allocation, ClaimCode
+from server.vouchers.models import UNCLAIMED, Allocation, ClaimCode
 from signing import DeviceKey
 
 COUNTED = (User, Organisation, Membership, Campaign, TopUp, Event, Allocation, ClaimCode, Posting)
@@ -74,7 +74,8 @@ def test_events_and_courses_start_over_the_next_weeks_in_their_categories(app):
     now = datetime.now(timezone.utc)
     with app.app_context():
         _seed(app)
-        events = db.session.scalars(sa.select(Event)).all()
+        # The programme to come; the past events are the history's (test_demo_history.py).
+        events = db.session.scalars(sa.select(Event).where(Event.starts_at > now)).all()
         assert len(events) == len(demo.EVENTS)
         assert all(now < e.starts_at < now + timedelta(weeks=5) and e.seats_taken == 0 for e in events)
         by_venue = {}
@@ -91,7 +92,9 @@ def test_every_allocated_voucher_has_a_claim_code_and_only_its_hash_is_stored(ap
     with app.app_context():
         result = _seed(app)
         allocated = db.session.scalar(sa.select(sa.func.sum(Allocation.voucher_count)))
-        assert len(result.codes) == allocated == _count(ClaimCode) >= 200
+        assert allocated == _count(ClaimCode)
+        # The history's codes were claimed months ago; every code still to claim is printed.
+        assert len(result.codes) == _count(ClaimCode, ClaimCode.status == UNCLAIMED) >= 200
         stored = set(db.session.scalars(sa.select(ClaimCode.code_hash)))
         assert not {issued.code for issued in result.codes} & stored
 
