@@ -44,9 +44,9 @@ export function BarChart({ rows, format, title, minCell }) {
 // a zero would be a figure, and a false one.
 
 const TREND_WIDTH = 320;
-const TREND_HEIGHT = 150;
+const TREND_HEIGHT = 128;
 const PLOT_TOP = 16;
-const PLOT_BOTTOM = 112;
+const PLOT_BOTTOM = 96;
 export const TREND_MONTHS = 12; // the chart shows the latest year; the table has every period
 
 /** "set", or "set–ott" for a period the report merged over several months. */

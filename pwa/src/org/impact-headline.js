@@ -8,6 +8,9 @@ import { formatDate, formatMoney, locale, t } from '../i18n.js';
 import { TrendChart, periodShortLabel } from './chart.js';
 
 const number = (n) => new Intl.NumberFormat(locale()).format(n);
+// Released amounts are rounded to 10 EUR: cents would claim a precision they lost.
+const wholeEuro = (cents) => new Intl.NumberFormat(locale(), { style: 'currency', currency: 'EUR',
+  maximumFractionDigits: 0 }).format(cents / 100);
 const counted = (key, n) => t(key, { count: n, number: number(n) });
 
 /** Whether the report carries released figures about students. */
@@ -28,18 +31,21 @@ function HeadlineSentence({ report }) {
   const venues = h.venues === null || h.venues === undefined ? t('impact.venues_some') : counted('impact.venues_n', h.venues);
   return html`<p class="impact-sentence">${t('impact.headline', { count: h.students_reached,
     students: counted('impact.students_n', h.students_reached), visits, venues })}</p>
-    ${h.spend_cents ? html`<p class="impact-spend">${t('impact.spend_line', { amount: formatMoney(h.spend_cents) })}</p>`
+    ${h.spend_cents ? html`<p class="impact-spend">${t('impact.spend_line', { amount: wholeEuro(h.spend_cents) })}</p>`
       : null}`;
 }
 
-/** The method in one line, the detail (rounding steps) on demand. */
+/** The date and the method in one line (the rounding steps are below the months). */
 function Method({ report }) {
-  const method = report.method || {};
   return html`<p class="impact-as-of">
       <strong>${report.as_of ? t('impact.as_of', { date: formatDate(report.as_of, { dateStyle: 'long' }) })
-        : t('impact.no_release')}</strong>
-      · ${t('impact.method', { count: report.min_cell })}</p>
-    ${method.students_rounded_to ? html`<details class="impact-method">
+        : t('impact.no_release')}</strong>${' · '}${t('impact.method', { count: report.min_cell })}</p>`;
+}
+
+/** How the figures were made safe, on demand. */
+function MethodDetail({ report }) {
+  const method = report.method || {};
+  return html`${method.students_rounded_to ? html`<details class="impact-method">
       <summary>${t('impact.method_title')}</summary>
       <p>${t('impact.method_detail', { count: report.min_cell, students: method.students_rounded_to,
         amount: formatMoney(method.cents_rounded_to || 0) })}</p>
@@ -73,17 +79,15 @@ export function ImpactTrend({ report }) {
   const studentsText = (p) => (p.suppressed || p.students === null ? fewer : number(p.students));
   const summary = trend.map((p) => `${p.label}: ${spendText(p)}, ${t('impact.trend_students')} ${studentsText(p)}`)
     .join('; ');
-  const compactMoney = (cents) => new Intl.NumberFormat(locale(), { style: 'currency', currency: 'EUR',
-    maximumFractionDigits: 0 }).format(cents / 100);
   return html`<section class="impact-trend" aria-labelledby="impact-trend-title">
-    <h2 id="impact-trend-title">${t('impact.trend_title')}</h2>
+    <h2 id="impact-trend-title" class="visually-hidden">${t('impact.trend_title')}</h2>
     ${trend.length ? html`<figure class="chart-figure trend-figure">
         <figcaption class="trend-legend">
           <span class="legend-spend" aria-hidden="true"></span>${t('impact.trend_spend')}
           <span class="legend-students" aria-hidden="true"></span>${t('impact.trend_students')}
         </figcaption>
         <${TrendChart} rows=${trendRows(trend)} title=${t('impact.trend_chart')} summary=${summary}
-          formatSpend=${compactMoney} lessThan=${lessThan} />
+          formatSpend=${wholeEuro} lessThan=${lessThan} />
       </figure>
       <details class="trend-table">
         <summary>${t('impact.trend_table')}</summary>
@@ -99,5 +103,6 @@ export function ImpactTrend({ report }) {
         </table>
       </details>`
       : html`<p class="meta">${t('impact.trend_none')}</p>`}
+    <${MethodDetail} report=${report} />
   </section>`;
 }

@@ -15,6 +15,7 @@ import { VenueScanners } from './scanners.js';
 import { BackLink, OrgHeading, OrgTabs } from './layout.js';
 import { membershipOf } from './session.js';
 import { EventPosterField } from './event-poster.js';
+import { EventAttendance, NewAudience } from './impact-venue.js';
 import { isoToRomeLocal, romeLocalExists, romeLocalToIso } from '../rome-time.js';
 
 // Italian time both ways (the hour that does not exist refused, the one that happens
@@ -285,6 +286,8 @@ export function VenueReportPage({ me, id }) {
             <td class="num"><${Cell} cell=${row.students} minCell=${data.min_cell} /></td>
           </tr>`)}</tbody>
         </table></div>` : html`<p class="meta">${t('org.venue.no_activity')}</p>`}
+      <${NewAudience} report=${data} />
+      <${EventAttendance} report=${data} />
       <${Notice}>${t('org.venue.scanner_note')} <${Link} href="/s">${t('org.venue.open_scanner')}</${Link}></${Notice}>
     ` : null}
     <${VenueScanners} id=${id} />

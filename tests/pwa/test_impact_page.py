@@ -1,0 +1,210 @@
+"""The sponsor's impact page in real Chromium: the sentence a sponsor repeats and the
+months as a chart both in the first screen of a 360×640 phone, the chart's figures as a
+table for screen readers, a suppressed month read as "meno di 5" (never a zero), axe
+clean on a phone and a desk, no sideways scroll; the venue report's new audience and
+attendance.
+
+The page is drawn from the report the server releases (server/reports: closed months,
+rounded, never under min_cell). Its layout is checked on a released report of the
+contract's shape (issue 13) served to the page by Playwright, so the checks do not
+depend on which months the pilot happens to have closed; test_impact_on_the_live_report
+reads the server's own answer.
+"""
+import copy
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from server.accounts.models import Organisation
+from server.campaigns.models import Campaign
+from server.extensions import db
+from tests.pwa.conftest import DESKTOP, serious_violations
+from tests.pwa.test_accessibility import api_login
+from tests.pwa.test_no_horizontal_scroll import OVERFLOW
+
+pytestmark = pytest.mark.browser
+
+SPONSOR_EMAIL = "forno.darsena@demo.example"
+SPONSOR = "Forno della Darsena"
+CAMPAIGN = "Il Forno per la musica"
+VENUE_EMAIL = "direzione.navigli@demo.example"
+VENUE = "Teatro dei Navigli"
+
+FEWER = "meno di 5 studenti"
+
+
+def cell(suppressed=False, **figures):
+    return {**{k: None if suppressed else v for k, v in figures.items()}, "suppressed": suppressed}
+
+
+def released_report(campaign_id: int, name: str) -> dict:
+    """A report as the server releases it once months have closed (contract of issue 13)."""
+    return {
+        "campaign_id": campaign_id, "campaign_name": name, "min_cell": 5, "as_of": "2026-10-31",
+        "method": {"period": "month", "students_rounded_to": 5, "cents_rounded_to": 1000},
+        "funds": {"topped_up_cents": 500_000, "allocated_cents": 300_000, "available_cents": 180_000,
+                  "risk_reserve_cents": 20_000, "vouchers_allocated": 300},
+        "headline": {"students_reached": 230, "spend_cents": 1_234_000, "visits": 410, "venues": 12,
+                     "suppressed": False},
+        "students_reached": cell(count=230),
+        "spend": {
+            "total": cell(spend_cents=1_234_000, redemptions=410),
+            "by_category": [{"slug": "cinema", "label": "Cinema", **cell(spend_cents=500_000, redemptions=200)},
+                            {"slug": "teatro", "label": "Teatro", **cell(spend_cents=600_000, redemptions=150)},
+                            {"slug": "altro", "label": "Altro", **cell(spend_cents=134_000, redemptions=60)}],
+            "by_venue": [{"venue_id": 1, "name": VENUE, **cell(spend_cents=700_000, redemptions=220)},
+                         {"venue_id": None, "name": "Altre sedi", **cell(spend_cents=534_000, redemptions=190)}],
+            "by_area": [{"code": "015146", "name": "Milano", "level": "municipality",
+                         **cell(spend_cents=1_000_000, redemptions=330)},
+                        {"code": "MI", "name": "Milano", "level": "province",
+                         **cell(spend_cents=234_000, redemptions=80)}],
+        },
+        "trend": [
+            {"from": "2026-06-01", "to": "2026-06-30", "label": "giugno 2026", "students": 40,
+             "spend_cents": 210_000, "suppressed": False},
+            {"from": "2026-07-01", "to": "2026-08-31", "label": "luglio–agosto 2026", "students": None,
+             "spend_cents": None, "suppressed": True},
+            {"from": "2026-09-01", "to": "2026-09-30", "label": "settembre 2026", "students": 95,
+             "spend_cents": 480_000, "suppressed": False},
+            {"from": "2026-10-01", "to": "2026-10-31", "label": "ottobre 2026", "students": 120,
+             "spend_cents": 544_000, "suppressed": False},
+        ],
+        "attendance": {"booked": cell(count=180), "checked_in": cell(count=160), "not_checked_in": cell(count=20)},
+        "ratings": {"count": 85, "average_stars": 4.4, "suppressed": False,
+                    "distribution": [{"stars": s, "count": c} for s, c in ((1, None), (2, None), (3, 10),
+                                                                           (4, 25), (5, 45))]},
+        "thanks": [{"choice": "grazie", "label": "Grazie!", "count": 60, "suppressed": False},
+                   {"choice": "ci-torno", "label": "Ci torno", "count": None, "suppressed": True}],
+    }
+
+
+def ids(app, model, **by) -> int:
+    with app.app_context():
+        found = db.session.scalar(sa.select(model.id).filter_by(**by))
+        db.session.rollback()
+        return found
+
+
+IMPACT_JSON = re.compile(r"/api/v1/campaigns/\d+/impact$")
+
+
+def serve_report(page, report: dict):
+    """The page's GET of the impact report answered with `report` (the PDF and CSV pass through)."""
+    page.route(IMPACT_JSON, lambda route: route.fulfill(status=200, content_type="application/json",
+                                                        body=json.dumps(report)))
+
+
+def open_impact(page, app, report: dict | None = None):
+    api_login(page, SPONSOR_EMAIL)
+    sponsor_id = ids(app, Organisation, name=SPONSOR)
+    campaign_id = ids(app, Campaign, name=CAMPAIGN)
+    if report is not None:
+        serve_report(page, report if report else released_report(campaign_id, CAMPAIGN))
+    page.goto(f"/o/sponsor/{sponsor_id}/campagne/{campaign_id}/impatto")
+    page.locator(".impact-headline").wait_for()
+    page.wait_for_function("!document.querySelector('.loading, .spinner')")
+    return sponsor_id, campaign_id
+
+
+def within_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    return (box is not None and box["x"] >= 0 and box["y"] >= 0
+            and box["x"] + box["width"] <= viewport["width"] + 0.5
+            and box["y"] + box["height"] <= viewport["height"] + 0.5)
+
+
+def no_sideways_scroll(page) -> bool:
+    found = page.evaluate(OVERFLOW)
+    assert found["scrollWidth"] <= found["clientWidth"], found
+    return True
+
+
+def test_the_headline_and_the_months_fill_the_first_screen_of_a_phone(page, pilot, live_app):
+    open_impact(page, live_app, {})
+    sentence = page.locator(".impact-sentence")
+    assert sentence.text_content() == ("Con il vostro contributo, 230 studenti hanno vissuto "
+                                       "410 esperienze culturali in 12 luoghi.")
+    assert page.locator(".impact-as-of").text_content().startswith("dati al 31 ottobre 2026")
+    assert "mai meno di 5 studenti" in page.locator(".impact-as-of").text_content()
+    chart = page.locator("svg.trend-chart")
+    assert within_viewport(page, sentence)
+    assert within_viewport(page, chart), chart.bounding_box()
+
+    # The merged summer is a dashed "meno di 5", not a column of zero.
+    summer = chart.locator('g[data-period="2026-07-01"]')
+    assert summer.locator("rect.chart-bar").count() == 0
+    assert summer.locator(".chart-note").first.text_content() == "meno di 5"
+    assert chart.locator("rect.chart-bar").count() == 3
+    assert "luglio–agosto 2026: " + FEWER in chart.get_attribute("aria-label")
+
+    # The same figures as a table, one row per period.
+    table = page.locator("details.trend-table table")
+    assert table.count() == 1
+    page.locator("details.trend-table summary").click()
+    row = table.locator('tr[data-period="2026-09-01"]')
+    assert row.locator("td").nth(0).text_content() == "95"
+    assert row.locator("td").nth(1).text_content().replace("\u00a0", " ") == "4800,00 €"  # Italian groups from five digits
+    assert table.locator('tr[data-period="2026-07-01"] td.suppressed').count() == 2
+
+    # Further down: "Altro", the other venues, areas coarsened, stars, thanks.
+    assert page.locator('svg.chart g[data-slug="altro"] .chart-label').text_content() == "Altro"
+    assert page.locator("table.report-table", has_text="Altre sedi").count() == 1
+    assert page.get_by_text("Milano (provincia)").count() == 1
+    assert page.locator('.stars-list li[data-stars="5"] .stars-count').text_content() == "45"
+    assert page.locator('.stars-list li[data-stars="1"]').get_by_text(FEWER).count() == 1
+    assert page.locator('.thanks-figures [data-choice="ci-torno"]').get_by_text(FEWER).count() == 1
+    assert no_sideways_scroll(page)
+
+    page.get_by_role("button", name="EN").click()
+    page.locator(".impact-sentence", has_text="With your support, 230 students").wait_for()
+    assert page.locator(".impact-as-of").text_content().startswith("figures as of 31 October 2026")
+    page.get_by_role("button", name="IT").click()
+
+
+def test_before_any_month_is_released_the_page_says_why_and_shows_no_figure(page, pilot, live_app):
+    campaign_id = ids(live_app, Campaign, name=CAMPAIGN)
+    waiting = released_report(campaign_id, CAMPAIGN)
+    waiting.update(as_of=None, trend=[], headline={"students_reached": None, "spend_cents": None,
+                                                   "visits": None, "venues": None, "suppressed": True})
+    open_impact(page, live_app, waiting)
+    assert page.locator(".impact-sentence").text_content().startswith(
+        "Le prime cifre arrivano quando si chiude un mese in cui almeno 5 studenti")
+    assert page.locator(".impact-as-of").text_content().startswith("nessun mese ancora pubblicato")
+    assert page.locator("svg.trend-chart").count() == 0
+    assert page.get_by_text("Nessun mese chiuso ancora").count() == 1
+
+
+@pytest.mark.parametrize("viewport", [None, DESKTOP], ids=["phone", "desk"])
+def test_the_impact_page_is_axe_clean_without_sideways_scroll(page, pilot, live_app, viewport):
+    if viewport:
+        page.set_viewport_size(viewport)
+    open_impact(page, live_app, {})
+    page.locator("details.trend-table summary").click()
+    page.locator(".impact-share").wait_for()
+    assert serious_violations(page) == []
+    assert no_sideways_scroll(page)
+
+
+def test_at_320_px_nothing_scrolls_sideways(page, pilot, live_app):
+    page.set_viewport_size({"width": 320, "height": 640})
+    open_impact(page, live_app, {})
+    page.locator("details.trend-table summary").click()
+    assert no_sideways_scroll(page)
+
+
+def test_impact_on_the_live_report(page, pilot, live_app):
+    """The server's own answer (no route served): the sentence matches what it released."""
+    sponsor_id, campaign_id = open_impact(page, live_app)
+    report = page.request.get(f"/api/v1/campaigns/{campaign_id}/impact").json()
+    sentence = page.locator(".impact-sentence").text_content()
+    if report.get("as_of") and not report.get("headline", {}).get("suppressed", True):
+        students = report["headline"]["students_reached"]
+        assert f"{students:,}".replace(",", ".") in sentence
+    elif report.get("as_of"):
+        assert sentence.startswith("Gli studenti raggiunti finora sono ancora troppo pochi")
+    else:
+        assert sentence.startswith("Le prime cifre arrivano")
+    assert no_sideways_scroll(page)
