@@ -41,7 +41,7 @@ def short_url(url: str) -> str:
 
 
 def sticker_pdf(*, sponsor_name: str, url: str, issuer: str) -> bytes:
-    document = FPDF(orientation="portrait", unit="mm", format="A6")
+    document = FPDF(orientation="portrait", unit="mm", format=(WIDTH, HEIGHT))  # fpdf2 names no A6
     document.core_fonts_encoding = pdf.ENCODING
     document.set_auto_page_break(auto=False)
     document.set_margins(MARGIN, MARGIN, MARGIN)
@@ -59,8 +59,8 @@ def sticker_pdf(*, sponsor_name: str, url: str, issuer: str) -> bytes:
     document.multi_cell(inner, 8, pdf.printable(LINE), align="C", new_x="LMARGIN", new_y="NEXT")
     document.ln(2)
     document.set_text_color(0)
-    document.set_font("Helvetica", size=11)
-    document.multi_cell(inner, 5.5, pdf.printable(f"con {sponsor_name}"), align="C", new_x="LMARGIN", new_y="NEXT")
+    document.set_font("Helvetica", size=12)
+    document.multi_cell(inner, 6, pdf.printable(f"con {sponsor_name}"), align="C", new_x="LMARGIN", new_y="NEXT")
 
     qr_y = HEIGHT - MARGIN - 12 - QR_SIZE
     document.image(io.BytesIO(_qr_png(url)), x=(WIDTH - QR_SIZE) / 2, y=qr_y, w=QR_SIZE, h=QR_SIZE)
