@@ -124,7 +124,7 @@ def run(job_id: int) -> str | None:
     kind = KINDS.get(job.kind)
     try:
         if kind is None:
-            raise DomainError(f"unknown job kind {job.kind}", code="job_kind_unknown")
+            raise LookupError(job.kind)  # a worker older than the app that queued it
         result = kind.run(job, Run(job_id, attempt))
     except LeaseLost:
         db.session.rollback()

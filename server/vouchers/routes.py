@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timezone
 
 from flask import Response, current_app, url_for
@@ -11,11 +12,16 @@ from server.door import typed as door_api
 from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth, idempotency, throttle
+from server.jobs import issuance as issuance_jobs
+from server.jobs import schemas as jobs_schemas
 from server.recovery import api as recovery_api
 from server.vouchers import api as vouchers_api
 from server.vouchers import cards, claim_codes, history, schemas
 from server.vouchers.models import Allocation
 from signing import device
+
+# More device keys than this in one request are issued by a job (server/jobs/issuance.py).
+DIRECT_IN_REQUEST = 1_000
 
 bp = Blueprint("vouchers", __name__, url_prefix="/api/v1", description="Allocations, claim codes, wallet vouchers")
 
@@ -25,10 +31,13 @@ def _now():
 
 
 def _allocation_view(allocation: Allocation) -> dict:
+    """The allocation as the school and the sponsor made it. How many were claimed and
+    used is about students: only the school report shows it, suppressed below
+    min_cell (server/reports)."""
     campaign = campaigns_api.get_campaign(allocation.campaign_id)
     return {**{c: getattr(allocation, c) for c in ("id", "campaign_id", "school_id", "voucher_count",
                                                    "face_value_cents", "codes_issued")},
-            "campaign_name": campaign.name, **vouchers_api.school_summary(allocation)}
+            "campaign_name": campaign.name}
 
 
 def _voucher_view(voucher, credential=None) -> dict:
@@ -144,8 +153,13 @@ def card_sheet(body, school_id, allocation_id, fmt):
 @idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.DirectIn)
 @bp.response(201, schemas.DirectOut)
+@bp.alt_response(202, schema=jobs_schemas.Job, description="more than 1,000 keys: a job issues them "
+                                                           "(GET /jobs/<id> for its progress)")
 def issue_direct(body, school_id, allocation_id):
-    """Issue vouchers straight to students' wallets (their device keys, scanned in class)."""
+    """Issue vouchers straight to students' wallets (their device keys, scanned in class).
+    Up to 1,000 at once in the answer; more are issued by a background job, in chunks,
+    and the answer (202) is the job to follow; wallets fetch their credentials themselves."""
+    user = auth.require_user()
     school = _school_for_member(school_id)
     allocation = vouchers_api.get_allocation(allocation_id, school=school, for_update=True)
     try:
@@ -153,6 +167,11 @@ def issue_direct(body, school_id, allocation_id):
     except ValueError:
         raise InvalidInput("Una chiave di dispositivo non è valida.", code="invalid_device_key",
                            field="device_keys") from None
+    if len(device_keys) > DIRECT_IN_REQUEST:
+        job = issuance_jobs.enqueue_direct(parts=[(allocation, device_keys)], created_by=user.id,
+                                           organisation_id=school.id)
+        return Response(json.dumps(jobs_schemas.Job().dump(jobs_schemas.job_view(job))), status=202,
+                        mimetype="application/json")
     issued = vouchers_api.issue_direct(allocation=allocation, device_keys=device_keys, keyset=keys.issuer_keyset(),
                                        now=_now())
     return {"vouchers": [{"voucher_id": voucher_id, "credential": text} for voucher_id, text in issued]}

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.http.fields import Count, Id, Instant, Int32, Int64, Text
+from server.http.fields import Id, Instant, Int32, Int64, Text
 from server.vouchers import history
 
 
@@ -18,8 +18,7 @@ class Allocation(ma.Schema):
     voucher_count = Int32(0)
     face_value_cents = Int32(0)
     codes_issued = Int32(0)
-    claimed = Count()
-    used = Count()
+    # No claimed / used here: figures about students are in GET /schools/<id>/report only.
 
 
 class CodesIn(ma.Schema):
@@ -67,9 +66,11 @@ class Voucher(ma.Schema):
 
 
 class DirectIn(ma.Schema):
+    # Up to a whole allocation; above DIRECT_IN_REQUEST keys the answer is a job (202).
     device_keys = ma.fields.List(Text(200), required=True,
-                                 validate=validate.Length(min=1, max=1000),
-                                 metadata={"description": "students' wallet device keys (SEC1 hex), read from their wallet QR"})
+                                 validate=validate.Length(min=1, max=10_000),
+                                 metadata={"description": "students' wallet device keys (SEC1 hex), read from their "
+                                                          "wallet QR; more than 1,000 are issued by a job (202)"})
 
 
 class DirectVoucher(ma.Schema):

@@ -1,0 +1,134 @@
+"""Direct issuance above 1,000 keys answers with a job that issues in chunks; a worker
+killed between chunks is resumed where it stopped, nothing issued twice."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from server.extensions import db
+from server.jobs import api as jobs_api
+from server.jobs import issuance
+from server.jobs.models import DONE, Job
+from server.vouchers import api as vouchers_api
+from server.vouchers.models import Allocation, Voucher
+from server.accounts.models import MEMBER, SCHOOL, Membership
+from tests.server import factories
+
+
+def _member(app, scene):
+    return factories.ApiClient(app.test_client()).login(scene.member_email)
+
+
+def _issued(allocation_id):
+    vouchers = db.session.scalars(db.select(Voucher).filter_by(allocation_id=allocation_id)).all()
+    return len(vouchers), len({v.wallet_id for v in vouchers})
+
+
+def test_more_than_a_thousand_keys_become_a_job_the_member_follows(app, scene, device_keys):
+    app.config["JOBS_ISSUANCE_CHUNK"] = 400
+    api = _member(app, scene)
+
+    answer = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_001)]})
+
+    assert answer.status_code == 202, answer.get_json()
+    job = answer.get_json()
+    assert job["kind"] == "vouchers.issue_direct"
+    followed = api.get(f"/api/v1/jobs/{job['id']}").get_json()  # inline: done by now
+    assert followed["state"] == "done" and followed["progress"] == {"done": 1_001, "total": 1_001}
+    assert followed["result"] == {"vouchers": 1_001}
+    with app.app_context():
+        assert _issued(scene.allocation_id) == (1_001, 1_001)
+        assert db.session.get(Allocation, scene.allocation_id).codes_issued == 1_001
+
+
+def test_a_thousand_keys_are_still_issued_in_the_answer(app, scene, device_keys):
+    answer = _member(app, scene).post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_000)]})
+    assert answer.status_code == 201 and len(answer.get_json()["vouchers"]) == 1_000
+
+
+def test_a_job_is_refused_at_once_when_the_allocation_has_no_room(app, scene, device_keys):
+    with app.app_context():
+        db.session.get(Allocation, scene.allocation_id).codes_issued = 2_000
+        db.session.commit()
+    answer = _member(app, scene).post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_001)]})
+    assert answer.status_code == 409 and answer.get_json()["code"] == "no_codes_left"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == 0
+
+
+class Killed(BaseException):
+    """A worker dying mid-chunk (not an Exception: nothing in the job catches it)."""
+
+
+def test_a_worker_killed_mid_job_is_resumed_after_the_sweep_without_issuing_twice(
+        app, scene, device_keys, held_jobs, monkeypatch):
+    app.config["JOBS_ISSUANCE_CHUNK"] = 300
+    keys = device_keys(1_000)
+    with app.app_context():
+        allocation = db.session.get(Allocation, scene.allocation_id)
+        job_id = issuance.enqueue_direct(parts=[(allocation, keys)], created_by=scene.member_id,
+                                         organisation_id=scene.school_id).id
+        db.session.commit()
+
+        real = vouchers_api.issue_direct
+        calls = []
+
+        def dies_in_the_third_chunk(**kwargs):
+            calls.append(1)
+            issued = real(**kwargs)
+            if len(calls) == 3:
+                raise Killed()  # after its vouchers were written, before its checkpoint
+            return issued
+
+        monkeypatch.setattr(vouchers_api, "issue_direct", dies_in_the_third_chunk)
+        with pytest.raises(Killed):
+            jobs_api.run(job_id)
+        db.session.rollback()  # what the database does with a dead connection's transaction
+        assert db.session.get(Job, job_id).progress_done == 600
+        assert _issued(scene.allocation_id) == (600, 600)
+
+        monkeypatch.setattr(vouchers_api, "issue_direct", real)
+        assert jobs_api.run(job_id) is None  # still leased to the dead worker
+        jobs_api.sweep(now=datetime.now(timezone.utc) + timedelta(hours=1))
+        assert jobs_api.run(job_id) == DONE
+
+        job = db.session.get(Job, job_id)
+        assert (job.progress_done, job.attempts) == (1_000, 2)
+        assert _issued(scene.allocation_id) == (1_000, 1_000)
+        assert db.session.get(Allocation, scene.allocation_id).codes_issued == 1_000
+
+
+def test_the_same_device_twice_is_refused_before_a_job_is_made(app, scene, device_keys):
+    keys = [k.hex() for k in device_keys(1_000)]
+    answer = _member(app, scene).post(scene.direct_url, json={"device_keys": keys + keys[:5]})
+    assert answer.status_code == 422 and answer.get_json()["code"] == "duplicate_device"
+
+
+@pytest.mark.parametrize("who, status", [("creator", 200), ("colleague", 200), ("admin", 200),
+                                         ("other school", 404), ("stranger", 404)])
+def test_a_job_is_seen_by_its_creator_its_organisation_and_admins(app, scene, held_jobs, who, status):
+    with app.app_context():
+        job_id = jobs_api.enqueue(issuance.KIND, {"parts": []}, created_by=scene.member_id,
+                                  organisation_id=scene.school_id).id
+        if who == "creator":
+            email = scene.member_email
+        elif who == "colleague":
+            colleague = factories.user()
+            db.session.add(Membership(user_id=colleague.id, organisation_id=scene.school_id, role=MEMBER))
+            email = colleague.email
+        elif who == "admin":
+            email = factories.user(admin=True).email
+        elif who == "other school":
+            other = factories.user()
+            factories.organisation(SCHOOL, owner=other)
+            email = other.email
+        else:
+            email = factories.user().email
+        db.session.commit()
+    answer = factories.ApiClient(app.test_client()).login(email).get(f"/api/v1/jobs/{job_id}")
+    assert answer.status_code == status, answer.get_json()
+    if status == 404:
+        assert answer.get_json()["code"] == "job_not_found"
+
+
+def test_a_job_asks_for_a_login(client):
+    assert client.get("/api/v1/jobs/1").status_code == 401
