@@ -200,6 +200,9 @@ PROTECTED = (
     _e("PUT", "/organisations/<int:organisation_id>/public-page", (), body={"enabled": False}),
     _e("GET", "/organisations/<int:organisation_id>/sticker.pdf", SPONSOR_SIDE),
     _e("GET", "/admin/overview", (ADMIN,)),
+    # background jobs: any login may ask; a job not its own (here none exists) is 404 job_not_found
+    # (tests/server/jobs/test_issuance_job.py checks creator, organisation and admin)
+    _e("GET", "/jobs/<int:job_id>", LOGGED_IN, ids=(("job_id", "no_such_row"),)),
     # settlement: the operator runs, exports and confirms; a venue's owners and members see its payouts
     _e("POST", "/admin/settlement-runs", (ADMIN,), body=lambda s: {"cut_off": (s.today - timedelta(days=1)).isoformat()}),
     _e("GET", "/admin/settlement-runs", (ADMIN,)),

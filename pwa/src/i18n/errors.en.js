@@ -143,4 +143,8 @@ export default {
   'error.thanks_choice_unknown': 'Choose one of the thanks offered.',
   'error.thanks_voucher_not_used': 'You can say thanks once you have used the voucher.',
   'error.thanks_already_sent': 'You have already said thanks for this voucher.',
+  // Background jobs (server/jobs): a job's page, and the error a finished job reports.
+  'error.job_not_found': 'Job not found.',
+  'error.job_crashed': 'The job stopped because of an error: try again or contact support.',
+  'error.mail_not_delivered': 'The message has not gone out yet: we will try again shortly.',
 };

@@ -147,4 +147,8 @@ export default {
   'error.thanks_choice_unknown': 'Scegli uno dei ringraziamenti proposti.',
   'error.thanks_voucher_not_used': 'Potrai ringraziare dopo aver usato il buono.',
   'error.thanks_already_sent': 'Hai già ringraziato per questo buono.',
+  // Background jobs (server/jobs): a job's page, and the error a finished job reports.
+  'error.job_not_found': 'Lavoro non trovato.',
+  'error.job_crashed': 'Il lavoro si è interrotto per un errore: riprova o scrivi all’assistenza.',
+  'error.mail_not_delivered': 'Il messaggio non è ancora partito: ritenteremo tra poco.',
 };
