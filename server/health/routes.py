@@ -1,7 +1,8 @@
 """Liveness and readiness: is the app up, and can it reach its database and Redis.
 
 Cheap on purpose (a load balancer may ask every few seconds from every node): one
-``SELECT 1`` and, when ``REDIS_URL`` is set, one ``PING``. 200 with each part's state
+``SELECT 1`` and, when ``REDIS_URL`` is set, one ``PING`` (and one to the job
+queue's Redis, ``JOBS_REDIS_URL``, when that is another). 200 with each part's state
 when all answer; 503 problem+json naming the part that failed in ``checks`` (code
 ``database_unavailable`` when the database is down, else ``service_unavailable``).
 No error text leaves: it may name hosts, files or users; it goes to the log.
@@ -36,19 +37,18 @@ def _database() -> str:
     return OK
 
 
-def _redis_for_health():
+def _redis_for_health(url: str):
     """A client of its own with short timeouts: a Redis that hangs makes the check fail
     in a second instead of holding the caller (the app's client waits as long as it takes)."""
-    app = current_app._get_current_object()
-    if _HEALTH_REDIS not in app.extensions:
-        app.extensions[_HEALTH_REDIS] = redis.Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1)
-    return app.extensions[_HEALTH_REDIS]
+    clients = current_app.extensions.setdefault(_HEALTH_REDIS, {})
+    if url not in clients:
+        clients[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    return clients[url]
 
 
-def _redis() -> str:
+def _redis(url: str) -> str:
     try:
-        _redis_for_health().ping()
+        _redis_for_health(url).ping()
     except RedisError as error:
         current_app.logger.warning("health check: redis unreachable: %s", error)
         return UNAVAILABLE
@@ -58,8 +58,11 @@ def _redis() -> str:
 @bp.get("/health")
 def health():
     checks = {"database": _database()}
-    if current_app.config.get("REDIS_URL"):
-        checks["redis"] = _redis()
+    shared, jobs = current_app.config.get("REDIS_URL"), current_app.config.get("JOBS_REDIS_URL")
+    if shared:
+        checks["redis"] = _redis(shared)
+    if jobs and jobs != shared:  # the job queue's own Redis (server/jobs), when it has one
+        checks["job_queue"] = _redis(jobs)
     if all(state == OK for state in checks.values()):
         response = jsonify(status="ok", version=VERSION, checks=checks, **checks)
     else:

@@ -18,7 +18,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LOG_JSON", True)
     app.config.setdefault("METRICS_TOKEN", None)
     app.config.setdefault("METRICS_LEDGER_MAX_AGE_SECONDS", 60)
-    app.config.setdefault("METRICS_JOB_QUEUES", list(metrics.DEFAULT_JOB_QUEUES))
     # Tests keep pytest's log capture; a served app (gunicorn, flask run, CLI) logs JSON.
     if app.config["LOG_JSON"] and not app.testing:
         logs.install()

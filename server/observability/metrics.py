@@ -16,8 +16,10 @@ Read when scraped (custom collectors, so they cost nothing between scrapes):
   ``METRICS_LEDGER_MAX_AGE_SECONDS`` (60 by default): ledger totals move in minutes,
   not seconds, and Prometheus may scrape every 15 s.
 - ``mentoring_job_queue_depth{queue}`` and ``mentoring_job_failed{queue}``: RQ's
-  ``rq:queue:<name>`` list length and ``rq:failed:<name>`` registry size in Redis, for
-  the queues in ``METRICS_JOB_QUEUES``, when ``REDIS_URL`` is set.
+  ``rq:queue:<name>`` list length and ``rq:failed:<name>`` registry size, for the
+  queues server/jobs sends to (``transport.QUEUES``, with its ``JOBS_QUEUE_PREFIX``),
+  when jobs travel through Redis (``JOBS_REDIS_URL``; without it they run inline and
+  there is no queue to watch).
 - ``mentoring_scrape_part_ok{part}``: 0 when the ledger or Redis could not be read (the
   scrape still answers, with what it could read).
 
@@ -31,6 +33,7 @@ import hmac
 import os
 import time
 
+import redis
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
@@ -39,11 +42,11 @@ from prometheus_client.core import GaugeMetricFamily
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.extensions import db, redis_client
+from server.extensions import db
+from server.jobs import transport
 from server.http.problems import problem
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
-DEFAULT_JOB_QUEUES = ("default", "mail")
 
 REQUEST_SECONDS = Histogram(
     "mentoring_http_request_duration_seconds", "Time from the request's start to its response, by route template.",
@@ -97,12 +100,22 @@ def _ledger_totals() -> list[tuple[str, int, int]]:
     return totals
 
 
-def _queue_sizes(queues) -> list[tuple[str, int, int]]:
-    client = redis_client()
-    with client.pipeline(transaction=False) as pipe:
+_JOBS_REDIS = "mentoring.metrics.jobs_redis"
+
+
+def _queue_sizes() -> list[tuple[str, int, int]]:
+    """(queue, waiting, failed) for each job queue: two Redis reads in one round trip."""
+    app = current_app._get_current_object()
+    if _JOBS_REDIS not in app.extensions:
+        # A client of our own with short timeouts: a hung Redis must not hang the scrape.
+        app.extensions[_JOBS_REDIS] = redis.Redis.from_url(
+            app.config["JOBS_REDIS_URL"], socket_connect_timeout=1, socket_timeout=2)
+    prefix = app.config.get("JOBS_QUEUE_PREFIX") or ""
+    queues = list(transport.QUEUES)
+    with app.extensions[_JOBS_REDIS].pipeline(transaction=False) as pipe:
         for name in queues:
-            pipe.llen(f"rq:queue:{name}")
-            pipe.zcard(f"rq:failed:{name}")
+            pipe.llen(f"rq:queue:{prefix}{name}")
+            pipe.zcard(f"rq:failed:{prefix}{name}")
         answers = pipe.execute()
     return [(name, int(answers[2 * i]), int(answers[2 * i + 1])) for i, name in enumerate(queues)]
 
@@ -157,13 +170,13 @@ def _scrape_time_collector() -> _ScrapeTimeCollector:
         current_app.logger.warning("metrics: ledger totals unreadable: %s", type(error).__name__)
         ledger, parts_ok["ledger"] = [], False
     queues = None
-    if current_app.config.get("REDIS_URL"):
+    if current_app.config.get("JOBS_REDIS_URL"):
         try:
-            queues = _queue_sizes(current_app.config.get("METRICS_JOB_QUEUES") or DEFAULT_JOB_QUEUES)
-            parts_ok["redis"] = True
+            queues = _queue_sizes()
+            parts_ok["job_queues"] = True
         except RedisError as error:
             current_app.logger.warning("metrics: job queues unreadable: %s", type(error).__name__)
-            parts_ok["redis"] = False
+            parts_ok["job_queues"] = False
     return _ScrapeTimeCollector(ledger, queues, parts_ok)
 
 

@@ -102,3 +102,12 @@ def test_health_is_503_naming_the_database_when_both_fail(tmp_path, monkeypatch)
 
     body = assert_problem(response, 503, "database_unavailable")
     assert body["checks"] == {"database": "unavailable", "redis": "unavailable"}
+
+
+def test_health_checks_the_job_queues_redis_when_it_is_another(app):
+    app.config.update(JOBS_REDIS_URL="redis://127.0.0.1:1/3")
+
+    response = app.test_client().get("/api/v1/health")
+
+    body = assert_problem(response, 503, "service_unavailable")
+    assert body["checks"] == {"database": "ok", "job_queue": "unavailable"}

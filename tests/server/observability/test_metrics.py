@@ -118,37 +118,37 @@ def test_ledger_totals_are_reused_while_fresh(app, door, scrape):
         db.session.commit()
 
 
-def test_without_redis_no_queue_is_reported(scrape):
+def test_without_a_job_redis_no_queue_is_reported(scrape):
     samples = scrape()
 
     assert not any(name.startswith("mentoring_job_") for name, _ in samples)
 
 
 def test_an_unreachable_redis_is_reported_and_the_scrape_still_answers(app, scrape):
-    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    app.config["JOBS_REDIS_URL"] = "redis://127.0.0.1:1/0"
 
     samples = scrape()
 
-    assert samples[("mentoring_scrape_part_ok", (("part", "redis"),))] == 0
+    assert samples[("mentoring_scrape_part_ok", (("part", "job_queues"),))] == 0
     assert samples[("mentoring_scrape_part_ok", (("part", "ledger"),))] == 1
 
 
 @pytest.mark.redis
 def test_job_queue_depth_is_read_from_redis(app, scrape, redis_url):
-    queue = f"test-{uuid.uuid4().hex}"
-    app.config.update(REDIS_URL=redis_url, METRICS_JOB_QUEUES=[queue, "mail"])
+    prefix = f"test-{uuid.uuid4().hex}-"  # as server/jobs keeps apps sharing a Redis apart
+    app.config.update(JOBS_REDIS_URL=redis_url, JOBS_QUEUE_PREFIX=prefix)
     server = redis.Redis.from_url(redis_url)
-    server.rpush(f"rq:queue:{queue}", "job-1", "job-2", "job-3")
-    server.zadd(f"rq:failed:{queue}", {"job-0": 1})
+    server.rpush(f"rq:queue:{prefix}mail", "job-1", "job-2", "job-3")
+    server.zadd(f"rq:failed:{prefix}default", {"job-0": 1})
     try:
         samples = scrape()
     finally:
-        server.delete(f"rq:queue:{queue}", f"rq:failed:{queue}")
+        server.delete(f"rq:queue:{prefix}mail", f"rq:failed:{prefix}default")
 
-    assert samples[("mentoring_job_queue_depth", (("queue", queue),))] == 3
-    assert samples[("mentoring_job_failed", (("queue", queue),))] == 1
-    assert ("mentoring_job_queue_depth", (("queue", "mail"),)) in samples
-    assert samples[("mentoring_scrape_part_ok", (("part", "redis"),))] == 1
+    assert samples[("mentoring_job_queue_depth", (("queue", "mail"),))] == 3
+    assert samples[("mentoring_job_queue_depth", (("queue", "default"),))] == 0
+    assert samples[("mentoring_job_failed", (("queue", "default"),))] == 1
+    assert samples[("mentoring_scrape_part_ok", (("part", "job_queues"),))] == 1
 
 
 WORKER = """
