@@ -12,6 +12,15 @@ from server.http.fields import Count, Day, Id, Instant, Int32, Int64
 SUPPRESSED = ("true when the figures of this cell are null: they describe fewer than `min_cell` "
               "distinct students, or hiding them keeps another hidden cell from being recomputed "
               "by subtraction (README in server/reports)")
+# The only endpoints that answer with figures about students; each serves them through
+# suppression.Sheet (tests/server/reports/test_student_figures.py walks the OpenAPI
+# document and fails on any other, or on a student figure that is not a cell).
+STUDENT_FIGURE_ENDPOINTS = frozenset({
+    "GET /api/v1/venues/{venue_id}/report",
+    "GET /api/v1/schools/{school_id}/report",
+    "GET /api/v1/campaigns/{campaign_id}/impact",
+    "GET /api/v1/public/sponsors/{slug}",  # reports.api.sponsor_public_impact, the sponsor's public page
+})
 MIN_CELL = "the fewest distinct students a shown figure may describe (config REPORT_MIN_CELL)"
 
 

@@ -16,7 +16,6 @@ from server.errors import InvalidInput, NotFound
 from server.extensions import db
 from server.ledger import api as ledger
 from server.ledger.exceptions import InsufficientFunds
-from server.ledger.models import Account
 from server.vouchers import claim_codes
 from server.vouchers.exceptions import (
     CodeAlreadyClaimed, CodeVoided, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
@@ -223,12 +222,3 @@ def _wallets_for(device_keys: list[bytes], chunk: int = 5_000) -> dict[bytes, in
     return found
 
 
-def school_summary(allocation: Allocation) -> dict:
-    """Codes issued, claimed and used for one allocation (counts only: no student data)."""
-    claimed = db.session.scalar(sa.select(sa.func.count()).select_from(ClaimCode)
-                                .filter_by(allocation_id=allocation.id, status=CLAIMED))
-    spent = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Voucher)
-        .join(Account, sa.and_(Account.kind == "voucher", Account.owner_id == Voucher.id))
-        .where(Voucher.allocation_id == allocation.id, Account.balance_cents < Voucher.face_value_cents))
-    return {"codes_issued": allocation.codes_issued, "claimed": claimed, "used": spent}

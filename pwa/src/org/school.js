@@ -47,8 +47,6 @@ function AllocationCard({ schoolId, allocation, onChange }) {
     <dl class="figures">
       <div><dt>${t('org.school.vouchers')}</dt><dd>${allocation.voucher_count}</dd></div>
       <div><dt>${t('org.school.codes_issued')}</dt><dd>${allocation.codes_issued}</dd></div>
-      <div><dt>${t('org.school.claimed')}</dt><dd>${allocation.claimed}</dd></div>
-      <div><dt>${t('org.school.used')}</dt><dd>${allocation.used}</dd></div>
     </dl>
     <${GenerateCodes} schoolId=${schoolId} allocation=${allocation} onDone=${onChange} />
     <${ReissueCards} schoolId=${schoolId} allocation=${allocation} onDone=${onChange} />

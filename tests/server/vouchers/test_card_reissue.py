@@ -86,7 +86,7 @@ def test_a_reissued_card_refuses_its_old_code_and_its_new_code_claims_the_same_m
                                   .order_by(ClaimCode.id)).all()
         assert [r.status for r in rows] == ["voided", "claimed"] and rows[0].replaced_by_id == rows[1].id
     summary = school["client"].get(f"/api/v1/schools/{school['school']}/allocations").get_json()[0]
-    assert (summary["codes_issued"], summary["claimed"]) == (3, 1)
+    assert summary["codes_issued"] == 3 and "claimed" not in summary  # students: the school report only
 
 
 def test_many_cards_at_once_and_a_card_reissued_twice(app, school):
