@@ -53,9 +53,9 @@ ITALY = ZoneInfo("Europe/Rome")
 STEP_SECONDS = 15  # a presentation's time step (signing.tokens)
 
 # Vouchers handed out before this term, by campaign sponsor and school: one wallet each.
-ALLOCATIONS = (("lumen", "liceo", 170), ("lumen", "itc", 100), ("forno", "itc", 50), ("libreria", "liceo", 30))
+ALLOCATIONS = (("lumen", "liceo", 150), ("lumen", "itc", 90), ("forno", "itc", 50), ("libreria", "liceo", 30))
 # Claims per history month (oldest first); the quiet month has none.
-CLAIMS_BY_MONTH = (130, 70, 0, 110, 40)
+CLAIMS_BY_MONTH = (115, 60, 0, 100, 45)
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,11 @@ STORIES = (
 STARS = (1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5)  # mostly happy, not all
 
 
-@dataclass
+@dataclass(eq=False)  # one per voucher: compared by identity
 class _Spend:
     """A history voucher and what it still holds, as the history spends it."""
 
-    voucher_id: int
+    voucher: Voucher  # held: the session's identity map keeps only what is referenced
     wallet: Wallet
     campaign: Campaign
     claimed_at: datetime
@@ -124,7 +124,9 @@ class _History:
         self.transfer_times: list[dict] = []  # idempotency key -> when the server recorded it
         self.scans: list[dict] = []
         self.scanners: dict[int, int] = {}  # venue id -> its history scanner id
+        self.sync_times: dict[int, datetime] = {}  # event id -> when its door phone synced
         self.records = 0
+        self.check_ins: list[dict] = []  # booking id -> checked in at
         self.paid_presentations: set[tuple[int, int]] = set()  # (voucher, time step): paid once
 
     # --- the money, before the term ---------------------------------------------------
@@ -173,7 +175,7 @@ class _History:
                 db.session.add(wallet)
                 voucher = vouchers_api.claim(wallet=wallet, code_text=next(codes[allocation.id]),
                                              secret=self.secret_key, today=at.date())
-                spends.append(_Spend(voucher.id, wallet, campaign, at, voucher.face_value_cents))
+                spends.append(_Spend(voucher, wallet, campaign, at, voucher.face_value_cents))
                 claimed.append((voucher.id, at))
             by_month.append(spends)
         self._backdate_claims(claimed)
@@ -231,7 +233,7 @@ class _History:
                 self._book(spend, dance[0])
             for spend in holders:
                 # The newly arrived spend more; about a third of the others come back.
-                if spend not in month_vouchers and self.random.random() > 0.35:
+                if spend not in month_vouchers and self.random.random() > 0.3:
                     continue
                 for _ in range(self.random.choice((1, 1, 1, 2, 2, 3))):
                     usable = [e for e in events if e not in dance and _spendable(spend, e)]
@@ -247,14 +249,14 @@ class _History:
         booked_at = max(spend.claimed_at + timedelta(hours=1), month_start,
                         event.starts_at - timedelta(days=self.random.randint(1, 6), hours=self.random.randint(0, 9)))
         self.records += 1
-        booking = bookings_api.book(wallet=spend.wallet, event_id=event.id, voucher_id=spend.voucher_id,
+        booking = bookings_api.book(wallet=spend.wallet, event_id=event.id, voucher_id=spend.voucher.id,
                                     request_id=f"storico-{self.records}", now=booked_at)
         spend.balance -= event.price_cents
         self._transfer(f"booking:{booking.id}", booked_at)
         if self.random.random() < 0.12:
             return  # booked, paid, and did not come
         scanned_at = event.starts_at - timedelta(minutes=self.random.randint(1, 25))
-        booking.checked_in_at = scanned_at
+        self.check_ins.append({"key": booking.id, "at": scanned_at})  # as the sync sets it, in bulk at the end
         spend.used(scanned_at)
         self._scan(event, scanned_at, outcome=CHECKED_IN, ticket_id=booking.id, amount=0, voucher_id=None,
                    campaign_id=None, category_code=None, valid_from=booked_at)
@@ -265,18 +267,13 @@ class _History:
     def _door(self, spend: _Spend, event: Event) -> None:
         """Paid at the door, with the event picked on the scanner."""
         scanned_at = event.starts_at - timedelta(minutes=self.random.randint(1, 25))
-        presentation = (spend.voucher_id, int(scanned_at.timestamp()) // STEP_SECONDS)
+        presentation = (spend.voucher.id, int(scanned_at.timestamp()) // STEP_SECONDS)
         if spend.balance < event.price_cents or presentation in self.paid_presentations:
             return
         self.paid_presentations.add(presentation)
-        record = self._scan(event, scanned_at, outcome=REDEEMED, ticket_id=None, amount=event.price_cents,
-                            voucher_id=spend.voucher_id, campaign_id=spend.campaign.id,
-                            category_code=event.category_code, valid_from=spend.claimed_at)
-        transfer = ledger.post(
-            idempotency_key=f"sync:{record['scanner_id']}:{record['record_id']}", kind="offline_redemptions",
-            entries=[(ledger.account("venue_payable", event.venue_id), -event.price_cents),
-                     (ledger.account("voucher", spend.voucher_id), event.price_cents)])
-        transfer.created_at = record["synced_at"]
+        self._scan(event, scanned_at, outcome=REDEEMED, ticket_id=None, amount=event.price_cents,
+                   voucher_id=spend.voucher.id, campaign_id=spend.campaign.id, category_code=event.category_code,
+                   valid_from=spend.claimed_at)
         spend.balance -= event.price_cents
         spend.used(scanned_at)
 
@@ -286,8 +283,8 @@ class _History:
         record = {
             "record_id": self.random.randbytes(16).hex(), "scanner_id": self._scanner(event.venue_id),
             "venue_id": event.venue_id, "scanned_at": scanned_at, "phone_scanned_at": None,
-            # Most phones were online at the door; some synced on the way home.
-            "synced_at": scanned_at + timedelta(seconds=self.random.choice((2, 3, 5, 40, 3 * 3600))),
+            # The door phone worked offline and synced the evening's scans once, after the start.
+            "synced_at": self._sync_time(event),
             "event_id": event.id, "category_code": category_code, "amount_cents": amount,
             "scanner_result": "accepted", "outcome": outcome, "outcome_code": None, "voucher_id": voucher_id,
             "ticket_id": ticket_id, "campaign_id": campaign_id, "credential_valid_from": int(valid_from.timestamp()),
@@ -295,6 +292,11 @@ class _History:
             "crossed_balance": False, "flagged": False, "typed": False}
         self.scans.append(record)
         return record
+
+    def _sync_time(self, event: Event) -> datetime:
+        if event.id not in self.sync_times:
+            self.sync_times[event.id] = event.starts_at + timedelta(minutes=self.random.randint(20, 90))
+        return self.sync_times[event.id]
 
     def _scanner(self, venue_id: int) -> int:
         """Each venue's phone at the door in those months, retired since (its slot free)."""
@@ -325,8 +327,7 @@ class _History:
             if spend.first_used is None or self.random.random() > 0.4:
                 continue
             choice = self.random.choices(thanks_api.SLUGS, weights=THANKS_WEIGHTS)[0]
-            voucher = db.session.get(Voucher, spend.voucher_id)
-            thanks_api.send(voucher=voucher, choice=choice,
+            thanks_api.send(voucher=spend.voucher, choice=choice,
                             now=spend.first_used + timedelta(hours=self.random.randint(2, 30)))
 
     def tell(self, events_by_month: list[list[Event]]) -> None:
@@ -338,6 +339,23 @@ class _History:
                              event_id=event.id, now=event.ends_at + timedelta(hours=18))
 
     def store_scans(self) -> None:
+        _update(Booking.__table__.c.id, Booking.__table__.c.checked_in_at, self.check_ins)
+        """The scan records, and for each event's sync one ledger transfer paying the venue
+        from the vouchers, as the door's sync posts it (server/door/sync.py _redeem)."""
+        batches: dict[int, list[dict]] = {}
+        for record in self.scans:
+            if record["outcome"] == REDEEMED:
+                batches.setdefault(record["event_id"], []).append(record)
+        for records in batches.values():
+            debits: dict[int, int] = {}
+            for record in records:
+                debits[record["voucher_id"]] = debits.get(record["voucher_id"], 0) + record["amount_cents"]
+            first = min(records, key=lambda r: r["record_id"])
+            entries = [(ledger.account("venue_payable", first["venue_id"]), -sum(debits.values()))]
+            entries += [(ledger.account("voucher", voucher_id), amount) for voucher_id, amount in debits.items()]
+            ledger.post(idempotency_key=f"sync:{first['scanner_id']}:{first['record_id']}",
+                        kind="offline_redemptions", entries=entries)
+            self._transfer(f"sync:{first['scanner_id']}:{first['record_id']}", first["synced_at"])
         if self.scans:
             db.session.execute(sa.insert(ScanRecord.__table__), self.scans)
         db.session.flush()
