@@ -32,7 +32,7 @@ import zlib from 'node:zlib';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
@@ -49,6 +49,10 @@ const TARGETS = ['es2020']; // phones from about 2020 on: students' phones are o
 // router's prefix for the area (ROUTES in src/router.js), preloaded on a deep link there.
 const LAZY_AREAS = { scanner: 'src/scanner/ui.js', org: 'src/org/index.js' };
 const LAZY_PATHS = { scanner: '/s', org: '/o' };
+// The scanner's first screen asks who is logged in (src/scanner/setup.js) once its code has
+// run; on a deep link to /s the shell asks at once, and the app's fetch gets the answer
+// already on its way (same URL, mode and credentials: a preload a fetch() can take).
+const SESSION_PRELOAD = { path: '/s', url: '/api/v1/auth/me' };
 // Files worth compressing (PNG is compressed already).
 const COMPRESSIBLE = /\.(js|css|html|json|wasm|svg|webmanifest|txt)$/;
 
@@ -68,26 +72,45 @@ const optionalLazyAreas = {
   },
 };
 
-/** `import areas from 'i18n-areas'`: every src/i18n/<area>.<lang>.js, so areas add strings without editing i18n.js. */
+const I18N_AREA_FILE = /^[a-z0-9_-]+\.(it|en)\.js$/;
+const I18N_ELEMENT = 'i18n-areas';
+
+/** Every src/i18n/<area>.<lang>.js, by language: {it: [messages, ...], en: [...]}, in file order. */
+async function i18nAreaMessages() {
+  const dir = path.join(SRC, 'i18n');
+  const files = (await fs.readdir(dir)).filter((name) => I18N_AREA_FILE.test(name)).sort();
+  const byLang = { it: [], en: [] };
+  for (const name of files) {
+    // A query per build: node caches modules by URL, and a second build() in one process must see edits.
+    const module = await import(`${pathToFileURL(path.join(dir, name))}?build=${Date.now()}`);
+    byLang[name.split('.').at(-2)].push(module.default);
+  }
+  return byLang;
+}
+
+/**
+ * `import areas from 'i18n-areas'`: every src/i18n/<area>.<lang>.js, so areas add strings
+ * without editing i18n.js. The strings themselves travel in the shell page, as JSON
+ * (indexHtml), not in the JavaScript: the page's bytes arrive while the browser waits for
+ * the first answer about the scripts it names at the top, a round trip that on a weak
+ * signal lasts seconds with the line idle; in the shared chunk they would be downloaded
+ * after it, on the first screen's critical path (they are half its size).
+ */
 const i18nAreas = {
   name: 'i18n-areas',
   setup(build) {
     build.onResolve({ filter: /^i18n-areas$/ }, () => ({ path: 'i18n-areas', namespace: 'i18n-areas' }));
-    build.onLoad({ filter: /.*/, namespace: 'i18n-areas' }, async () => {
-      const dir = path.join(SRC, 'i18n');
-      const files = (await fs.readdir(dir)).filter((name) => /^[a-z0-9_-]+\.(it|en)\.js$/.test(name)).sort();
-      const imports = files.map((name, i) => `import m${i} from ${JSON.stringify(path.join(dir, name))};`);
-      const byLang = { it: [], en: [] };
-      files.forEach((name, i) => byLang[name.split('.').at(-2)].push(`m${i}`));
-      return {
-        contents: `${imports.join('\n')}\nexport default {it: [${byLang.it}], en: [${byLang.en}]};\n`,
-        loader: 'js',
-        resolveDir: dir,
-        watchDirs: [dir],
-      };
-    });
+    build.onLoad({ filter: /.*/, namespace: 'i18n-areas' }, () => ({
+      contents: `const found = typeof document === 'undefined' ? null : document.getElementById('${I18N_ELEMENT}');
+export default found ? JSON.parse(found.textContent) : {it: [], en: []};
+`,
+      loader: 'js',
+    }));
   },
 };
+
+/** JSON inside <script>: nothing in it may close the element or open a comment. */
+const scriptJson = (value) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 const url = (file) => '/' + path.relative(OUT, file).split(path.sep).join('/');
@@ -170,14 +193,15 @@ async function copyStatic() {
   return { icons, screenshots, wasm: [wasm] };
 }
 
-/** A classic inline script: on a deep link into a lazy area, preload that area's files now. */
+/** A classic inline script: on a deep link into a lazy area, preload that area's files now
+ * (and, for the scanner, the session answer its first screen waits for). */
 function lazyPreloadScript(lazy) {
   const byPath = Object.fromEntries(Object.entries(lazy).filter(([area, files]) => LAZY_PATHS[area] && files.length)
-    .map(([area, files]) => [LAZY_PATHS[area], files.map(url)]));
-  if (!Object.keys(byPath).length) return '';
-  return `  <script>(function(p,a){for(var k in a)if(p===k||p.indexOf(k+'/')===0)a[k].forEach(function(u){` +
-    `var l=document.createElement('link');l.rel='modulepreload';l.href=u;document.head.appendChild(l)})})` +
-    `(location.pathname,${JSON.stringify(byPath)})</script>\n`;
+    .map(([area, files]) => [LAZY_PATHS[area], files.map((file) => ['modulepreload', url(file)])]));
+  (byPath[SESSION_PRELOAD.path] ??= []).push(['fetch', SESSION_PRELOAD.url]);
+  return `  <script>(function(p,a){for(var k in a)if(p===k||p.indexOf(k+'/')===0)a[k].forEach(function(f){` +
+    `var l=document.createElement('link');if(f[0]==='fetch'){l.rel='preload';l.as='fetch';l.crossOrigin='anonymous'}` +
+    `else l.rel=f[0];l.href=f[1];document.head.appendChild(l)})})(location.pathname,${JSON.stringify(byPath)})</script>\n`;
 }
 
 async function criticalCss() {
@@ -186,7 +210,7 @@ async function criticalCss() {
   return code.trim();
 }
 
-function indexHtml({ main, styles, preload, lazy, critical }) {
+function indexHtml({ main, styles, preload, lazy, critical, messages }) {
   const preloads = preload.map((file) => `  <link rel="modulepreload" href="${url(file)}">\n`).join('');
   return `<!doctype html>
 <html lang="it">
@@ -205,6 +229,7 @@ ${preloads}${lazyPreloadScript(lazy)}  <link rel="manifest" href="/manifest.webm
 <body>
   <div id="app"><div class="boot-bar">Mentoring</div><div class="boot" role="status"><span class="boot-spinner"></span>Caricamento… <span lang="en">Loading…</span></div></div>
   <link rel="stylesheet" href="${url(styles)}">
+  <script type="application/json" id="${I18N_ELEMENT}">${scriptJson(messages)}</script>
   <noscript>Per usare Mentoring attiva JavaScript. / Mentoring needs JavaScript.</noscript>
 </body>
 </html>
@@ -273,7 +298,7 @@ export async function build() {
   const index = path.join(OUT, 'index.html');
   const preload = app.shell.filter((f) => f.endsWith('.js') && f !== app.main);
   await fs.writeFile(index, indexHtml({ main: app.main, styles: app.styles, preload, lazy: app.lazy,
-    critical: await criticalCss() }));
+    critical: await criticalCss(), messages: await i18nAreaMessages() }));
 
   const lazyFiles = Object.values(app.lazy).flat();
   const version = await contentVersion([index, ...app.shell, ...lazyFiles, ...app.others, ...statics.icons,
