@@ -7,7 +7,7 @@ STAMP := $(VENV)/.stamp-install
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: venv sysdeps pwa test demo clean
+.PHONY: venv sysdeps pwa test demo stack clean
 
 venv: $(STAMP)
 
@@ -46,6 +46,13 @@ demo: sysdeps venv pwa
 # The demo pilot (fictional, idempotent):
 	$(BIN)/mentoring seed-demo --base-url http://localhost:$(PORT)
 	MENTORING_DEVELOPMENT=true $(BIN)/mentoring run --host 0.0.0.0 --port $(PORT)
+
+# The production stack on this machine: gunicorn behind Caddy, HTTPS from Caddy's local CA
+# on https://127.0.0.1:8443 (deploy/run-local.sh; deploy/README.md). Uses instance/ as `make demo` does.
+stack: sysdeps venv pwa
+	$(BIN)/mentoring keys init
+	$(BIN)/mentoring db upgrade
+	deploy/run-local.sh
 
 # Leaves .venv and instance/ (database and keys) alone.
 clean:

@@ -10,6 +10,7 @@ REQUIRED=(
   "chromium cmd:chromium"       # browser tests (Playwright drives Debian's build)
   "ffmpeg cmd:ffmpeg"           # the fake camera's .y4m video in the browser journey
   "poppler-utils cmd:pdftotext" # tests read the text of statements and receipts
+  "caddy cmd:caddy"             # the production stack's web server (deploy/; `make stack`, tests/deploy)
 )
 
 PATH="$PATH:/usr/sbin:/sbin"  # ldconfig lives in sbin, often not on a user's PATH
