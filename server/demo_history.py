@@ -223,7 +223,8 @@ class _History:
             holders += month_vouchers
             if index == QUIET_MONTH:
                 (film,) = events
-                for spend in self.random.sample([s for s in holders if _spendable(s, film)], QUIET_STUDENTS):
+                able = [s for s in holders if _spendable(s, film) and s.balance >= film.price_cents]
+                for spend in self.random.sample(able, QUIET_STUDENTS):
                     self._door(spend, film)
                 continue
             dance = [e for e in events if e.category_code == taxonomy.by_slug("danza").code]
