@@ -113,6 +113,8 @@ def asset(filename):
     parts = filename.split("/")
     if any(part.startswith(".") for part in parts):
         abort(404)  # build stamps and other dotfiles are not assets
+    if parts[-1].endswith(tuple(suffix for _, suffix in PRECOMPRESSED)):
+        abort(404)  # an encoding of an asset, sent by _send under the asset's own name and type
     if "." not in parts[-1]:
         return _shell_page()  # an in-app route: the router draws it
     if not dist_dir().is_dir():
