@@ -57,9 +57,16 @@ PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
 
 
 def _precompressed(dist: Path, relative: str) -> tuple[str, str] | None:
-    """(encoding, file) of the build's precompressed copy the client accepts, if any."""
+    """(encoding, file) of the build's precompressed copy the client accepts, if any. A
+    copy older than its file is stale (the file was changed after the build, by hand or
+    by a test): the file itself is sent."""
+    original = dist / relative
+    if not original.is_file():
+        return None
+    changed = original.stat().st_mtime
     for encoding, suffix in PRECOMPRESSED:
-        if request.accept_encodings[encoding] and (dist / (relative + suffix)).is_file():
+        copy = dist / (relative + suffix)
+        if request.accept_encodings[encoding] and copy.is_file() and copy.stat().st_mtime >= changed:
             return encoding, relative + suffix
     return None
 
@@ -67,7 +74,7 @@ def _precompressed(dist: Path, relative: str) -> tuple[str, str] | None:
 def _send(relative: str, cache_control: str) -> Response:
     dist = dist_dir()
     mimetype = MIMETYPES.get(Path(relative).suffix) or mimetypes.guess_type(relative)[0]
-    found = _precompressed(dist, relative) if (dist / relative).is_file() else None
+    found = _precompressed(dist, relative)
     if found is None:
         response = send_from_directory(dist, relative, mimetype=mimetype, max_age=None)
     else:

@@ -3,6 +3,7 @@ wasm file) and Flask serving them to a browser that accepts them (server/http/pw
 Caddy's `precompressed br gzip` does in production."""
 import gzip
 import json
+import os
 import shutil
 import subprocess
 
@@ -62,6 +63,17 @@ def test_the_shell_of_an_in_app_route_comes_compressed_and_revalidated(client, d
     assert answer.mimetype == "text/html"
     assert answer.headers["Cache-Control"] == "no-cache"
     assert answer.get_data() == b"brotli shell"
+
+
+def test_a_copy_older_than_its_file_is_stale_and_the_file_comes_instead(client, dist):
+    script = dist / "assets" / "main-ABC.js"
+    copy = dist / "assets" / "main-ABC.js.br"
+    os.utime(copy, (script.stat().st_mtime - 10, script.stat().st_mtime - 10))
+
+    answer = client.get("/assets/main-ABC.js", headers={"Accept-Encoding": "br"})
+
+    assert answer.headers.get("Content-Encoding") is None
+    assert answer.get_data() == SCRIPT
 
 
 def test_a_compressed_copy_is_not_an_asset_of_its_own(client, dist):
