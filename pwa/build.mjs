@@ -75,22 +75,22 @@ const optionalLazyAreas = {
 const I18N_AREA_FILE = /^[a-z0-9_-]+\.(it|en)\.js$/;
 const I18N_ELEMENT = 'i18n-areas';
 
-/** Every src/i18n/<area>.<lang>.js, by language: {it: [messages, ...], en: [...]}, in file order. */
+/** Every src/i18n/<area>.<lang>.js, by language, in file order, and the common words of
+ * src/i18n/<lang>.js: {it: [messages, ...], en: [...], common: {it, en}}. */
 async function i18nAreaMessages() {
   const dir = path.join(SRC, 'i18n');
+  // A query per build: node caches modules by URL, and a second build() in one process must see edits.
+  const load = async (name) => (await import(`${pathToFileURL(path.join(dir, name))}?build=${Date.now()}`)).default;
   const files = (await fs.readdir(dir)).filter((name) => I18N_AREA_FILE.test(name)).sort();
-  const byLang = { it: [], en: [] };
-  for (const name of files) {
-    // A query per build: node caches modules by URL, and a second build() in one process must see edits.
-    const module = await import(`${pathToFileURL(path.join(dir, name))}?build=${Date.now()}`);
-    byLang[name.split('.').at(-2)].push(module.default);
-  }
-  return byLang;
+  const messages = { it: [], en: [], common: { it: await load('it.js'), en: await load('en.js') } };
+  for (const name of files) messages[name.split('.').at(-2)].push(await load(name));
+  return messages;
 }
 
 /**
  * `import areas from 'i18n-areas'`: every src/i18n/<area>.<lang>.js, so areas add strings
- * without editing i18n.js. The strings themselves travel in the shell page, as JSON
+ * without editing i18n.js. The strings themselves (and i18n.js's common words, src/i18n/
+ * <lang>.js, which resolve here too) travel in the shell page, as JSON
  * (indexHtml), not in the JavaScript: the page's bytes arrive while the browser waits for
  * the first answer about the scripts it names at the top, a round trip that on a weak
  * signal lasts seconds with the line idle; in the shared chunk they would be downloaded
@@ -100,11 +100,21 @@ const i18nAreas = {
   name: 'i18n-areas',
   setup(build) {
     build.onResolve({ filter: /^i18n-areas$/ }, () => ({ path: 'i18n-areas', namespace: 'i18n-areas' }));
-    build.onLoad({ filter: /.*/, namespace: 'i18n-areas' }, () => ({
+    build.onLoad({ filter: /^i18n-areas$/, namespace: 'i18n-areas' }, () => ({
       contents: `const found = typeof document === 'undefined' ? null : document.getElementById('${I18N_ELEMENT}');
-export default found ? JSON.parse(found.textContent) : {it: [], en: []};
+export default found ? JSON.parse(found.textContent) : {it: [], en: [], common: {it: {}, en: {}}};
 `,
       loader: 'js',
+    }));
+    // src/i18n.js's own `import it from './i18n/it.js'` (the common words): from the page too.
+    build.onResolve({ filter: /^\.\/i18n\/(it|en)\.js$/ }, (args) => (
+      path.resolve(args.resolveDir, args.path).startsWith(path.join(SRC, 'i18n') + path.sep) &&
+      args.importer === path.join(SRC, 'i18n.js')
+        ? { path: `common-${args.path.slice(7, 9)}`, namespace: 'i18n-areas' } : undefined));
+    build.onLoad({ filter: /^common-(it|en)$/, namespace: 'i18n-areas' }, (args) => ({
+      contents: `import areas from 'i18n-areas';\nexport default areas.common.${args.path.slice(7)};\n`,
+      loader: 'js',
+      resolveDir: SRC,
     }));
   },
 };
