@@ -162,12 +162,14 @@ export function interceptLinks(root) {
 import { Home } from './pages/home.js';
 import { Invitation } from './pages/invitation.js';
 import { Login } from './pages/login.js';
+import { PublicSponsor } from './pages/public-sponsor.js';
 import { Wallet } from './wallet/index.js';
 
 export const ROUTES = [
   { path: '/', view: Home },
   { path: '/login', view: Login },
   { path: '/invito', view: Invitation },
+  { path: '/sponsor/:slug', view: PublicSponsor }, // no login: the window sticker's QR
   { path: '/w/*', view: Wallet },
   { path: '/s/*', area: 'scanner', load: () => import('./scanner/ui.js') },
   { path: '/o/*', area: 'org', load: () => import('./org/index.js') },
