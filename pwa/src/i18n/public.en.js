@@ -1,0 +1,25 @@
+// A sponsor's public page (/sponsor/<name>): people who open it from the window
+// sticker's QR code have no account. Keys mirror public.it.js.
+export default {
+  'public.kicker': 'Mentoring sponsor',
+  'public.sentence': 'Up to {date}, at least {students} young people discovered theatres, museums and concerts in Milan thanks to {sponsor}.',
+  'public.waiting.one': 'The first figures appear once at least {count} student has used the vouchers in a completed month.',
+  'public.waiting.other': 'The first figures appear once at least {count} students have used the vouchers in a completed month.',
+  'public.students': 'Students',
+  'public.spent': 'Spent on culture',
+  'public.visits': 'Visits',
+  'public.venues': 'Cultural venues',
+  'public.as_of': 'Figures as of {date}, updated every month.',
+  'public.trend_title': 'Month by month',
+  'public.categories_title': 'Where the culture went',
+  'public.other_categories': 'Other',
+  'public.students_n.one': '{shown} student',
+  'public.students_n.other': '{shown} students',
+  'public.fewer_than.one': 'fewer than {count} student',
+  'public.fewer_than.other': 'fewer than {count} students',
+  'public.method_title': 'How we count',
+  'public.method': 'We count completed months only. Students are rounded down to multiples of {students} and amounts to multiples of {money}; we show no figure about fewer than {count} students, so nobody can be singled out.',
+  'public.about': 'What is Mentoring',
+  'public.not_found_title': 'Page not found',
+  'public.failed_title': 'Page not available',
+};

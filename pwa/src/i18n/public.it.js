@@ -1,0 +1,25 @@
+// La pagina pubblica di uno sponsor (/sponsor/<nome>): chi la apre dal QR della
+// vetrofania non ha un account. Keys mirror public.en.js.
+export default {
+  'public.kicker': 'Sponsor di Mentoring',
+  'public.sentence': 'Fino al {date}, almeno {students} ragazzi hanno scoperto teatri, musei e concerti di Milano grazie a {sponsor}.',
+  'public.waiting.one': 'I primi numeri compaiono quando almeno {count} studente avrà usato i buoni in un mese concluso.',
+  'public.waiting.other': 'I primi numeri compaiono quando almeno {count} studenti avranno usato i buoni in un mese concluso.',
+  'public.students': 'Studenti',
+  'public.spent': 'Spesi in cultura',
+  'public.visits': 'Ingressi',
+  'public.venues': 'Luoghi della cultura',
+  'public.as_of': 'Dati al {date}, aggiornati ogni mese.',
+  'public.trend_title': 'Mese per mese',
+  'public.categories_title': 'Dove è andata la cultura',
+  'public.other_categories': 'Altro',
+  'public.students_n.one': '{shown} studente',
+  'public.students_n.other': '{shown} studenti',
+  'public.fewer_than.one': 'meno di {count} studente',
+  'public.fewer_than.other': 'meno di {count} studenti',
+  'public.method_title': 'Come contiamo',
+  'public.method': 'Contiamo solo i mesi conclusi. Gli studenti sono arrotondati per difetto a multipli di {students} e gli importi a multipli di {money}; non mostriamo nessun numero che riguardi meno di {count} studenti, così nessuno può essere riconosciuto.',
+  'public.about': 'Cos’è Mentoring',
+  'public.not_found_title': 'Pagina non trovata',
+  'public.failed_title': 'Pagina non disponibile',
+};
