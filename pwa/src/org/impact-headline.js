@@ -13,11 +13,11 @@ const wholeEuro = (cents) => new Intl.NumberFormat(locale(), { style: 'currency'
   maximumFractionDigits: 0 }).format(cents / 100);
 const counted = (key, n) => t(key, { count: n, number: number(n) });
 
-/** Whether the report carries released figures about students. */
+/** Whether the report carries released figures about students. A headline may be
+ * partly hidden (`suppressed` with some figures null): what it has is still said. */
 export function released(report) {
-  const headline = report.headline;
-  return Boolean(report.as_of && headline && !headline.suppressed && headline.students_reached !== null
-    && headline.students_reached !== undefined);
+  const students = report.headline?.students_reached;
+  return Boolean(report.as_of && students !== null && students !== undefined);
 }
 
 function HeadlineSentence({ report }) {
