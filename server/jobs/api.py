@@ -195,6 +195,8 @@ def sweep(*, now: datetime) -> list[int]:
     due = sa.or_(Job.run_after <= now, sa.and_(Job.run_after.is_(None), Job.created_at < now - STALE_QUEUED))
     overdue = list(db.session.scalars(sa.select(Job.id).where(Job.state == QUEUED, due,
                                                               Job.id.not_in(abandoned or [0]))))
+    if overdue:  # due by the sweep's clock: the claim need not wait for its own
+        db.session.execute(sa.update(Job).where(Job.id.in_(overdue), Job.state == QUEUED).values(run_after=None))
     kinds = dict(db.session.execute(sa.select(Job.id, Job.kind).where(Job.id.in_([*abandoned, *overdue]))).all())
     for job_id in [*abandoned, *overdue]:
         kind = KINDS.get(kinds[job_id])
