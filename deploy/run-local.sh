@@ -8,6 +8,7 @@
 #   MENTORING_HTTPS_PORT   Caddy's port (8443); MENTORING_HTTP_PORT its unused http port (8080)
 #   MENTORING_APP_PORT     gunicorn's port on 127.0.0.1 (8000)
 #   MENTORING_WORKERS      gunicorn processes (2 here: the machine is shared)
+#   MENTORING_GRACEFUL_TIMEOUT  seconds gunicorn lets requests finish when stopped (5 here)
 #   MENTORING_CADDY_DATA   where Caddy keeps its local CA and certificates
 #                          (<instance>/caddy; the root is pki/authorities/local/root.crt)
 #   MENTORING_PWA_DIST     the built PWA (pwa/dist; `make pwa` builds it)
@@ -26,6 +27,8 @@ APP_PORT="${MENTORING_APP_PORT:-8000}"
 export MENTORING_BIND="127.0.0.1:$APP_PORT"
 export MENTORING_APP_UPSTREAM="127.0.0.1:$APP_PORT"
 export MENTORING_WORKERS="${MENTORING_WORKERS:-2}"
+# Stopping is quick here (tests start and stop stacks); production waits 30 s for requests.
+export MENTORING_GRACEFUL_TIMEOUT="${MENTORING_GRACEFUL_TIMEOUT:-5}"
 export MENTORING_PWA_DIST="${MENTORING_PWA_DIST:-$ROOT/pwa/dist}"
 # Caddy is the one proxy in front: believe its X-Forwarded-For/-Proto, nobody else's.
 export MENTORING_TRUSTED_PROXY_HOPS="${MENTORING_TRUSTED_PROXY_HOPS:-1}"
