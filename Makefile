@@ -7,7 +7,7 @@ STAMP := $(VENV)/.stamp-install
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: venv sysdeps pwa test demo stack clean
+.PHONY: venv sysdeps pwa test demo stack scale-out clean
 
 venv: $(STAMP)
 
@@ -53,6 +53,11 @@ stack: sysdeps venv pwa
 	$(BIN)/mentoring keys init
 	$(BIN)/mentoring db upgrade
 	deploy/run-local.sh
+
+# Two app hosts and a database host in network namespaces behind Caddy; one app host is
+# killed in the middle of a sync burst (needs root; bench/scale_out.py). Not part of `make test`.
+scale-out: sysdeps venv
+	$(BIN)/python bench/scale_out.py
 
 # Leaves .venv and instance/ (database and keys) alone.
 clean:
