@@ -38,8 +38,11 @@ import * as esbuild from 'esbuild';
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const SRC = path.join(ROOT, 'src');
 const DIST = path.join(ROOT, 'dist');
-// Built here, then swapped in: a failed build leaves the last good dist/ being served.
-const OUT = path.join(ROOT, '.dist-build');
+// Built in .dist-build/<pid>, then swapped in: a failed build leaves the last good dist/
+// being served. A folder per build: on a shared checkout two builds may run at once, and
+// one must not compress or swap in the other's half-written files.
+const BUILDS = path.join(ROOT, '.dist-build');
+const OUT = path.join(BUILDS, `${process.pid}`);
 const REPO_MANIFEST = path.join(ROOT, '..', 'manifest.webmanifest');
 const ZXING_WASM = path.join(ROOT, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm');
 const THEME_COLOUR = '#3730a3';
@@ -293,14 +296,36 @@ async function bundleWorker(build) {
 }
 
 async function swapIntoPlace() {
-  const old = `${DIST}.old`;
+  const old = path.join(BUILDS, `old-${process.pid}`);
   await fs.rm(old, { recursive: true, force: true });
-  if (existsSync(DIST)) await fs.rename(DIST, old);
-  await fs.rename(OUT, DIST);
+  await fs.mkdir(old, { recursive: true });
+  // Another build may swap in between our two renames: then its dist/ is moved aside too
+  // and we try again (the last build to finish is served; both came from the same sources).
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await fs.rename(DIST, path.join(old, `${attempt}`));
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error; // no dist/ yet
+    }
+    try {
+      await fs.rename(OUT, DIST);
+      break;
+    } catch (error) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
+    }
+  }
   await fs.rm(old, { recursive: true, force: true });
 }
 
 export async function build() {
+  try {
+    return await buildInto();
+  } finally {
+    await fs.rm(OUT, { recursive: true, force: true }); // a failed build's half (a good one was renamed)
+  }
+}
+
+async function buildInto() {
   await fs.rm(OUT, { recursive: true, force: true });
   await fs.mkdir(OUT, { recursive: true });
   const app = await bundleApp();
