@@ -19,6 +19,8 @@ import { ImpactPage } from './impact.js';
 import { PeoplePage } from './people.js';
 import { TopUpPage } from './topup.js';
 import { EventForm, VenuePage, VenueReportPage } from './venue.js';
+import { VenueStoriesPage } from './stories.js';
+import { AdminStories } from './stories-admin.js';
 
 const ROUTES = [
   { path: '/o', view: OrgHome },
@@ -36,6 +38,7 @@ const ROUTES = [
   { path: '/o/venue/:id', view: VenuePage },
   { path: '/o/venue/:id/report', view: VenueReportPage },
   { path: '/o/venue/:id/pagamenti', view: VenuePayouts },
+  { path: '/o/venue/:id/racconti', view: VenueStoriesPage },
   { path: '/o/venue/:id/eventi/nuovo', view: EventForm },
   { path: '/o/venue/:id/eventi/:eventId', view: EventForm },
   { path: '/o/:kind/:id/persone', view: PeoplePage },
@@ -44,6 +47,7 @@ const ROUTES = [
   { path: '/o/admin/ricariche', view: AdminTopUps },
   { path: '/o/admin/pagamenti', view: AdminPayments },
   { path: '/o/admin/segnalazioni', view: AdminFlags },
+  { path: '/o/admin/racconti', view: AdminStories },
 ];
 
 function AccountBar({ me }) {

@@ -22,6 +22,7 @@ const TABS = {
     { href: `/o/venue/${id}/report`, label: 'org.tab_report' },
     // Money: owners and members, not the scanner staff (the server refuses them too).
     { href: `/o/venue/${id}/pagamenti`, label: 'documents.tab_payouts', notFor: 'staff' },
+    { href: `/o/venue/${id}/racconti`, label: 'stories.tab', notFor: 'staff' },
     { href: '/s', label: 'org.tab_scanner' },
   ],
   admin: () => [
@@ -30,6 +31,7 @@ const TABS = {
     { href: '/o/admin/ricariche', label: 'org.admin.tab_topups' },
     { href: '/o/admin/pagamenti', label: 'banking.tab' },
     { href: '/o/admin/segnalazioni', label: 'org.admin.tab_flags' },
+    { href: '/o/admin/racconti', label: 'stories.admin_tab' },
   ],
 };
 

@@ -11,6 +11,7 @@ import { PresentationQr } from './presentation.js';
 import { onWalletChange, refreshWallet } from './sync.js';
 import { InstallOffer } from './lasting.js';
 import { Balance, statusTexts } from './voucher-status.js';
+import { ThanksButtons } from './thanks.js';
 
 function useVoucher(id) {
   const [state, setState] = useState({ voucher: null, loaded: false });
@@ -84,6 +85,7 @@ export function VoucherPage({ id }) {
       ${voucher.credential_valid_until ? html`<dt>${t('wallet.credential_until')}</dt>
         <dd>${formatDateTime(voucher.credential_valid_until)}</dd>` : null}
     </dl>
+    <${ThanksButtons} voucherId=${voucher.id} />
     <p><${Link} href="/w/catalogo" class="btn btn-secondary">${t('wallet.find_events')}</${Link}></p>
     <${InstallOffer} ready=${true} />
   </section>`;
