@@ -141,7 +141,7 @@ def test_the_headline_and_the_months_fill_the_first_screen_of_a_phone(page, pilo
     assert summer.locator("rect.chart-bar").count() == 0
     assert summer.locator(".chart-note").first.text_content() == "meno di 5"
     assert chart.locator("rect.chart-bar").count() == 3
-    assert "luglio–agosto 2026: " + FEWER in chart.get_attribute("aria-label")
+    assert "luglio – agosto 2026: " + FEWER + ";" in chart.get_attribute("aria-label")
 
     # The same figures as a table, one row per period.
     table = page.locator("details.trend-table table")
@@ -153,7 +153,10 @@ def test_the_headline_and_the_months_fill_the_first_screen_of_a_phone(page, pilo
     assert table.locator('tr[data-period="2026-07-01"] td.suppressed').count() == 2
 
     # Further down: "Altro", the other venues, areas coarsened, stars, thanks.
-    assert page.locator('svg.chart g[data-slug="altro"] .chart-label').text_content() == "Altro"
+    categories = page.locator("svg.chart:not(.trend-chart)")
+    assert categories.locator('g[data-slug="altro"] .chart-label').text_content() == "Altro"
+    bar = lambda slug: float(categories.locator(f'g[data-slug="{slug}"] rect.chart-bar').get_attribute("width"))
+    assert bar("teatro") > bar("cinema") > bar("altro")  # to scale: 6000, 5000, 1340 EUR
     assert page.locator("table.report-table", has_text="Altre sedi").count() == 1
     assert page.get_by_text("Milano (provincia)").count() == 1
     assert page.locator('.stars-list li[data-stars="5"] .stars-count').text_content() == "45"
@@ -164,6 +167,8 @@ def test_the_headline_and_the_months_fill_the_first_screen_of_a_phone(page, pilo
     page.get_by_role("button", name="EN").click()
     page.locator(".impact-sentence", has_text="With your support, 230 students").wait_for()
     assert page.locator(".impact-as-of").text_content().startswith("figures as of 31 October 2026")
+    assert table.locator('tr[data-period="2026-07-01"] th').text_content() == "July – August 2026"
+    assert table.locator('tr[data-period="2026-07-01"] td').first.text_content() == "fewer than 5 students"
     page.get_by_role("button", name="IT").click()
 
 

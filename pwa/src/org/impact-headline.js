@@ -59,6 +59,20 @@ export function ImpactHeadline({ report }) {
   </section>`;
 }
 
+/** "settembre 2026", "agosto – settembre 2026": in the page's language (the server's
+ * label is Italian). */
+export function periodLabel(period) {
+  const month = (iso, withYear) => {
+    const [year, number] = iso.split('-').map(Number);
+    return new Intl.DateTimeFormat(locale(), { month: 'long', ...(withYear ? { year: 'numeric' } : {}),
+      timeZone: 'UTC' }).format(new Date(Date.UTC(year, number - 1, 15)));
+  };
+  if (!period.from || !period.to) return period.label;
+  if (period.from.slice(0, 7) === period.to.slice(0, 7)) return month(period.from, true);
+  const sameYear = period.from.slice(0, 4) === period.to.slice(0, 4);
+  return `${month(period.from, !sameYear)} – ${month(period.to, true)}`;
+}
+
 function trendRows(trend) {
   let lastYear = null;
   return trend.map((period) => {
@@ -77,8 +91,8 @@ export function ImpactTrend({ report }) {
   const fewer = t('org.suppressed', { count: report.min_cell });
   const spendText = (p) => (p.suppressed || p.spend_cents === null ? fewer : formatMoney(p.spend_cents));
   const studentsText = (p) => (p.suppressed || p.students === null ? fewer : number(p.students));
-  const summary = trend.map((p) => `${p.label}: ${spendText(p)}, ${t('impact.trend_students')} ${studentsText(p)}`)
-    .join('; ');
+  const summary = trend.map((p) => (p.suppressed ? `${periodLabel(p)}: ${fewer}`
+    : `${periodLabel(p)}: ${spendText(p)}, ${t('impact.trend_students')} ${studentsText(p)}`)).join('; ');
   return html`<section class="impact-trend" aria-labelledby="impact-trend-title">
     <h2 id="impact-trend-title" class="visually-hidden">${t('impact.trend_title')}</h2>
     ${trend.length ? html`<figure class="chart-figure trend-figure">
@@ -96,7 +110,7 @@ export function ImpactTrend({ report }) {
           <thead><tr><th scope="col">${t('impact.month')}</th><th scope="col" class="num">${t('impact.students')}</th>
             <th scope="col" class="num">${t('impact.spend')}</th></tr></thead>
           <tbody>${trend.map((p) => html`<tr key=${p.from} data-period=${p.from}>
-            <th scope="row">${p.label}</th>
+            <th scope="row">${periodLabel(p)}</th>
             <td class=${p.suppressed || p.students === null ? 'num suppressed' : 'num'}>${studentsText(p)}</td>
             <td class=${p.suppressed || p.spend_cents === null ? 'num suppressed' : 'num'}>${spendText(p)}</td>
           </tr>`)}</tbody>

@@ -4,6 +4,7 @@
 // venue's own business, shown in full). Absent from an older server: nothing shown.
 import { html } from 'htm/preact';
 import { formatDateTime, locale, t } from '../i18n.js';
+import { periodLabel } from './impact-headline.js';
 
 export function NewAudience({ report }) {
   const months = report.new_audience;
@@ -16,7 +17,7 @@ export function NewAudience({ report }) {
       <caption class="visually-hidden">${t('impact.venue.new_audience')}</caption>
       <thead><tr><th scope="col">${t('impact.month')}</th><th scope="col" class="num">${t('impact.students')}</th></tr></thead>
       <tbody>${months.map((month) => html`<tr key=${month.from} data-period=${month.from}>
-        <th scope="row">${month.label}</th>
+        <th scope="row">${periodLabel(month)}</th>
         ${month.suppressed || month.students === null
           ? html`<td class="num suppressed">${fewer}</td>`
           : html`<td class="num">${month.students}</td>`}

@@ -22,7 +22,7 @@ function Ratings({ ratings, minCell }) {
     ${distribution.length ? html`<ul class="stars-list">${distribution.map((row) => html`<li key=${row.stars}
         data-stars=${row.stars}>
       <span class="stars-label">${t('impact.stars', { count: row.stars })}</span>
-      ${row.count === null
+      ${row.suppressed || row.count === null
         ? html`<span class="suppressed">${fewer}</span>`
         : html`<span class="stars-bar" aria-hidden="true"><span style=${`width: ${(row.count / largest) * 100}%`}></span></span>
           <span class="stars-count">${row.count}</span>`}
