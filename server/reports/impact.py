@@ -209,7 +209,7 @@ def _release(activity: Activity, released: list[Period], groups: Groups, minimum
         trend.append((period, sheet.cell(len(payers), students=len(payers), spend_cents=net)))
     sheet.adds_up(total, [cell for _, cell in trend])
     if previous is not None:
-        _after(sheet, previous, total, rows, trend, activity, groups)
+        _after(sheet, previous, total, rows, trend, activity, groups, minimum)
 
     booked = [b for b in activity.bookings if b[1] < boundary and not (b[2] and b[2] < boundary)
               and utc(b[3]) < boundary]
@@ -247,7 +247,7 @@ def _link(sheet: Sheet, rows: dict, interior: dict) -> None:
 
 
 def _after(sheet: Sheet, previous: Release, total: Cell, rows: dict, trend: list, activity: Activity,
-           groups: Groups) -> None:
+           groups: Groups, minimum: int) -> None:
     """The previous release is public: its shown cells go in as fixed, and each row now
     is that row then plus what changed since (never shown). A change about 1 to
     min_cell - 1 students then cannot be had by subtraction: the sheet hides a cell."""
@@ -269,6 +269,11 @@ def _after(sheet: Sheet, previous: Release, total: Cell, rows: dict, trend: list
             then_cell = previous.rows[dimension].get(key)
             sheet.adds_up(row, [fixed(then_cell), increments[dimension][key]] if then_cell is not None
                           else [increments[dimension][key]])
+            # The obvious complement, chosen here rather than searched for by protect
+            # (each try there is a full elimination): a row shown then whose change is
+            # about too few students is hidden now.
+            if then_cell is not None and not then_cell.suppressed and 0 < increments[dimension][key].students < minimum:
+                row.suppressed = True
         sheet.adds_up(last_trend, list(increments[dimension].values()))
     interior = {key: _spend_cell(sheet, figures, published=False) for key, figures in _figures(changed, groups.of).items()}
     _link(sheet, increments, interior)
