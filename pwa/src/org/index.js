@@ -16,6 +16,7 @@ import { logOut, reloadSession, useSession } from './session.js';
 import { CampaignPage, NewCampaign, SponsorPage } from './sponsor.js';
 import { SponsorReceipts, VenuePayouts } from './documents.js';
 import { ImpactPage } from './impact.js';
+import { SchoolJobPage } from './job-progress.js';
 import { PeoplePage } from './people.js';
 import { TopUpPage } from './topup.js';
 import { EventForm, VenuePage, VenueReportPage } from './venue.js';
@@ -35,6 +36,7 @@ const ROUTES = [
   { path: '/o/school/:id', view: SchoolPage },
   { path: '/o/school/:id/stampa', view: PrintCodes },
   { path: '/o/school/:id/buoni', view: SchoolVouchers },
+  { path: '/o/school/:id/lavori/:jobId', view: SchoolJobPage },
   { path: '/o/venue/:id', view: VenuePage },
   { path: '/o/venue/:id/report', view: VenueReportPage },
   { path: '/o/venue/:id/pagamenti', view: VenuePayouts },
