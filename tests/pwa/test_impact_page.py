@@ -99,12 +99,23 @@ def serve_report(page, report: dict):
                                                         body=json.dumps(report)))
 
 
+STORIES = [
+    {"id": 9001, "venue_name": VENUE, "event_title": "Sei personaggi in cerca d'autore",
+     "body": "Quaranta ragazzi in platea, e dopo lo spettacolo mezz'ora di domande agli attori.",
+     "photo_url": "/icons/icon-192.png", "posted_at": "2026-10-12T18:30:00+00:00"},
+    {"id": 9002, "venue_name": "Cinema Arcobaleno", "event_title": None, "body": "Sala piena per il cineforum.",
+     "photo_url": None, "posted_at": "2026-09-03T20:00:00+00:00"},
+]
+
+
 def open_impact(page, app, report: dict | None = None):
     api_login(page, SPONSOR_EMAIL)
     sponsor_id = ids(app, Organisation, name=SPONSOR)
     campaign_id = ids(app, Campaign, name=CAMPAIGN)
     if report is not None:
         serve_report(page, report if report else released_report(campaign_id, CAMPAIGN))
+        page.route(re.compile(r"/api/v1/campaigns/\d+/stories$"), lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(STORIES)))
     page.goto(f"/o/sponsor/{sponsor_id}/campagne/{campaign_id}/impatto")
     page.locator(".impact-headline").wait_for()
     page.wait_for_function("!document.querySelector('.loading, .spinner')")
@@ -162,6 +173,11 @@ def test_the_headline_and_the_months_fill_the_first_screen_of_a_phone(page, pilo
     assert page.locator('.stars-list li[data-stars="5"] .stars-count').text_content() == "45"
     assert page.locator('.stars-list li[data-stars="1"]').get_by_text(FEWER).count() == 1
     assert page.locator('.thanks-figures [data-choice="ci-torno"]').get_by_text(FEWER).count() == 1
+    story = page.locator('.story-card[data-story="9001"]')
+    assert story.get_by_role("img", name=f"Foto da {VENUE}").count() == 1
+    story.locator("img").evaluate("(img) => img.decode()")  # the photo loads
+    assert story.locator(".meta").text_content() == f"{VENUE} · 12 ottobre 2026 · Sei personaggi in cerca d'autore"
+    assert page.locator('.story-card[data-story="9002"] img').count() == 0
     assert no_sideways_scroll(page)
 
     page.get_by_role("button", name="EN").click()
