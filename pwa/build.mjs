@@ -1,7 +1,8 @@
 // Builds the PWA into dist/: `node build.mjs` (the Makefile's `pwa` target runs it).
 //
 // Output:
-//   dist/index.html               the shell page, naming the hashed entry files
+//   dist/index.html               the shell page, naming the hashed entry files; it carries the
+//                                 critical CSS, a loading state and the interface strings (JSON)
 //   dist/assets/*-HASH.{js,css}   every bundle and chunk; immutable, served with long cache headers
 //   dist/icons/*.png              app icons (the manifest at the repository root names them)
 //   dist/screenshots/*.png        the manifest's screenshots (the install dialog shows them)
@@ -18,7 +19,8 @@
 // full stylesheet is linked in the body, after that loading state, so it blocks neither its
 // paint nor, being before the app's script, lets the app draw unstyled. Every JS file the
 // first screen needs is a modulepreload, fetched in parallel with the entry; a deep link into
-// a lazy area (/s, /o) preloads that area too, which would otherwise wait for the entry to run.
+// a lazy area (/s, /o) preloads that area too, which would otherwise wait for the entry to run;
+// the interface strings come in the shell page itself (see i18nAreas).
 //
 // Precaching, and why: the service worker precaches the shell (all that `/` loads
 // before any lazy import) as one required list: the wallet works offline from the
