@@ -16,8 +16,9 @@
 // The first load, and why (a student's first visit is often on a weak signal, where each
 // round trip costs seconds; bench/first_load.py measures it): the shell page inlines the
 // critical CSS (src/boot.css) and shows a loading state before any other file arrives; the
-// full stylesheet is linked in the body, after that loading state, so it blocks neither its
-// paint nor, being before the app's script, lets the app draw unstyled. Every JS file the
+// full stylesheet is linked in the body, after that loading state, so it does not hold its
+// paint back, while the app's module script (run once the page is parsed) still waits for
+// it: the app never draws unstyled. Every JS file the
 // first screen needs is a modulepreload, fetched in parallel with the entry; a deep link into
 // a lazy area (/s, /o) preloads that area too, which would otherwise wait for the entry to run;
 // the interface strings come in the shell page itself (see i18nAreas).
