@@ -6,8 +6,8 @@ Caddy balancing the two, and one app host killed in the middle of a sync burst.
 Hosts (veth pairs to the root namespace, which routes between them):
 
     mdb   10.77.0.2  PostgreSQL (its own cluster, initdb'd in a temporary folder) and Redis
-    app1  10.77.1.2  gunicorn, 2 workers
-    app2  10.77.2.2  gunicorn, 2 workers
+    app1  10.77.1.2  gunicorn (deploy/gunicorn.conf.py), 2 workers of 4 threads
+    app2  10.77.2.2  the same
     root  Caddy on 127.0.0.1:<port>, reverse_proxy to app1 and app2 (round robin, health checks)
 
 The scanners (threads here) do what the PWA's outbox does: post a batch, and on any failure
@@ -118,8 +118,10 @@ def start_database_host(workdir: Path) -> list[subprocess.Popen]:
 def start_app_host(name: str, env: dict, workdir: Path) -> subprocess.Popen:
     address = f"{HOSTS[name]}.2"
     log = open(workdir / f"{name}.log", "w")  # its JSON lines, if something goes wrong
-    process = in_host(name, [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"{address}:{APP_PORT}",
-                             "--log-level", "warning", "server:create_app()"], cwd=ROOT, env=env,
+    # The production settings (deploy/gunicorn.conf.py: gthread workers), two workers a host.
+    process = in_host(name, [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "server:create_app()"],
+                      cwd=ROOT, env={**env, "MENTORING_BIND": f"{address}:{APP_PORT}", "MENTORING_WORKERS": "2",
+                                     "MENTORING_LOG_LEVEL": "warning"},
                       stdout=log, stderr=log)
     wait_for(lambda: urllib.request.urlopen(f"http://{address}:{APP_PORT}/api/v1/health", timeout=2).status == 200,
              f"{name}")
@@ -140,8 +142,8 @@ http://127.0.0.1:{port} {{
         lb_try_interval 100ms
         fail_duration 10s
         health_uri /api/v1/health
-        health_interval 1s
-        health_timeout 1s
+        health_interval 2s
+        health_timeout 5s
     }}
 }}
 """)
