@@ -88,5 +88,4 @@ export default {
   'impact.venue.attendance': 'Attendance and bookings',
   'impact.venue.booked': 'Booked',
   'impact.venue.checked_in': 'Attended',
-  'impact.venue.show_rate': '{percent} attended',
 };

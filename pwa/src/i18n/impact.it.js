@@ -88,5 +88,4 @@ export default {
   'impact.venue.attendance': 'Presenze e prenotazioni',
   'impact.venue.booked': 'Prenotati',
   'impact.venue.checked_in': 'Presenti',
-  'impact.venue.show_rate': '{percent} presenti',
 };

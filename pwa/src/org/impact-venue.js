@@ -43,8 +43,8 @@ export function EventAttendance({ report }) {
             ? html`<br /><span class="meta">${formatDateTime(row.starts_at)}</span>` : null}</th>
           <td class="num">${row.attendance.booked}</td>
           <td class="num">${row.attendance.checked_in}${row.attendance.booked
-            ? html`<br /><span class="meta">${t('impact.venue.show_rate', {
-              percent: percent(row.attendance.checked_in, row.attendance.booked) })}</span>` : null}</td>
+            ? html` <span class="meta">(${percent(row.attendance.checked_in, row.attendance.booked)})</span>`
+            : null}</td>
         </tr>`)}</tbody>
       </table>
     </div>
