@@ -12,7 +12,7 @@ export default {
   'impact.venues_n.other': '{number} venues',
   'impact.visits_some': 'cultural experiences',
   'impact.venues_some': 'different venues',
-  'impact.spend_line': '{amount} spent on culture with the vouchers.',
+  'impact.spend_line': '{amount} spent on culture.',
   'impact.headline_waiting': 'The first figures arrive when a month closes in which at least {count} students used the vouchers: that way nobody can be recognised.',
   'impact.headline_small': 'The students reached so far are still too few to show without the risk of recognising them: the figures arrive in the coming months.',
   'impact.as_of': 'figures as of {date}',

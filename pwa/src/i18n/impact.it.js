@@ -12,7 +12,7 @@ export default {
   'impact.venues_n.other': '{number} luoghi',
   'impact.visits_some': 'esperienze culturali',
   'impact.venues_some': 'luoghi diversi',
-  'impact.spend_line': '{amount} spesi in cultura con i buoni.',
+  'impact.spend_line': '{amount} spesi in cultura.',
   'impact.headline_waiting': 'Le prime cifre arrivano quando si chiude un mese in cui almeno {count} studenti hanno usato i buoni: così nessuno può essere riconosciuto.',
   'impact.headline_small': 'Gli studenti raggiunti finora sono ancora troppo pochi per mostrarli senza rischiare di riconoscerli: le cifre arrivano con i prossimi mesi.',
   'impact.as_of': 'dati al {date}',
