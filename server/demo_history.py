@@ -171,7 +171,8 @@ class _History:
             spends = []
             for campaign, allocation in slots[len(claimed):len(claimed) + count]:
                 at = self._moment(month, first_day=1, last_day=12)
-                wallet = Wallet(device_key=b"\x02" + self.random.randbytes(32), created_at=at)
+                # A real key whose private half is dropped: no one can ever open these wallets.
+                wallet = Wallet(device_key=DeviceKey.generate().public_bytes, created_at=at)
                 db.session.add(wallet)
                 voucher = vouchers_api.claim(wallet=wallet, code_text=next(codes[allocation.id]),
                                              secret=self.secret_key, today=at.date())
