@@ -11,7 +11,8 @@ const number = (n) => new Intl.NumberFormat(locale()).format(n);
 // Released amounts are rounded to 10 EUR: cents would claim a precision they lost.
 const wholeEuro = (cents) => new Intl.NumberFormat(locale(), { style: 'currency', currency: 'EUR',
   maximumFractionDigits: 0 }).format(cents / 100);
-const counted = (key, n) => t(key, { count: n, number: number(n) });
+// Plural forms show {count} as digits; the sentence shows it as the locale writes it (12.340).
+const counted = (key, n) => t(key, { count: n }).replace(String(n), number(n));
 
 /** Whether the report carries released figures about students. A headline may be
  * partly hidden (`suppressed` with some figures null): what it has is still said. */
@@ -29,7 +30,7 @@ function HeadlineSentence({ report }) {
   const h = report.headline;
   const visits = h.visits === null || h.visits === undefined ? t('impact.visits_some') : counted('impact.visits_n', h.visits);
   const venues = h.venues === null || h.venues === undefined ? t('impact.venues_some') : counted('impact.venues_n', h.venues);
-  return html`<p class="impact-sentence">${t('impact.headline', { count: h.students_reached,
+  return html`<p class="impact-sentence">${t('impact.headline', {
     students: counted('impact.students_n', h.students_reached), visits, venues })}</p>
     ${h.spend_cents ? html`<p class="impact-spend">${t('impact.spend_line', { amount: wholeEuro(h.spend_cents) })}</p>`
       : null}`;
