@@ -37,12 +37,12 @@ max_requests_jitter = 200
 # gunicorn need not interpret them too.
 forwarded_allow_ips = "127.0.0.1"
 
-# Logs to stdout/stderr: journald (systemd) or the terminal keeps them.
-accesslog = os.environ.get("MENTORING_ACCESS_LOG", "-") or None
+# Errors to stderr: journald (systemd) or the terminal keeps them. No gunicorn access log:
+# it writes raw URLs, and paths carry ids and tokens; the app logs one JSON line per request
+# with the route's template instead (server/observability/README.md).
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("MENTORING_LOG_LEVEL", "info")
-# No query strings (claim links, challenges) in the access log: only the path.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 proc_name = "mentoring"
 # Each worker builds its own app (and database pool): no connection shared across fork.
@@ -50,3 +50,11 @@ preload_app = False
 # Gunicorn 27's control socket sits at one fixed path per user: a second stack on the
 # same machine (tests, benchmarks) would take it over. Nothing here uses it.
 control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """A dead worker's gauges stop counting in /metrics (PROMETHEUS_MULTIPROC_DIR, set by the
+    systemd unit and run-local.sh: every worker's counts add up in one scrape)."""
+    from server.observability.metrics import mark_worker_dead
+
+    mark_worker_dead(worker.pid)

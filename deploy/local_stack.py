@@ -49,7 +49,6 @@ class LocalStack:
             "MENTORING_HTTP_PORT": str(free_port()),
             "MENTORING_APP_PORT": str(free_port()),
             "MENTORING_WORKERS": str(workers),
-            "MENTORING_ACCESS_LOG": "",  # quiet: the output is read for the ready line only
         }
         if dist is not None:
             self.env["MENTORING_PWA_DIST"] = str(dist)

@@ -36,6 +36,9 @@ export MENTORING_TRUSTED_PROXY_HOPS="${MENTORING_TRUSTED_PROXY_HOPS:-1}"
 export XDG_DATA_HOME="${MENTORING_CADDY_DATA:-$INSTANCE/caddy}"
 export XDG_CONFIG_HOME="$XDG_DATA_HOME/config"
 mkdir -p "$XDG_DATA_HOME"
+# Every worker's metrics in one scrape, as in production; a previous run's files wiped.
+export PROMETHEUS_MULTIPROC_DIR="$INSTANCE/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 if [ ! -f "$MENTORING_PWA_DIST/index.html" ]; then
   echo "stack: $MENTORING_PWA_DIST is not built: run \`make pwa\`" >&2
