@@ -13,7 +13,8 @@
 #   4. PostgreSQL role and database `mentoring` (peer authentication over the local socket)
 #   5. the virtualenv and the app in it; the PWA built into pwa/dist (with .br/.gz)
 #   6. issuer keys (once), database migrations
-#   7. systemd units (app, worker) and Caddy's configuration; enabled, (re)started
+#   7. systemd units (app, worker, the jobs sweep every minute) and Caddy's configuration;
+#      enabled, (re)started
 # Nothing is downloaded at run time: everything comes from apt, pip and npm here.
 set -euo pipefail
 
@@ -44,6 +45,8 @@ if [ ! -f "$ETC/mentoring.env" ]; then
   # Secrets made here, on the host; the template in git holds none.
   sed -e "s|^MENTORING_SECRET_KEY=.*|MENTORING_SECRET_KEY=$(openssl rand -base64 48 | tr -d '\n')|" \
       -e "s|^MENTORING_KEY_PASSPHRASE=.*|MENTORING_KEY_PASSPHRASE=$(openssl rand -base64 32 | tr -d '\n')|" \
+      -e "s|^MENTORING_METRICS_TOKEN=.*|MENTORING_METRICS_TOKEN=$(openssl rand -hex 32)|" \
+      -e "s|^MENTORING_PUBLIC_BASE_URL=.*|MENTORING_PUBLIC_BASE_URL=https://${DOMAIN:?set DOMAIN=your.public.name for the first install}|" \
       "$APP_DIR/deploy/mentoring.env.example" > "$ETC/mentoring.env.new"
   chmod 0640 "$ETC/mentoring.env.new"; chown root:"$APP_USER" "$ETC/mentoring.env.new"
   mv "$ETC/mentoring.env.new" "$ETC/mentoring.env"
@@ -81,7 +84,7 @@ say "6. keys and schema"
 "$APP_DIR/deploy/mentoring.sh" db upgrade
 
 say "7. services"
-for unit in mentoring.service mentoring-worker.service; do
+for unit in mentoring.service mentoring-worker.service mentoring-jobs-sweep.service mentoring-jobs-sweep.timer; do
   sed "s|/srv/mentoring|$APP_DIR|g" "$APP_DIR/deploy/systemd/$unit" > "/etc/systemd/system/$unit"
 done
 install -d /etc/systemd/system/caddy.service.d
@@ -91,6 +94,7 @@ systemctl daemon-reload
 # Load the env as systemd would, so a mistake in the Caddyfile stops us here, not at restart.
 (set -a; . "$ETC/caddy.env"; set +a; caddy validate --adapter caddyfile --config /etc/caddy/Caddyfile >/dev/null)
 systemctl enable mentoring.service mentoring-worker.service caddy.service
+systemctl enable --now mentoring-jobs-sweep.timer
 # restart, not reload: new code and new settings both take effect; gunicorn lets requests finish.
 systemctl restart mentoring.service mentoring-worker.service caddy.service
 
