@@ -275,6 +275,8 @@ def _after(sheet: Sheet, previous: Release, total: Cell, rows: dict, trend: list
             if then_cell is not None and not then_cell.suppressed and 0 < increments[dimension][key].students < minimum:
                 row.suppressed = True
         sheet.adds_up(last_trend, list(increments[dimension].values()))
+    # The changes by category × venue × area, never shown: they tie the three
+    # breakdowns of the changes as the interior ties the current ones.
     interior = {key: _spend_cell(sheet, figures, published=False) for key, figures in _figures(changed, groups.of).items()}
     _link(sheet, increments, interior)
 

@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 DEFAULT_MIN_CELL = 5
-# How many complements are tried for one exposed cell before taking the nearest
-# smallest anyway (one more hidden cell each round, so the loop always ends).
-MAX_COMPLEMENT_TRIES = 30
 # The elimination is done modulo this prime rather than in fractions (about ten times
 # faster: ``protect`` runs it once per complement tried). The sums have coefficients
 # -1, 0 and 1, so a cell computable over the rationals is computable modulo p; the
@@ -124,13 +121,52 @@ class Sheet:
         computable; failing that, the nearest smallest (the next round goes on)."""
         candidates = [cell for cell in self._by_distance(target)
                       if cell.published and not cell.suppressed and not cell.fixed and cell.students > 0]
-        for candidate in candidates[:MAX_COMPLEMENT_TRIES]:
-            candidate.suppressed = True
-            stopped = not self._computable([target])
-            candidate.suppressed = False
-            if stopped:
+        stops = self._stoppers(target)
+        for candidate in candidates:
+            if stops(candidate):
                 return candidate
         return candidates[0] if candidates else None
+
+    def _stoppers(self, target: Cell):
+        """A test "would hiding this visible cell make ``target`` not computable", from
+        one elimination. With the hidden cells H, the target is computable when some
+        combination y of the sums has y·A_H = e_target; those y are y0 + the left null
+        space N of A_H. Hiding c adds its column a_c and asks also y·a_c = 0: that
+        fails for every y exactly when y0·a_c != 0 and n·a_c = 0 for all n in N."""
+        column = {cell: i for i, cell in enumerate(c for c in self.cells if c.hidden)}
+        rows = []  # per sum: {column of a hidden cell: coefficient}, and per cell its column in A
+        by_cell: dict[Cell, dict[int, int]] = {}
+        for k, line in enumerate(self.sums):
+            row: dict[int, int] = {}
+            for cell, sign in ((line.total, -1), *((part, 1) for part in line.parts)):
+                entries = by_cell.setdefault(cell, {})
+                entries[k] = (entries.get(k, 0) + sign) % PRIME
+                if cell.hidden:
+                    row[column[cell]] = (row.get(column[cell], 0) + sign) % PRIME
+            rows.append({i: v for i, v in row.items() if v})
+        basis: dict[int, tuple[dict, dict]] = {}  # pivot -> (row, which sums make it)
+        null = []
+        for k, row in enumerate(rows):
+            leftover, made_of = _reduce_tracking(basis, row, {k: 1})
+            if leftover:
+                pivot = min(leftover)
+                inverse = pow(leftover[pivot], -1, PRIME)
+                basis[pivot] = ({i: v * inverse % PRIME for i, v in leftover.items()},
+                                {j: v * inverse % PRIME for j, v in made_of.items()})
+            else:
+                null.append(made_of)
+        leftover, made_of = _reduce_tracking(basis, {column[target]: 1}, {})
+        if leftover:
+            return lambda cell: True  # not computable as it is
+        solution = {j: -v % PRIME for j, v in made_of.items()}  # e_t - sum(f b) = 0: y0 = sum(f combo)
+
+        def dot(vector: dict, entries: dict) -> int:
+            return sum(v * entries.get(j, 0) for j, v in vector.items()) % PRIME
+
+        def stops(cell: Cell) -> bool:
+            entries = {k: v for k, v in by_cell.get(cell, {}).items() if v}
+            return bool(dot(solution, entries)) and not any(dot(n, entries) for n in null)
+        return stops
 
     def _by_distance(self, start: Cell) -> list[Cell]:
         neighbours: dict[Cell, list[Cell]] = {}
@@ -146,6 +182,32 @@ class Sheet:
                     queue.append(other)
         order = {cell: i for i, cell in enumerate(self.cells)}
         return sorted((c for c in distance if c is not start), key=lambda c: (distance[c], c.size(), order[c]))
+
+
+def _reduce_tracking(basis: dict, row: dict, made_of: dict) -> tuple[dict, dict]:
+    """Like ``_reduce``, also keeping which sums (``made_of``: sum index -> factor) the
+    leftover row is the combination of; ``basis`` rows carry theirs."""
+    row, made_of = dict(row), dict(made_of)
+    while row:
+        lead = min(row)
+        found = basis.get(lead)
+        if found is None:
+            break
+        pivot_row, pivot_made_of = found
+        factor = row[lead]
+        for i, v in pivot_row.items():
+            updated = (row.get(i, 0) - factor * v) % PRIME
+            if updated:
+                row[i] = updated
+            else:
+                row.pop(i, None)
+        for j, v in pivot_made_of.items():
+            updated = (made_of.get(j, 0) - factor * v) % PRIME
+            if updated:
+                made_of[j] = updated
+            else:
+                made_of.pop(j, None)
+    return row, made_of
 
 
 def _reduce(basis: dict[int, dict[int, int]], row: dict[int, int]) -> dict[int, int]:
