@@ -161,6 +161,11 @@ def read_stats(prefix: Path) -> dict:
     return rows
 
 
+def read_failures(prefix: Path) -> dict:
+    with open(f"{prefix}_failures.csv") as handle:
+        return {f"{row['Name']}: {row['Error']}": int(row["Occurrences"]) for row in csv.DictReader(handle)}
+
+
 def run(args) -> dict:
     with tempfile.TemporaryDirectory() as workdir:
         workdir = Path(workdir)
@@ -174,7 +179,7 @@ def run(args) -> dict:
         server = serve(url, instance, port, args.workers, workdir)
         warm_up(port, built)
         database = None if args.db == "sqlite" else url.rsplit("/", 1)[-1]
-        users = {"scanner": venues * 2, "wallet": args.wallets, "browser": args.browsers}
+        users = {"scanner": args.scanners, "wallet": args.wallets, "browser": args.browsers}
         try:
             app_before, db_before = cpu_seconds(server.pid), database_cpu_seconds(database)
             started = time.monotonic()
@@ -196,6 +201,7 @@ def run(args) -> dict:
             print(locust.stdout[-3000:], locust.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"locust exited {locust.returncode}")
         stats = read_stats(workdir / "peak")
+        failures = read_failures(workdir / "peak")
         from server import create_app
         from server.extensions import db
         from server.ledger import api as ledger_api
@@ -213,7 +219,7 @@ def run(args) -> dict:
         "requests_per_app_core_s": round(requests / app_cpu, 1) if app_cpu else None,
         "requests_per_db_core_s": round(requests / db_cpu, 1) if db_cpu else None,
         "by_kind": {name: row for name, row in stats.items() if name != "Aggregated"},
-        "door_outcomes": outcomes, "books_balance": books == [],
+        "failure_reasons": failures, "door_outcomes": outcomes, "books_balance": books == [],
     }
     for name, row in figures["by_kind"].items():
         print(f"  {name:24s} {row['requests']:6d} req  {row['failures']:4d} failed  p50 {row['p50_ms']:6.0f} ms"

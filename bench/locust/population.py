@@ -87,7 +87,8 @@ def build(url: str, instance: Path, *, vouchers: int, venues: int, events_per_ve
                 scanner = door_enrolment.enroll(venue=venue, user=staff, public_key_hex=device.public_bytes.hex(),
                                                 label=label, now=now - timedelta(days=1))
                 door_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=now)
-                scanners.append({"id": scanner.id, "device": _secret(device), "event_id": door_event})
+                scanners.append({"id": scanner.id, "device": _secret(device), "event_id": door_event,
+                                 "staff_email": staff.email})
         db.session.commit()
         db.engine.dispose()
     return {"holders": holders, "scanners": scanners, "events": events, "built_at": now.isoformat()}
