@@ -8,6 +8,7 @@ from server.extensions import db
 from server.reports import api as reports_api
 from server.accounts.models import Organisation
 from server.door.models import ScanRecord
+from server.reports.periods import ITALY
 from tests.server.reports.conftest import months_ahead
 
 ONE_STUDENT_CENTS = 730  # what the single student spends: it must not be recoverable
@@ -36,7 +37,7 @@ def _museum(town) -> int:
 
 def _days_into_last_month() -> int:
     """Days to go back from now to land in the middle of last month."""
-    today = datetime.now().date()
+    today = datetime.now(ITALY).date()  # the report's months are Italian
     return today.day + 12
 
 

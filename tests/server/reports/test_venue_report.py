@@ -1,6 +1,7 @@
 """The venue report's new audience by closed month, and bookings per event."""
 from datetime import datetime, timedelta, timezone
 
+from server.reports.periods import ITALY
 from tests.server.reports.conftest import months_ahead
 
 
@@ -19,7 +20,7 @@ def test_new_audience_by_closed_month_and_attendance_per_event(town, clock):
         booking = town.book(student, theatre, now=now - timedelta(hours=2))
         if student is not students[5]:
             town.check_in(student, booking, "milano")
-    town.backdate(datetime.now().day + 12)  # all of it last month
+    town.backdate(datetime.now(ITALY).day + 12)  # all of it last month (an Italian month)
     clock(months_ahead(0))
     report = _report(town)
     (month,) = report["new_audience"]
