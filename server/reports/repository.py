@@ -146,7 +146,7 @@ def school_allocations(school_id: int) -> list[Allocation]:
 def school_vouchers(school_id: int) -> dict[str, Grouped]:
     """Per allocation id and over the school: claimed, used (with the amount spent)
     and claimed but not used vouchers, each with its students. Used means the
-    balance is below the face value, as in ``vouchers_api.school_summary``."""
+    balance is below the face value."""
     spent = Voucher.face_value_cents - Account.balance_cents
     is_used = Account.balance_cents < Voucher.face_value_cents
 
