@@ -7,8 +7,18 @@ SUPPRESSED = ("true when the figures are null: they would describe fewer than `m
               "(server/reports/README.md)")
 
 
+class JsonBoolean(ma.fields.Boolean):
+    """true or false, nothing else: marshmallow's Boolean also takes 1, "yes", "on"...,
+    which the OpenAPI document (type boolean) says are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class PublicPageSetting(ma.Schema):
-    enabled = ma.fields.Boolean(required=True, metadata={"description": "show the page to anyone with its address"})
+    enabled = JsonBoolean(required=True, metadata={"description": "show the page to anyone with its address"})
 
 
 class PublicPageState(ma.Schema):
