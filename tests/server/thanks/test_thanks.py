@@ -11,6 +11,7 @@ from server.thanks import api as thanks_api
 from server.thanks.models import Thanks
 from server.vouchers.models import Voucher
 from tests.server import factories
+from tests.server.concurrency import at_once
 
 
 def _thanks(api, door, choice="grazie"):
@@ -101,3 +102,17 @@ def test_counts_for_the_campaign_by_choice_and_until(app, door, now):
         earlier = datetime.now(timezone.utc) - timedelta(hours=1)
         assert thanks_api.counts_for_campaign(door.campaign_id, earlier)["scoperta"] == (0, 0)
         assert thanks_api.counts_for_campaign(door.campaign_id + 1000)["scoperta"] == (0, 0)
+
+
+def test_two_taps_at_once_store_one_thanks(app, door, now):
+    """Both pass the "none sent yet" read; the unique index lets one in and the other is
+    told it was sent, not a 500."""
+    _redeem(door, now)
+    phones = [door.wallet_api(), door.wallet_api()]
+
+    statuses = sorted(response.status_code for response in at_once(
+        [lambda api=api, choice=choice: _thanks(api, door, choice) for api, choice in zip(phones, ("grazie", "ci-torno"))]))
+
+    assert statuses == [201, 409]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Thanks)) == 1
