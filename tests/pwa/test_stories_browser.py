@@ -67,6 +67,9 @@ def test_a_venue_posts_a_story_with_a_photo_and_the_operator_hides_it(people, pi
     photo_url = photo.get_attribute("src")
     assert re.search(r"/api/v1/stories/\d+/photo\.webp\?v=1$", photo_url)
     assert serious_violations(venue) == [] and _fits(venue)
+    venue.set_viewport_size({"width": 320, "height": 640})
+    assert _fits(venue)
+    venue.set_viewport_size({"width": 360, "height": 640})
 
     # The operator, on a phone too.
     operator = people()
@@ -80,6 +83,8 @@ def test_a_venue_posts_a_story_with_a_photo_and_the_operator_hides_it(people, pi
     card.get_by_role("button", name="Nascondi il racconto", exact=True).click()
     operator.locator('.story[data-hidden="true"]', has_text=TEXT).wait_for()
     assert serious_violations(operator) == [] and _fits(operator)
+    operator.set_viewport_size({"width": 320, "height": 640})
+    assert _fits(operator)
 
     # The venue is told, and the photo is served to nobody.
     venue.reload()

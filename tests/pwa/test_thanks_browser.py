@@ -31,6 +31,9 @@ def test_a_student_sends_thanks_after_a_redemption(page, pilot, live_app):
     assert page.locator(".thanks textarea, .thanks input[type=text]").count() == 0  # presets only
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 360, "height": 640})
 
     page.get_by_role("button", name="Ci tornerò").click()
     page.get_by_role("status").filter(has_text="Grazie inviato: «Ci tornerò».").wait_for()
