@@ -140,6 +140,12 @@ export function VenueStoriesPage({ me, id }) {
   const staff = membershipOf(me, id)?.role === 'staff';
   const stories = useResource(staff ? null : `/venues/${id}/stories`);
   const items = stories.data || [];
+  if (staff) {
+    // Entrance staff scan; stories are the owners' and members' (the server refuses staff too).
+    return html`<${OrgTabs} kind="venue" id=${id} me=${me} current=${`/o/venue/${id}/racconti`} />
+    <section class="page"><${OrgHeading} me=${me} id=${id} kind="venue" title=${t('org.venue.staff_title')} />
+      <p>${t('org.venue.staff_text')}</p></section>`;
+  }
   return html`<${OrgTabs} kind="venue" id=${id} me=${me} current=${`/o/venue/${id}/racconti`} />
   <section class="page narrow stories-page">
     <${OrgHeading} me=${me} id=${id} kind="venue" title=${t('stories.title')} />
