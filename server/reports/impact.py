@@ -134,11 +134,17 @@ def _area_groups(uses, minimum: int) -> dict:
 
 
 def _area_names(group: dict) -> dict:
-    names = {}
+    """A province or region row holds only the municipalities not shown on their own:
+    its name says so when some of its municipalities have a row of their own."""
+    names, apart = {}, set()
     for code, (level, key) in group.items():
         place = _place(code)
         names[(level, key)] = place["name"] if level == MUNICIPALITY else place[level][1]
-    return names
+        if level != REGION:
+            apart.update({(REGION, place[REGION][0])} | ({(PROVINCE, place[PROVINCE][0])} if level == MUNICIPALITY
+                                                         else set()))
+    return {key: f"{name} (altri comuni)" if key in apart and key[0] != MUNICIPALITY else name
+            for key, name in names.items()}
 
 
 def _area_view(key: tuple, names: dict) -> dict:

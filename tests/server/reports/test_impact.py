@@ -154,3 +154,21 @@ def test_platform_admins_see_it_too(busy_town, closed):
         email = factories.user(admin=True).email
         db.session.commit()
     assert _impact(busy_town, email)["students_reached"]["count"] == 10
+
+
+def test_a_small_town_goes_up_to_its_province_then_region(town, closed):
+    """Five students at the theatre in Milan, two at the museum in Rho: Rho alone is
+    too small, so is the rest of the province, so the row is Lombardy's other towns."""
+    theatre = town.event("milano", category="teatro", price_cents=1_000)
+    museum = town.event("rho", category="musei", price_cents=700)
+    students = town.students_from(7)
+    for student in students[:5]:
+        town.book(student, theatre)
+    for student in students[5:]:
+        town.book(student, museum)
+    impact = _impact(town)
+    by_area = impact["spend"]["by_area"]
+    assert [(row["level"], row["code"], row["suppressed"]) for row in by_area] == [
+        ("municipality", "015146", False), ("region", "R03", True)]
+    assert impact["spend"]["total"]["suppressed"]  # else the rest = total - Milan
+    assert by_area[1]["name"].startswith("Lombardia") and by_area[1]["name"].endswith("(altri comuni)")
