@@ -24,7 +24,6 @@ COUNTS = json.loads(os.environ.get("BENCH_USERS", '{"scanner": 1, "wallet": 1, "
 RECORDS_PER_SYNC = json.loads(os.environ.get("BENCH_RECORDS_PER_SYNC", "[0, 0, 1, 2, 3]"))
 RECORD_CENTS = 100
 BUNDLE_REFRESH_SECONDS = 300  # pwa/src/scanner/sync.js BUNDLE_REFRESH_MS
-PASSWORD = "bench-password"  # population.py
 
 _scanners = itertools.cycle(WORLD["scanners"])
 _holder_slices: dict[int, list] = {}
@@ -59,10 +58,9 @@ class ScannerPhone(HttpUser):
                         for h in _holders_for(index, len(WORLD["scanners"]))]
         self.next_holder = 0
         self.since = 0
-        self.client.post("/api/v1/auth/login", json={"email": scanner["staff_email"], "password": PASSWORD},
-                         name="staff login")
-        # The session cookie is Secure and the bench speaks plain http on loopback: sent by hand.
-        self.session_cookie = "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.client.cookies)
+        # The staff's session from the start of the shift (population.py). The cookie is
+        # Secure and the bench speaks plain http on loopback: sent by hand.
+        self.session_cookie = scanner["session_cookie"]
         # Phones do not sync in step: spread the first sync over the 30 s, the refreshes over 5 minutes.
         self.last_refresh = time.monotonic() - random.uniform(0, BUNDLE_REFRESH_SECONDS)
         time.sleep(random.uniform(0, 30))

@@ -151,13 +151,21 @@ def door_outcomes(metrics_text: str) -> dict:
     return outcomes
 
 
+def _number(text: str) -> float:
+    """locust writes N/A for a kind of request that never happened."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
 def read_stats(prefix: Path) -> dict:
     rows = {}
     with open(f"{prefix}_stats.csv") as handle:
         for row in csv.DictReader(handle):
             rows[row["Name"]] = {"requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-                                 "p50_ms": float(row["50%"] or 0), "p95_ms": float(row["95%"] or 0),
-                                 "p99_ms": float(row["99%"] or 0), "rps": round(float(row["Requests/s"]), 2)}
+                                 "p50_ms": _number(row["50%"]), "p95_ms": _number(row["95%"]),
+                                 "p99_ms": _number(row["99%"]), "rps": round(_number(row["Requests/s"]), 2)}
     return rows
 
 

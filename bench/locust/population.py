@@ -90,6 +90,13 @@ def build(url: str, instance: Path, *, vouchers: int, venues: int, events_per_ve
                 scanners.append({"id": scanner.id, "device": _secret(device), "event_id": door_event,
                                  "staff_email": staff.email})
         db.session.commit()
+        # Each phone's staff logged in at the start of the shift: their session cookies,
+        # made here so the measured run holds no login burst.
+        for scanner in scanners:
+            client = app.test_client()
+            logged_in = client.post("/api/v1/auth/login", json={"email": scanner["staff_email"], "password": PASSWORD})
+            assert logged_in.status_code == 200, logged_in.get_json()
+            scanner["session_cookie"] = f"session={client.get_cookie('session').value}"
         db.engine.dispose()
     return {"holders": holders, "scanners": scanners, "events": events, "built_at": now.isoformat()}
 
