@@ -259,6 +259,8 @@ def test_the_seeded_history_reads_as_a_sentence_and_a_chart_in_the_first_screen(
 def test_the_pdf_from_the_page_has_the_headline_figures(page, pilot, live_app, tmp_path):
     _, campaign_id = open_impact(page, live_app)
     headline = live_report(page, campaign_id)["headline"]
+    answer = page.request.get(f"/api/v1/campaigns/{campaign_id}/impact.pdf")  # a refusal, named, not a timeout
+    assert answer.ok, (answer.status, answer.text()[:300])
     with page.expect_download() as download:
         page.get_by_role("button", name="Scarica il PDF").click()
     saved = tmp_path / "impatto.pdf"
