@@ -53,6 +53,15 @@ def _month_label(row: dict) -> str:
     return f"{start} – {MONTHS[last.month - 1]} {last.year}"
 
 
+def _short_month(row: dict) -> str:
+    """"set 26", "lug-ago 26": a year of months side by side under their bars."""
+    first, last = date.fromisoformat(row["from"]), date.fromisoformat(row["to"])
+    start = MONTHS[first.month - 1][:3]
+    if (first.year, first.month) != (last.year, last.month):
+        start += "-" + MONTHS[last.month - 1][:3]
+    return f"{start} {last.year % 100:02d}"
+
+
 def _shown(report: dict, row: dict, figure: str, form=_count) -> str:
     """One figure of a cell as printed: the figure, or why there is none."""
     if row.get("suppressed"):
@@ -149,7 +158,7 @@ def _trend_chart(document: pdf.Document, report: dict, trend: list[dict]) -> Non
     document.line(document.l_margin, base_y, document.l_margin + width, base_y)
     for index, row in enumerate(trend):
         x = document.l_margin + index * slot + (slot - bar) / 2
-        document.set_font("Helvetica", size=7)
+        document.set_font("Helvetica", size=7 if len(trend) <= 8 else 5.5)  # many months: narrow columns
         if row.get("suppressed") or row.get("spend_cents") is None:
             # The chart's full height, dashed: "no figure", never read as a small one.
             document.set_draw_color(170)
@@ -164,8 +173,10 @@ def _trend_chart(document: pdf.Document, report: dict, trend: list[dict]) -> Non
             document.rect(x, base_y - height, bar, height, style="F")
             document.set_xy(x - (slot - bar) / 2, base_y - height - 5)
             document.cell(slot, 4, pdf.printable(pdf.euro(row["spend_cents"]).replace(",00", "")), align="C")
+        document.set_font_size(7)
         document.set_xy(x - (slot - bar) / 2, base_y + 1)
-        document.multi_cell(slot, 3.5, pdf.printable(_month_label(row)), align="C")
+        document.multi_cell(slot, 3.5, pdf.printable(_short_month(row) if len(trend) > 6 else _month_label(row)),
+                            align="C")
     document.set_draw_color(0)
     document.set_y(base_y + 10)
     document.ln(2)
