@@ -18,7 +18,7 @@ def insert(table: sa.Table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table``."""
     if not rows:
         return
-    if _is_postgresql():
+    if is_postgresql():
         rows = _with_defaults(table, rows)
         columns = list(rows[0])
         _copy(table, columns, [tuple(row[name] for name in columns) for row in rows])
@@ -31,27 +31,43 @@ def insert_returning_ids(table: sa.Table, rows: list[dict]) -> list[int]:
     """Insert ``rows`` and return their new primary keys, in the order of ``rows``."""
     if not rows:
         return []
-    if _is_postgresql():
-        rows = _with_defaults(table, rows)
-        ids = reserve_ids(table, len(rows))
-        columns = list(rows[0])
-        _copy(table, ["id", *columns], [(new_id, *(row[name] for name in columns)) for new_id, row in zip(ids, rows)])
-        return ids
+    ids = fresh_ids(table, len(rows))
+    insert_with_ids(table, ids, rows)
+    return ids
+
+
+def fresh_ids(table: sa.Table, count: int) -> list[int]:
+    """``count`` new primary keys for ``table``, to insert (``insert_with_ids``) in this
+    transaction. Taking them first lets work that needs only the ids (signing the
+    credentials of new vouchers) start before the rows are written."""
+    if is_postgresql():
+        return reserve_ids(table, count)
     # SQLite: every transaction holds the database's write lock from its BEGIN IMMEDIATE
     # (server/sqlite.py), so the ids after the current largest are this transaction's
-    # to give until it commits. Rows with their ids go in as one executemany; an
-    # INSERT … RETURNING in parameter order would run one statement per row.
+    # to give until it commits (the caller inserts them before asking for more). Rows
+    # with their ids go in as one executemany; an INSERT … RETURNING in parameter order
+    # would run one statement per row.
     db.session.flush()
     first = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))) + 1
-    ids = list(range(first, first + len(rows)))
+    return list(range(first, first + count))
+
+
+def insert_with_ids(table: sa.Table, ids: list[int], rows: list[dict]) -> None:
+    """Insert ``rows`` with the primary keys ``ids`` (from ``fresh_ids``), in order."""
+    if not rows:
+        return
+    if is_postgresql():
+        rows = _with_defaults(table, rows)
+        columns = list(rows[0])
+        _copy(table, ["id", *columns], [(new_id, *(row[name] for name in columns)) for new_id, row in zip(ids, rows)])
+        return
     insert(table, [{"id": new_id, **row} for new_id, row in zip(ids, rows)])
-    return ids
 
 
 def any_of(column: sa.ColumnElement, values: list) -> sa.ColumnElement:
     """``column IN values`` for thousands of values: on PostgreSQL one array parameter
     (``= ANY(:values)``), which the server parses once, instead of a placeholder each."""
-    if _is_postgresql():
+    if is_postgresql():
         # An anonymous parameter: several of these can share one statement.
         return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type), unique=True))
     return column.in_(list(values))
@@ -59,12 +75,14 @@ def any_of(column: sa.ColumnElement, values: list) -> sa.ColumnElement:
 
 def reserve_ids(table: sa.Table, count: int) -> list[int]:
     """``count`` fresh ids from the PostgreSQL sequence behind ``table.id``."""
-    return list(db.session.scalars(sa.text(
-        "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-        {"table": table.name, "count": count}))
+    # One array in one row: 10,000 rows of one number each cost more to fetch than to make.
+    return db.session.scalar(sa.text(
+        "SELECT array_agg(nextval(sequence.id)) FROM generate_series(1, :count), "
+        "(SELECT CAST(pg_get_serial_sequence(:table, 'id') AS regclass) AS id) AS sequence"),
+        {"table": table.name, "count": count})
 
 
-def _is_postgresql() -> bool:
+def is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 

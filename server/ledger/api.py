@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from server import bulk
 from server.extensions import db
+from server.ledger import bulk as ledger_bulk
 from server.ledger.exceptions import IdempotencyConflict, InsufficientFunds
 from server.ledger.models import CREDIT, DEBIT, Account, Posting, Transfer
 
@@ -193,11 +194,8 @@ def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_k
     db.session.add(transfer)
     db.session.flush()
     bulk.insert(Posting.__table__, [{"transfer_id": transfer.id, "account_id": source.id, "amount_cents": total}])
-    account_ids = bulk.insert_returning_ids(Account.__table__, [
-        {"kind": new_kind, "owner_id": owner, "normal_side": spec.normal_side, "may_go_negative": spec.may_go_negative,
-         "balance_cents": amount_each} for owner in owner_ids])
-    bulk.insert(Posting.__table__, [{"transfer_id": transfer.id, "account_id": account_id, "amount_cents": -amount_each}
-                                    for account_id in account_ids])
+    ledger_bulk.open_funded_accounts(transfer_id=transfer.id, kind=new_kind, normal_side=spec.normal_side,
+                                     may_go_negative=spec.may_go_negative, owner_ids=owner_ids, amount_each=amount_each)
     source.balance_cents -= total
     db.session.flush()
     log.info("ledger bulk funding", extra={"transfer_kind": kind, "accounts": len(owner_ids)})

@@ -3,7 +3,6 @@
 Use cases flush, never commit. Money moves only through the ledger.
 """
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -16,13 +15,12 @@ from server.errors import InvalidInput, NotFound
 from server.extensions import db
 from server.ledger import api as ledger
 from server.ledger.exceptions import InsufficientFunds
-from server.vouchers import claim_codes
+from server.vouchers import claim_codes, direct_rows, signing_pool
 from server.vouchers.exceptions import (
     CodeAlreadyClaimed, CodeVoided, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
 )
 from server.vouchers.models import ACTIVE, CLAIMED, UNCLAIMED, VOIDED, Allocation, ClaimCode, Voucher
 from signing import IssuerKeyset, issue_voucher, to_text
-from signing.issue import issue_vouchers_batch
 
 log = logging.getLogger(__name__)
 
@@ -182,43 +180,25 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
         raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
     campaign = db.session.get(Campaign, allocation.campaign_id)
     campaigns_api.require_active(campaign, today=now.date())
-    wallet_ids = _wallets_for(device_keys)
     campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
     valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
-    voucher_ids = bulk.insert_returning_ids(Voucher.__table__, [
-        {"campaign_id": campaign.id, "allocation_id": allocation.id, "wallet_id": wallet_ids[key],
-         "face_value_cents": allocation.face_value_cents, "status": ACTIVE, "frozen_reason": None, "created_at": now,
-         "credential_issued_at": now, "credential_valid_until": valid_until} for key in device_keys])
-    # The credentials are signed on another thread while the ledger rows are written:
-    # the signing needs only the ids, and the database works while the GIL is free.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="issuance-signer") as signer:
-        signing = signer.submit(
-            issue_vouchers_batch, keyset, now=int(now.timestamp()), campaign_id=campaign.id,
-            categories=campaign.category_codes,
-            offline_allowance_cents=min(campaign.offline_allowance_cents, allocation.face_value_cents),
-            valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()),
-            holders=list(zip(voucher_ids, device_keys)))
-        ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
-                                 source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
-                                 owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
-        allocation.codes_issued += len(device_keys)
-        db.session.flush()
-        texts = signing.result()
+    # The credentials need only the vouchers' ids: they are signed in other processes
+    # (signing_pool) while this one writes the wallets, vouchers and ledger rows.
+    voucher_ids = bulk.fresh_ids(Voucher.__table__, len(device_keys))
+    signing = signing_pool.sign_vouchers(
+        keyset, now=int(now.timestamp()), campaign_id=campaign.id, categories=campaign.category_codes,
+        offline_allowance_cents=min(campaign.offline_allowance_cents, allocation.face_value_cents),
+        valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()),
+        holders=list(zip(voucher_ids, device_keys)))
+    direct_rows.store(voucher_ids=voucher_ids, device_keys=device_keys, campaign_id=campaign.id,
+                      allocation_id=allocation.id, face_value_cents=allocation.face_value_cents, status=ACTIVE,
+                      now=now, valid_until=valid_until)
+    ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
+                             source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
+                             owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
+    allocation.codes_issued += len(device_keys)
+    db.session.flush()
+    texts = signing.result()
     log.info("direct issuance", extra={"allocation_id": allocation.id, "vouchers": len(voucher_ids)})
     return list(zip(voucher_ids, texts))
-
-
-def _wallets_for(device_keys: list[bytes], chunk: int = 5_000) -> dict[bytes, int]:
-    """Wallet ids by device key, creating the wallets not seen before."""
-    found = {}
-    for start in range(0, len(device_keys), chunk):
-        keys = device_keys[start:start + chunk]
-        select = sa.select(Wallet.device_key, Wallet.id).where(bulk.any_of(Wallet.device_key, keys))
-        found.update(db.session.execute(select).all())
-    missing = [key for key in device_keys if key not in found]
-    created = datetime.now(timezone.utc)
-    found.update(zip(missing, bulk.insert_returning_ids(
-        Wallet.__table__, [{"device_key": key, "created_at": created} for key in missing])))
-    return found
-
 

@@ -1,0 +1,72 @@
+"""The wallets and voucher rows of a direct issuance (``api.issue_direct``).
+
+On PostgreSQL each is one statement the server expands from arrays (the device keys,
+the voucher ids): the wallet ids are looked up by the server's own join on the
+unique device key, so no row travels to Python and back and none is built in Python.
+Elsewhere the portable path: look up, then multi-row inserts (server/bulk.py).
+"""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
+
+from server import bulk
+from server.accounts.models import Wallet
+from server.extensions import db
+from server.vouchers.models import Voucher
+
+_KEYS = sa.bindparam("device_keys", type_=ARRAY(BYTEA))
+
+# The wallets not seen before. A key seen before keeps its wallet (a student's phone
+# gets a second voucher into the wallet it already has).
+_NEW_WALLETS = sa.text(
+    "INSERT INTO wallet (device_key, created_at)"
+    " SELECT k.device_key, :created_at FROM unnest(:device_keys) WITH ORDINALITY AS k(device_key, n) ORDER BY k.n"
+    # The unique index answers per key. (A NOT EXISTS becomes an anti join, which the
+    # planner may run as a scan of every wallet when its statistics lag the growth.)
+    " ON CONFLICT (device_key) DO NOTHING"
+).bindparams(_KEYS, sa.bindparam("created_at", type_=Wallet.__table__.c.created_at.type))
+
+_VOUCHER_TIMES = ("created_at", "credential_issued_at", "credential_valid_until")
+_NEW_VOUCHERS = sa.text(
+    "INSERT INTO voucher (id, campaign_id, allocation_id, wallet_id, face_value_cents, status, frozen_reason,"
+    " created_at, credential_issued_at, credential_valid_until)"
+    " SELECT v.id, :campaign_id, :allocation_id,"
+    # A lookup per key by the unique index, for the same reason as above (no join).
+    " (SELECT w.id FROM wallet w WHERE w.device_key = v.device_key), :face_value_cents, :status, NULL,"
+    " :created_at, :credential_issued_at, :credential_valid_until"
+    " FROM unnest(:ids, :device_keys) AS v(id, device_key) ORDER BY v.id"
+).bindparams(_KEYS, sa.bindparam("ids", type_=ARRAY(sa.Integer)),
+             *(sa.bindparam(name, type_=Voucher.__table__.c[name].type) for name in _VOUCHER_TIMES))
+
+
+def store(*, voucher_ids: list[int], device_keys: list[bytes], campaign_id: int, allocation_id: int,
+          face_value_cents: int, status: str, now: datetime, valid_until: datetime) -> None:
+    """Wallets for the device keys not seen before, then voucher ``voucher_ids[i]`` into
+    the wallet of ``device_keys[i]``."""
+    fields = {"campaign_id": campaign_id, "allocation_id": allocation_id, "face_value_cents": face_value_cents,
+              "status": status, "created_at": now, "credential_issued_at": now, "credential_valid_until": valid_until}
+    if bulk.is_postgresql():
+        db.session.flush()
+        db.session.execute(_NEW_WALLETS, {"device_keys": device_keys, "created_at": datetime.now(timezone.utc)})
+        stored = db.session.execute(_NEW_VOUCHERS, {"ids": voucher_ids, "device_keys": device_keys, **fields})
+        if stored.rowcount != len(voucher_ids):
+            raise RuntimeError(f"{stored.rowcount} of {len(voucher_ids)} vouchers stored")
+        return
+    wallet_ids = wallets_for(device_keys)
+    bulk.insert_with_ids(Voucher.__table__, voucher_ids, [
+        {**fields, "wallet_id": wallet_ids[key], "frozen_reason": None} for key in device_keys])
+
+
+def wallets_for(device_keys: list[bytes], chunk: int = 5_000) -> dict[bytes, int]:
+    """Wallet ids by device key, creating the wallets not seen before."""
+    found = {}
+    for start in range(0, len(device_keys), chunk):
+        keys = device_keys[start:start + chunk]
+        select = sa.select(Wallet.device_key, Wallet.id).where(bulk.any_of(Wallet.device_key, keys))
+        found.update(db.session.execute(select).all())
+    missing = [key for key in device_keys if key not in found]
+    created = datetime.now(timezone.utc)
+    found.update(zip(missing, bulk.insert_returning_ids(
+        Wallet.__table__, [{"device_key": key, "created_at": created} for key in missing])))
+    return found
