@@ -13,7 +13,10 @@ rate of the same run is printed for scale. The last line is one JSON object.
 (server/jobs/issuance.py) on PostgreSQL, in chunks of ``--chunk`` each committed with
 the job's progress, run inline (the code a worker runs, without Redis), and measured
 from the commit that queues the job to its end. Target: at least half the raw Ed25519
-signing rate measured in the same run. The database named by ``--pg-url`` is emptied.
+signing rate measured in the same run (one thread signing the same kind of message: the
+baseline). The credentials themselves are signed in worker processes
+(server/vouchers/signing_pool.py) while the issuing process writes the rows, so the pool's
+start is inside the measured time. The database named by ``--pg-url`` is emptied.
 """
 import argparse
 import json
