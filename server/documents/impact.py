@@ -31,8 +31,13 @@ def fewer_than(report: dict) -> str:
     return f"meno di {report.get('min_cell') or 5} studenti"
 
 
-def _day(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else DASH
+def _date(value: date | str) -> date:
+    """The report's days: dates from the use case, ISO text once through JSON."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _day(value: date | str | None) -> str:
+    return _date(value).strftime("%d/%m/%Y") if value else DASH
 
 
 def _count(value) -> str:
@@ -46,7 +51,7 @@ def _money(cents) -> str:
 def _month_label(row: dict) -> str:
     if row.get("label"):
         return row["label"]
-    first, last = date.fromisoformat(row["from"]), date.fromisoformat(row["to"])
+    first, last = _date(row["from"]), _date(row["to"])
     start = f"{MONTHS[first.month - 1]} {first.year}"
     if (first.year, first.month) == (last.year, last.month):
         return start
@@ -55,7 +60,7 @@ def _month_label(row: dict) -> str:
 
 def _short_month(row: dict) -> str:
     """"set 26", "lug-ago 26": a year of months side by side under their bars."""
-    first, last = date.fromisoformat(row["from"]), date.fromisoformat(row["to"])
+    first, last = _date(row["from"]), _date(row["to"])
     start = MONTHS[first.month - 1][:3]
     if (first.year, first.month) != (last.year, last.month):
         start += "-" + MONTHS[last.month - 1][:3]
@@ -81,7 +86,9 @@ def headline_sentence(report: dict) -> str:
     if as_of is None:
         return ("Nessun mese chiuso ha ancora abbastanza studenti per pubblicare dati: "
                 f"le cifre compaiono quando un mese conta almeno {report.get('min_cell') or 5} studenti.")
-    if headline.get("suppressed") or headline.get("students_reached") is None:
+    # A headline can be partly hidden (one figure too close to the last release): say what is
+    # shown, leave out what is not, as the impact page does.
+    if headline.get("students_reached") is None:
         return f"Al {_day(as_of)}: {fewer_than(report)} hanno usato i buoni della campagna."
     parts = [f"Al {_day(as_of)}, almeno {_count(headline['students_reached'])} studenti hanno usato "
              f"i buoni della campagna «{report.get('campaign_name')}»"]

@@ -63,7 +63,7 @@ function Bars({ rows, label, minCell }) {
         : html`<span class="public-bar" aria-hidden="true">
               <span style=${{ width: `${top ? Math.max(2, (100 * row.spend_cents) / top) : 2}%` }}></span></span>
             <span class="public-bar-value">${euros(row.spend_cents)}${row.students != null
-              ? html` · ${t('public.students_n', { count: row.students, shown: count(row.students) })}` : null}</span>`}
+              ? html` · ${t('public.students_n', { count: row.students })}` : null}</span>`}
     </li>`)}
   </ul>`;
 }
