@@ -467,14 +467,15 @@ def test_the_operator_desk_is_closed_to_other_members(page, pilot):
 @pytest.mark.parametrize("email, where", [(demo.ADMIN_EMAIL, "/o/admin"),
                                           ("direzione.navigli@demo.example", "venue people")])
 def test_every_tab_of_an_organisation_is_in_sight_on_a_phone(page, pilot, live_app, email, where, language):
-    """At 360 px nothing hides off the edge of the tab bar (the operator has five tabs,
-    Pagamenti among them, and a venue's owner five as well: Pagamenti ricevuti)."""
+    """At 360 px nothing hides off the edge of the tab bar (the operator has six tabs,
+    Pagamenti and Racconti among them, and a venue's owner six as well: Pagamenti ricevuti,
+    Racconti)."""
     path = f"/o/venue/{organisation_id(live_app, 'Teatro dei Navigli')}/persone" if where == "venue people" else where
     log_in(page, email, path)
     page.get_by_role("button", name=language, exact=True).click()
 
     tabs = page.locator(".org-tabs .tab")
-    expect(tabs).to_have_count(5)
+    expect(tabs).to_have_count(6)
     for tab in tabs.all():
         box = tab.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], tab.inner_text()
