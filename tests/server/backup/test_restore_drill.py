@@ -3,7 +3,6 @@ issuance, redemption, settlement), backup.sh dumps it, restore.sh brings it back
 fresh database, and there the books balance, every row is back and a credential issued
 before the backup still verifies with the issuer keys the backup kept."""
 import os
-import shutil
 import subprocess
 import time
 import uuid

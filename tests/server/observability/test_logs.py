@@ -6,11 +6,9 @@ from datetime import date
 
 import pytest
 
-from server.accounts.models import Wallet
 from server.extensions import db
 from server.observability import logs
 from server.vouchers import api as vouchers_api
-from signing import DeviceKey
 from tests.server import factories
 from tests.server.factories import wallet_client
 
