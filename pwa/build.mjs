@@ -24,8 +24,8 @@
 // the interface strings come in the shell page itself (see i18nAreas).
 //
 // Precaching, and why: the service worker precaches the shell (all that `/` loads
-// before any lazy import) as one required list: the wallet works offline from the
-// first visit. The lazy areas (scanner UI, organisations' area) are precached as
+// before any lazy import, and the wallet's own import()s: the door QR) as one required
+// list: the wallet works offline from the first visit. The lazy areas (scanner UI, organisations' area) are precached as
 // separate lists, best effort, so an entrance phone that installed the app online
 // can open the scanner with no signal. The zxing WebAssembly (~1 MB) is not
 // precached: students never need it; it is cached the first time the scanner loads
@@ -177,13 +177,31 @@ async function bundleApp() {
     const file = byEntry[entry] ?? byEntry[`missing-area:${entry}`];
     lazy[area] = file ? [...staticClosure(outputs, file)].filter((f) => !shell.has(f)) : [];
   }
-  const listed = new Set([...shell, ...Object.values(lazy).flat()]);
+  // The wallet's own import()s (the door QR, src/wallet/presentation-lazy.js): off the first
+  // screen's critical path, so not preloaded, but precached with the shell (required): a
+  // student must be able to show a voucher offline after the first visit.
+  const areaFiles = new Set(Object.values(LAZY_AREAS).flatMap((entry) => [byEntry[entry], byEntry[`missing-area:${entry}`]]));
+  // Transitively: a lazy screen may import() in turn (the voucher page, the door QR).
+  const walletChunks = new Set();
+  const pending = [...shell];
+  while (pending.length) {
+    for (const imported of outputs[pending.pop()]?.imports ?? []) {
+      if (imported.kind !== 'dynamic-import' || imported.external || areaFiles.has(imported.path)) continue;
+      for (const f of staticClosure(outputs, imported.path)) {
+        if (shell.has(f) || walletChunks.has(f)) continue;
+        walletChunks.add(f);
+        pending.push(f);
+      }
+    }
+  }
+  const listed = new Set([...shell, ...walletChunks, ...Object.values(lazy).flat()]);
   const others = Object.keys(outputs).filter((f) => !listed.has(f) && !f.endsWith('.map'));
   const abs = (f) => path.join(ROOT, f);
   return {
     main: abs(main),
     styles: abs(styles),
     shell: [...shell].map(abs),
+    walletChunks: [...walletChunks].map(abs),
     lazy: Object.fromEntries(Object.entries(lazy).map(([area, files]) => [area, files.map(abs)])),
     others: others.map(abs),
   };
@@ -339,14 +357,17 @@ async function buildInto() {
     critical: await criticalCss(), messages: await i18nAreaMessages() }));
 
   const lazyFiles = Object.values(app.lazy).flat();
-  const version = await contentVersion([index, ...app.shell, ...lazyFiles, ...app.others, ...statics.icons,
+  const version = await contentVersion([index, ...app.shell, ...app.walletChunks, ...lazyFiles, ...app.others, ...statics.icons,
     ...statics.screenshots, ...statics.wasm]);
-  const shell = ['/', ...app.shell.map(url), '/manifest.webmanifest', ...statics.icons.map(url)];
+  const shell = ['/', ...app.shell.map(url), ...app.walletChunks.map(url), '/manifest.webmanifest',
+    ...statics.icons.map(url)];
   const lazy = Object.fromEntries(Object.entries(app.lazy).map(([area, files]) => [area, files.map(url)]));
   const manifest = {
     version,
     entry: { main: url(app.main), styles: url(app.styles) },
     shell,
+    // In `shell` too (precached, required), but not preloaded: the wallet imports them on demand.
+    wallet_lazy: app.walletChunks.map(url),
     lazy,
     others: app.others.map(url),
     wasm: statics.wasm.map(url),

@@ -4,12 +4,20 @@ import { useEffect } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { resolve } from '../router.js';
 import { Link } from '../ui/components.js';
-import { CataloguePage, EventPage } from './catalogue.js';
 import { ensureDevice } from './device.js';
-import { HistoryPage } from './history.js';
 import { ClaimPage, WalletHome } from './home.js';
-import { TicketPage, TicketsPage } from './tickets.js';
-import { VoucherPage } from './voucher.js';
+import { lazyComponent } from './lazy.js';
+
+// Only the first screens (the vouchers' list, the claim form) come with the first load;
+// the others are fetched when first opened, and precached for offline use (lazy.js).
+const loadCatalogue = () => import('./catalogue.js');
+const loadTickets = () => import('./tickets.js');
+const CataloguePage = lazyComponent(loadCatalogue, 'CataloguePage');
+const EventPage = lazyComponent(loadCatalogue, 'EventPage');
+const HistoryPage = lazyComponent(() => import('./history.js'), 'HistoryPage');
+const TicketPage = lazyComponent(loadTickets, 'TicketPage');
+const TicketsPage = lazyComponent(loadTickets, 'TicketsPage');
+const VoucherPage = lazyComponent(() => import('./voucher.js'), 'VoucherPage');
 
 const ROUTES = [
   { path: '/w', view: WalletHome, tab: '/w' },

@@ -9,7 +9,7 @@ import { Button, ErrorBox, Link, Loading, Money, Notice } from '../ui/components
 import { useWallet } from './data.js';
 import { walletApi } from './device.js';
 import { useAction } from '../action.js';
-import { PresentationQr } from './presentation.js';
+import { PresentationQr } from './presentation-lazy.js';
 import { keepTicket, onWalletChange, walletChanged } from './sync.js';
 
 const byStart = (a, b) => new Date(a.starts_at) - new Date(b.starts_at);

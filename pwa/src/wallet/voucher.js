@@ -7,7 +7,7 @@ import { getVoucher } from '../store.js';
 import { Link, Loading, Money, Notice } from '../ui/components.js';
 import { categoryLabel, useCategories } from './categories.js';
 import { sponsorsLine } from './home.js';
-import { PresentationQr } from './presentation.js';
+import { PresentationQr } from './presentation-lazy.js';
 import { onWalletChange, refreshWallet } from './sync.js';
 import { InstallOffer } from './lasting.js';
 import { Balance, statusTexts } from './voucher-status.js';
