@@ -87,7 +87,10 @@ def main() -> int:
     if not args.no_build:
         build()
     manifest = json.loads((DIST / "asset-manifest.json").read_text())
-    shell = [url for url in manifest["shell"] if url.endswith((".js", ".css"))]
+    # "shell" is the service worker's required precache list; the wallet's on-demand chunks
+    # are in it (offline use) but `/` does not load them (build.mjs: walletChunks).
+    on_demand = set(manifest.get("wallet_lazy", []))
+    shell = [url for url in manifest["shell"] if url.endswith((".js", ".css")) and url not in on_demand]
     lazy = {area: [url for url in urls if url.endswith(".js")] for area, urls in manifest["lazy"].items()}
     shell_sizes = sizes(shell, args.level)
     lazy_sizes = {area: sum(size["gzip"] for size in sizes(urls, args.level).values()) for area, urls in lazy.items()}
