@@ -109,9 +109,11 @@ def install(level=logging.INFO) -> None:
         return
     handler = json_handler()
     setattr(handler, _INSTALLED, True)
-    # gunicorn or a runner may have put a plain-text handler there: one format only.
+    # gunicorn or a runner (logging.basicConfig) may have put a plain-text stream handler
+    # there: one format on stderr only. Other handlers (a file, pytest's capture) stay.
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if type(old) is logging.StreamHandler:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
 
