@@ -12,6 +12,7 @@ from server.catalogue import posters
 from server.catalogue.models import EventPoster
 from server.extensions import db
 from tests.server.catalogue import factories as catalogue_factories
+from tests.server.photos import phone_photo as _photo
 from tests.server.catalogue.factories import ApiClient
 
 
@@ -26,20 +27,6 @@ def world(app):
         catalogue_factories.venue(owner=other_owner)
         db.session.commit()
         return {"venue_id": venue.id, "event_id": event.id, "owner": owner.email, "other_owner": other_owner.email}
-
-
-def _photo(fmt="JPEG", size=(1200, 800), exif=True) -> bytes:
-    """A photo as a phone makes it: with EXIF, GPS position included."""
-    image = Image.new("RGB", size, (200, 40, 40))
-    out = io.BytesIO()
-    kwargs = {}
-    if exif:
-        tags = Image.Exif()
-        tags[0x010F] = "PhoneMaker"  # Make
-        tags[0x8825] = {2: (45.0, 28.0, 0.0), 1: "N", 4: (9.0, 11.0, 0.0), 3: "E"}  # GPSInfo
-        kwargs["exif"] = tags.tobytes()
-    image.save(out, fmt, **kwargs)
-    return out.getvalue()
 
 
 def _upload(app, world, data: bytes, email=None):

@@ -4,7 +4,6 @@ import io
 from datetime import date, datetime, timezone
 
 import pytest
-from PIL import Image
 
 from server.accounts.models import MEMBER, STAFF, Membership, Wallet
 from server.bookings import api as bookings_api
@@ -13,6 +12,7 @@ from server.vouchers import api as vouchers_api
 from signing import DeviceKey
 from tests.server import factories
 from tests.server.catalogue import factories as catalogue_factories
+from tests.server.photos import phone_photo as photo
 
 
 @pytest.fixture
@@ -46,20 +46,6 @@ def world(app):
 
 def as_person(app, email):
     return factories.ApiClient(app.test_client()).login(email)
-
-
-def photo(fmt="JPEG", size=(1200, 800), exif=True) -> bytes:
-    """A photo as a phone makes it: with EXIF, GPS position included."""
-    image = Image.new("RGB", size, (40, 90, 200))
-    out = io.BytesIO()
-    kwargs = {}
-    if exif:
-        tags = Image.Exif()
-        tags[0x010F] = "PhoneMaker"  # Make
-        tags[0x8825] = {2: (45.0, 28.0, 0.0), 1: "N", 4: (9.0, 11.0, 0.0), 3: "E"}  # GPSInfo
-        kwargs["exif"] = tags.tobytes()
-    image.save(out, fmt, **kwargs)
-    return out.getvalue()
 
 
 def post_story(api, venue_id, **fields):
