@@ -55,3 +55,16 @@ def app(tmp_path, monkeypatch):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """The session's one sync Playwright, for the browser tests (tests/pwa) and the stack's
+    smoke test (tests/deploy): a second one in the same thread refuses to start."""
+    from tests.pwa.conftest import CHROMIUM, require
+
+    require(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: run `make sysdeps` (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as running:
+        yield running

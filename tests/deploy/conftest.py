@@ -24,9 +24,12 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives headless Chromium (Debian's, through Playwright)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack_app(tmp_path_factory):
-    """The app as the stack's gunicorn builds it (same instance folder, same database),
+    """Module-scoped, as the rest of the stack: gunicorn and Caddy stop once the smoke
+    test is done.
+
+    The app as the stack's gunicorn builds it (same instance folder, same database),
     in this process: it prepares the keys, the schema and the pilot, and the test reads
     the books through it."""
     require(shutil.which("caddy") is not None, "caddy is missing: run `make sysdeps` (Debian package caddy)")
@@ -54,7 +57,7 @@ def stack_app(tmp_path_factory):
             db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack_pilot(stack_app) -> Pilot:
     with stack_app.app_context():
         result = demo.seed(now=datetime.now(timezone.utc), secret_key=stack_app.secret_key)
@@ -62,21 +65,20 @@ def stack_pilot(stack_app) -> Pilot:
     return Pilot(result)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(stack_app, stack_pilot):
     with LocalStack(Path(stack_app.instance_path), stack_app.config["STACK_DATABASE_URL"]) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
-def stack_browser():
+@pytest.fixture(scope="module")
+def stack_browser(playwright):
+    """A Chromium of the session's one Playwright (tests/pwa/conftest.py): a second sync
+    Playwright in the same thread would refuse to start, in whichever order tests run."""
     require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make sysdeps` (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

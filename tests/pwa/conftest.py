@@ -233,13 +233,7 @@ def live_server(live_app):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def playwright():
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make sysdeps` (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
+# `playwright`: the session's one Playwright is in tests/conftest.py (the stack's smoke test shares it).
 
 
 @pytest.fixture(scope="session")
