@@ -12,6 +12,7 @@ path: the texts are byte for byte the same (Ed25519 is deterministic). Small bat
 import atexit
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from cryptography.hazmat.primitives import serialization
@@ -26,6 +27,8 @@ MIN_POOLED = 2_000
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 _pool: ProcessPoolExecutor | None = None
+# gthread workers and job threads issue at once: one of them makes (or replaces) the pool.
+_pool_lock = threading.Lock()
 _pool_key: tuple | None = None
 _worker_keyset: IssuerKeyset | None = None
 
@@ -51,9 +54,12 @@ def sign_vouchers(keyset: IssuerKeyset, *, now: int, campaign_id: int, categorie
         return _Done(issue_vouchers_batch(keyset, holders=holders, **fields))
     # The key chosen here is the key the inline path would choose: the worker holds only it.
     key = keyset.signing_key(now=now, valid_until=_whole_hours(valid_from, valid_until)[1])
-    pool = _pool_for(key)
-    step = -(-len(holders) // WORKERS)
-    parts = [pool.submit(_sign_part, fields, holders[start:start + step]) for start in range(0, len(holders), step)]
+    with _pool_lock:
+        pool = _pool_for(key)
+        step = -(-len(holders) // WORKERS)
+        # Submitted under the lock: another key's batch cannot shut this pool down in between.
+        parts = [pool.submit(_sign_part, fields, holders[start:start + step])
+                 for start in range(0, len(holders), step)]
     return _Joined(parts)
 
 
@@ -74,7 +80,8 @@ def _pool_for(key: IssuerKey) -> ProcessPoolExecutor:
                                         serialization.NoEncryption())
     wanted = (key.key_id, raw, key.not_before, key.not_after)
     if _pool is None or _pool_key != wanted:
-        shutdown()
+        if _pool is not None:  # a new issuer key: the old pool finishes what it was given first
+            _pool.shutdown(wait=True)
         # fork: a spawned worker would import the whole server package first (seconds on
         # a busy machine). The forked workers never touch the database connections they
         # inherit, and leave by os._exit, which closes nothing of the parent's.
@@ -86,6 +93,7 @@ def _pool_for(key: IssuerKey) -> ProcessPoolExecutor:
 
 
 def shutdown() -> None:
+    """Stop the workers, dropping what they were not yet given (at exit)."""
     global _pool, _pool_key
     if _pool is not None:
         _pool.shutdown(wait=True, cancel_futures=True)

@@ -4,19 +4,17 @@ database (MENTORING_DATABASE_URL: a schema of its own on PostgreSQL, else a SQLi
 seeded with the demo pilot; and Debian's Chromium, which ignores the local CA's
 certificate (it is new on every run: nothing to trust for longer).
 """
-import os
 import shutil
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from deploy.local_stack import LocalStack
-from server import create_app, demo
+from server import demo
 from server.extensions import db
-from signing import keystore
-from tests.pwa.conftest import CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS, DIST_DIR, Pilot, _database_url, require
+from tests.pwa.conftest import (CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS, DIST_DIR, Pilot, _database_url, app_with_keys,
+                                require)
 
 
 def pytest_configure(config):
@@ -35,26 +33,9 @@ def stack_app(tmp_path_factory):
     require(shutil.which("caddy") is not None, "caddy is missing: run `make sysdeps` (Debian package caddy)")
     require((DIST_DIR / "index.html").is_file(), "pwa/dist is not built: run `make pwa`")
     base = tmp_path_factory.mktemp("stack")
-    instance = base / "instance"
-    with _database_url(base) as database_url:
-        previous = os.environ.get("MENTORING_INSTANCE_PATH")
-        os.environ["MENTORING_INSTANCE_PATH"] = str(instance)
-        try:
-            app = create_app({"DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-        finally:
-            if previous is None:
-                os.environ.pop("MENTORING_INSTANCE_PATH", None)
-            else:
-                os.environ["MENTORING_INSTANCE_PATH"] = previous
-        # Keys from yesterday: credentials made now verify at any time the test picks today.
-        keystore.init(Path(app.instance_path), now=int(time.time()) - 86_400)
-        with app.app_context():
-            db.create_all()
+    with _database_url(base) as database_url, app_with_keys(base, database_url, {}) as app:
         app.config["STACK_DATABASE_URL"] = database_url
         yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

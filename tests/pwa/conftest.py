@@ -172,33 +172,39 @@ def built_pwa():
     return DIST_DIR
 
 
+@contextlib.contextmanager
+def app_with_keys(base: Path, database_url: str, config: dict):
+    """An app whose instance folder is ``base / "instance"``, with yesterday's keys and the
+    schema made; its database connections closed when done. The environment's instance
+    path is put back at once: the app keeps its own, other tests must not inherit ours."""
+    previous = os.environ.get("MENTORING_INSTANCE_PATH")
+    os.environ["MENTORING_INSTANCE_PATH"] = str(base / "instance")
+    try:
+        app = create_app({"DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **config})
+    finally:
+        if previous is None:
+            os.environ.pop("MENTORING_INSTANCE_PATH", None)
+        else:
+            os.environ["MENTORING_INSTANCE_PATH"] = previous
+    # Keys from yesterday: credentials made now verify at any time the tests pick today.
+    keystore.init(Path(app.instance_path), now=int(time.time()) - 86_400)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory, built_pwa):
     base = tmp_path_factory.mktemp("pwa-live")
-    with _database_url(base) as database_url:
-        previous = os.environ.get("MENTORING_INSTANCE_PATH")
-        os.environ["MENTORING_INSTANCE_PATH"] = str(base / "instance")
-        try:
-            app = create_app({
-                "TESTING": True,
-                "DATABASE_URL": database_url,
-                "DEVELOPMENT": True,  # plain http on 127.0.0.1: session cookies without Secure
-                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                "PWA_DIST_DIR": str(built_pwa),
-            })
-        finally:  # the app keeps its instance path; other tests must not inherit ours
-            if previous is None:
-                os.environ.pop("MENTORING_INSTANCE_PATH", None)
-            else:
-                os.environ["MENTORING_INSTANCE_PATH"] = previous
-        # Keys from yesterday: credentials made now verify at any time the tests pick today.
-        keystore.init(Path(app.instance_path), now=int(time.time()) - 86_400)
-        with app.app_context():
-            db.create_all()
+    with _database_url(base) as database_url, app_with_keys(base, database_url, {
+        "TESTING": True,
+        "DEVELOPMENT": True,  # plain http on 127.0.0.1: session cookies without Secure
+        "PWA_DIST_DIR": str(built_pwa),
+    }) as app:
         yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @dataclass
