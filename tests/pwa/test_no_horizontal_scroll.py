@@ -79,7 +79,7 @@ class Visitor:
         if self.wallet is None:
             # A member's session cookie in the same browser makes the wallet's own writes
             # need its CSRF token (server/http/auth.py check_csrf): a student has none.
-            self.context.clear_cookies()
+            self.leave()
             page = self.context.new_page()
             voucher = claim(page, self.pilot.claim_code(LUMEN).code)
             booking = book(page, "La locandiera")
@@ -87,9 +87,22 @@ class Visitor:
             self.wallet = {"voucher": voucher, "booking": booking}
         return self.wallet
 
+    def leave(self):
+        """End the member session on the server, then drop the cookies. Clearing cookies
+        alone is not enough: a response still in flight from the last page (the service
+        worker outlives it) can set the old session's cookie again, and a login or a
+        wallet write over a live session needs that session's CSRF token. Once ended on
+        the server, a cookie that comes back names no session and carries nothing."""
+        me = self.context.request.get("/api/v1/auth/me")
+        if me.ok:
+            answer = self.context.request.post("/api/v1/auth/logout",
+                                               headers={"X-CSRF-Token": me.json()["csrf_token"]})
+            assert answer.ok, answer.text()
+        self.context.clear_cookies()
+
     def login(self, page, email):
         # A login over a live session needs that session's CSRF token: start afresh.
-        self.context.clear_cookies()
+        self.leave()
         return api_login(page, email)
 
     def topup_id(self, page):
@@ -135,7 +148,7 @@ class Visitor:
         user = next(user for prefix, user in USERS if pattern == prefix or pattern.startswith(prefix + "/")) \
             if any(pattern == p or pattern.startswith(p + "/") for p, _ in USERS) else None
         if user in (WALLET, None):
-            self.context.clear_cookies()
+            self.leave()
         if user == WALLET:
             self.wallet_ids()
         elif user:
