@@ -223,3 +223,29 @@ def visible_job(job_id: int, *, user) -> Job:
         except Forbidden:
             pass
     raise JobNotFound()
+
+
+RECENT_JOBS_LIMIT = 20
+
+
+def organisation_jobs(organisation_id: int, *, user, limit: int = RECENT_JOBS_LIMIT) -> list[Job]:
+    """An organisation's recent jobs, newest first, for its members and platform admins.
+    Anyone else, and an organisation that does not exist, get 404 ``job_not_found``: the
+    same answer as for a job one may not see. ``args`` is left unread (a direct
+    issuance's holds a million device keys)."""
+    from server.accounts import api as accounts_api
+    from server.accounts.models import Organisation
+    from server.errors import Forbidden
+    from sqlalchemy.orm import defer
+
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise JobNotFound()
+    if not user.is_platform_admin:
+        try:
+            accounts_api.membership(user=user, organisation=organisation, must_be_approved=False)
+        except Forbidden:
+            raise JobNotFound() from None
+    return list(db.session.scalars(
+        sa.select(Job).options(defer(Job.args)).filter_by(organisation_id=organisation_id)
+        .order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)))

@@ -15,3 +15,12 @@ def job(job_id):
     """A job's state and progress, for the person who started it, the members of its
     organisation and platform admins (anyone else: 404 `job_not_found`)."""
     return schemas.job_view(jobs_api.visible_job(job_id, user=auth.require_user()))
+
+
+@bp.get("/organisations/<int:organisation_id>/jobs")
+@bp.response(200, schemas.Job(many=True))
+def organisation_jobs(organisation_id):
+    """An organisation's recent jobs (at most 20, newest first), for its members and
+    platform admins; anyone else: 404 `job_not_found`, as for a job one may not see."""
+    jobs = jobs_api.organisation_jobs(organisation_id, user=auth.require_user())
+    return [schemas.job_view(job) for job in jobs]

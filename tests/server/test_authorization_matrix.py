@@ -58,7 +58,9 @@ REFUSAL_CODES = {
     403: {"admin_only", "not_a_member", "not_a_campaign_sponsor", "organisation_not_approved"},
     # Another wallet's vouchers and bookings are "not found" rather than forbidden:
     # a wallet cannot even learn which ids exist.
-    404: {"voucher_not_found", "booking_not_found"},
+    404: {"voucher_not_found", "booking_not_found",
+          # An organisation's jobs, to anyone not of it: as for a job one may not see.
+          "job_not_found"},
 }
 
 # --- the table --------------------------------------------------------------------------
@@ -74,6 +76,7 @@ class Endpoint:
     needs: str = USER  # the identity a refused caller lacks: a login, or a wallet
     body: object = None  # JSON, or a function of the Scenario that makes it
     ids: tuple = ()  # (URL parameter, scenario object) where not the default one
+    hidden: bool = False  # a login not allowed gets 404, as if there were nothing there
 
     def __str__(self):
         return f"{self.method} {self.rule}"
@@ -203,6 +206,9 @@ PROTECTED = (
     # background jobs: any login may ask; a job not its own (here none exists) is 404 job_not_found
     # (tests/server/jobs/test_issuance_job.py checks creator, organisation and admin)
     _e("GET", "/jobs/<int:job_id>", LOGGED_IN, ids=(("job_id", "no_such_row"),)),
+    # an organisation's recent jobs (tests/server/jobs/test_organisation_jobs.py): its members, admins
+    _e("GET", "/organisations/<int:organisation_id>/jobs", (SCHOOL_MEMBER, ADMIN), ids=(("organisation_id", "school"),),
+       hidden=True),
     # settlement: the operator runs, exports and confirms; a venue's owners and members see its payouts
     _e("POST", "/admin/settlement-runs", (ADMIN,), body=lambda s: {"cut_off": (s.today - timedelta(days=1)).isoformat()}),
     _e("GET", "/admin/settlement-runs", (ADMIN,)),
@@ -434,6 +440,8 @@ def _expected_refusal(endpoint: Endpoint, role: str) -> int:
         return 404
     if role == ANONYMOUS or endpoint.needs == NEEDS_WALLET or role in WALLETS:
         return 401
+    if endpoint.hidden:
+        return 404
     return 403
 
 
