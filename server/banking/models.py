@@ -20,6 +20,9 @@ TOPUP_CANCELLED, WRONG_CURRENCY, REVERSAL, AMOUNT_MISMATCH = "topup_cancelled", 
     "amount_mismatch"
 PAYOUT_NOT_EXPORTED = "payout_not_exported"  # a debit for a payout no pain.001 has carried yet
 
+# An import: a big file is imported by a job (importing → imported); a small one at once.
+IMPORTING, IMPORTED = "importing", "imported"
+
 
 def _now():
     return datetime.now(timezone.utc)
@@ -43,6 +46,10 @@ class BankStatement(db.Model):
     not_booked: Mapped[int] = mapped_column(sa.Integer, default=0)  # pending entries, ignored
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     imported_by: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(sa.String(16), default=IMPORTED, server_default=IMPORTED)
+    # The uploaded file while a job imports it (up to 2 MiB: too big for the job's
+    # args, which every claim and sweep would carry); erased once imported.
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
 
 class BankLine(db.Model):

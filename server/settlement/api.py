@@ -16,12 +16,13 @@ from sqlalchemy.orm import selectinload
 from server import bulk
 from server.accounts.models import APPROVED, Organisation
 from server.extensions import db
+from server.jobs.models import FAILED, Job
 from server.ledger import api as ledger
 from server.settlement import exceptions as exc
 from server.settlement import lines, sepa
 from server.settlement.models import (
-    EXPORTED, LINE_KINDS, NO_IBAN, OPEN, OPEN_ANOMALY, PAID, PENDING, VENUE_NOT_APPROVED, Hold, Payout, PayoutLine,
-    SettlementRun, SkippedVenue)
+    COMPUTING, EXPORTED, LINE_KINDS, NO_IBAN, OPEN, OPEN_ANOMALY, PAID, PENDING, VENUE_NOT_APPROVED, Hold, Payout,
+    PayoutLine, SettlementRun, SkippedVenue)
 
 log = logging.getLogger(__name__)
 ITALY = ZoneInfo("Europe/Rome")
@@ -35,37 +36,141 @@ def cut_off_instant(day: date) -> datetime:
 
 
 def run_settlement(*, cut_off: datetime, created_by: int | None, now: datetime) -> SettlementRun:
-    """Close the period before ``cut_off``: one payout per venue that can be paid, the
-    others listed as skipped with the reason, open anomalies held back. Settling the
-    same period again finds nothing left to pay."""
-    if cut_off > now:
-        raise exc.CutOffInFuture("La data di chiusura non può essere nel futuro.", field="cut_off")
-    # The payout_in_transit account is every run's lock: two runs take turns. The venues
-    # owed anything are locked too, so no sync credits them and no hold is placed on
-    # their lines while the run reads them; the unique (kind, source) constraint on
-    # payout lines is the last word if anything slipped past.
+    """Close the period before ``cut_off`` at once: one payout per venue that can be
+    paid, the others listed as skipped with the reason, open anomalies held back.
+    Settling the same period again finds nothing left to pay. A big run is computed
+    by a job instead (``start_run``, ``settle_next_venues``)."""
+    _check_cut_off(cut_off, now)
+    _take_turn(now)
+    # The venues owed anything are locked too, so no sync credits them and no hold is
+    # placed on their lines while the run reads them; the unique (kind, source)
+    # constraint on payout lines is the last word if anything slipped past.
     owed = list(db.session.scalars(sa.select(ledger.Account.owner_id).where(
         ledger.Account.kind == "venue_payable", ledger.Account.balance_cents > 0)))
     accounts = ledger.lock_accounts([IN_TRANSIT] + [("venue_payable", venue_id) for venue_id in owed])
-    # Re-read under the lock: the balances the locks returned are the ones that count.
-    owed = sorted(owner for (kind, owner), acc in accounts.items() if kind == "venue_payable" and acc.balance_cents > 0)
     run = SettlementRun(cut_off=cut_off, status=OPEN, created_by=created_by, created_at=now)
     db.session.add(run)
     db.session.flush()
-    _hold_open_anomalies(run, cut_off, owed, now)
-    payable_venues, skipped = _payable_venues(owed)
-    _record_skipped(run, cut_off, skipped)
-    _make_payouts(run, cut_off, payable_venues)
-    paid = db.session.execute(sa.select(Payout.venue_id, Payout.amount_cents).where(Payout.run_id == run.id)).all()
-    if paid:
-        entries = [(accounts[("venue_payable", venue_id)], amount) for venue_id, amount in paid]
-        ledger.post(idempotency_key=f"settlement-run:{run.id}", kind="settlement",
-                    entries=entries + [(accounts[IN_TRANSIT], -sum(amount for _, amount in paid))])
-    else:
+    paid, skipped = _settle(run, accounts, idempotency_key=f"settlement-run:{run.id}", now=now)
+    if not paid:
         run.status, run.paid_at = PAID, now  # nothing to pay: nothing to export or wait for
     db.session.flush()
     db.session.expire(run, ["payouts", "skipped"])
-    log.info("settlement run", extra={"run_id": run.id, "payouts": len(paid), "skipped": len(skipped)})
+    log.info("settlement run", extra={"run_id": run.id, "payouts": paid, "skipped": skipped})
+    return run
+
+
+def _check_cut_off(cut_off: datetime, now: datetime) -> None:
+    if cut_off > now:
+        raise exc.CutOffInFuture("La data di chiusura non può essere nel futuro.", field="cut_off")
+
+
+def _take_turn(now: datetime) -> None:
+    """Lock payout_in_transit, every run's lock (runs take turns on it, and every path
+    of a run takes it before any venue's account: no two runs wait on each other), and
+    refuse while a job computes another run. A run whose job failed is closed first
+    with the venues it settled: the others stay payable for this one."""
+    ledger.lock_accounts([IN_TRANSIT])
+    current = db.session.scalar(sa.select(SettlementRun).filter_by(status=COMPUTING).with_for_update()
+                                .execution_options(populate_existing=True))
+    if current is None:
+        return
+    job_state = db.session.scalar(sa.select(Job.state).filter_by(key=job_key(current.id)))
+    if job_state == FAILED:
+        log.warning("settlement run closed after its job failed", extra={"run_id": current.id})
+        finish_run(current, now=now)
+        return
+    raise exc.RunInProgress("Una liquidazione è già in corso: aspetta che finisca.", params={"run_id": current.id})
+
+
+def _settle(run: SettlementRun, accounts: dict, *, idempotency_key: str, now: datetime) -> tuple[int, int]:
+    """Settle the venues whose payable accounts are in ``accounts`` (locked): hold their
+    open anomalies, skip those that cannot be paid, pay the others in one ledger
+    transfer. Returns (payouts made, venues skipped)."""
+    # The balances the locks returned are the ones that count.
+    owed = sorted(owner for (kind, owner), acc in accounts.items() if kind == "venue_payable" and acc.balance_cents > 0)
+    _hold_open_anomalies(run, run.cut_off, owed, now)
+    payable_venues, skipped = _payable_venues(owed)
+    _record_skipped(run, run.cut_off, skipped)
+    _make_payouts(run, run.cut_off, payable_venues)
+    paid = []
+    if payable_venues:
+        paid = db.session.execute(sa.select(Payout.venue_id, Payout.amount_cents).where(
+            Payout.run_id == run.id, bulk.any_of(Payout.venue_id, sorted(payable_venues)))).all()
+    if paid:
+        entries = [(accounts[("venue_payable", venue_id)], amount) for venue_id, amount in paid]
+        ledger.post(idempotency_key=idempotency_key, kind="settlement",
+                    entries=entries + [(accounts[IN_TRANSIT], -sum(amount for _, amount in paid))])
+    return len(paid), len(skipped)
+
+
+# --- a big run, computed by a job in chunks of venues (server/settlement/jobs.py) -----
+
+JOB_KIND = "settlement.run"
+
+
+def job_key(run_id: int) -> str:
+    """The key of the job computing a run: one job per run, found from the run."""
+    return f"{JOB_KIND}:{run_id}"
+
+
+def owed_venue_count(*, after: int = 0) -> int:
+    """How many venues are owed anything (with an id above ``after``): a run's size."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ledger.Account).where(
+        ledger.Account.kind == "venue_payable", ledger.Account.balance_cents > 0, ledger.Account.owner_id > after))
+
+
+def start_run(*, cut_off: datetime, created_by: int | None, now: datetime) -> SettlementRun:
+    """Record a run to be computed by a job: status ``computing`` until its last
+    chunk, refused while another run is computing (the partial unique index
+    ``uq_settlement_run_computing`` backs the check)."""
+    _check_cut_off(cut_off, now)
+    _take_turn(now)
+    run = SettlementRun(cut_off=cut_off, status=COMPUTING, venue_cursor=0, created_by=created_by, created_at=now)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def settle_next_venues(run_id: int, *, limit: int, now: datetime) -> int:
+    """One chunk of a computing run: the next ``limit`` venues owed anything (by id,
+    after the run's cursor) are settled and the cursor moves past them, in the
+    caller's transaction (the job commits it with its checkpoint). Their money moves
+    in one transfer per chunk, keyed by the run and the cursor it started from.
+    Returns how many venues it took: 0 when none is left (nothing was changed)."""
+    ledger.lock_accounts([IN_TRANSIT])  # every run's lock first, as in _take_turn
+    run = get_run(run_id, for_update=True)
+    if run.status != COMPUTING:
+        return 0
+    venues = list(db.session.scalars(
+        sa.select(ledger.Account.owner_id).where(ledger.Account.kind == "venue_payable",
+                                                 ledger.Account.balance_cents > 0,
+                                                 ledger.Account.owner_id > run.venue_cursor)
+        .order_by(ledger.Account.owner_id).limit(limit)))
+    if not venues:
+        return 0
+    accounts = ledger.lock_accounts([IN_TRANSIT] + [("venue_payable", venue_id) for venue_id in venues])
+    paid, skipped = _settle(run, accounts, idempotency_key=f"settlement-run:{run.id}:after-venue:{run.venue_cursor}",
+                            now=now)
+    run.venue_cursor = venues[-1]
+    db.session.flush()
+    log.info("settlement run chunk", extra={"run_id": run.id, "venues": len(venues), "payouts": paid,
+                                            "skipped": skipped, "cursor": run.venue_cursor})
+    return len(venues)
+
+
+def finish_run(run: SettlementRun, *, now: datetime) -> SettlementRun:
+    """A computing run is complete (or its job gave up: it keeps the venues it settled):
+    open with its payouts, or paid if it has none."""
+    if run.status != COMPUTING:
+        return run
+    if db.session.scalar(sa.select(Payout.id).filter_by(run_id=run.id).limit(1)) is None:
+        run.status, run.paid_at = PAID, now
+    else:
+        run.status = OPEN
+    db.session.flush()
+    db.session.expire(run, ["payouts", "skipped"])
+    log.info("settlement run computed", extra={"run_id": run.id, "status": run.status})
     return run
 
 
@@ -110,7 +215,8 @@ def _record_skipped(run: SettlementRun, cut_off: datetime, skipped: dict[int, st
 
 def _make_payouts(run: SettlementRun, cut_off: datetime, venues: dict[int, str]) -> None:
     """Payouts for every payable venue, then their lines in one INSERT ... SELECT; each
-    payout's amount is the sum of the lines it got, and a venue that got none has none."""
+    payout's amount is the sum of the lines it got, and a venue that got none has none.
+    Only these venues' payouts are touched: a job's earlier chunks stay as they are."""
     if not venues:
         return
     bulk.insert(Payout.__table__, [
@@ -122,21 +228,23 @@ def _make_payouts(run: SettlementRun, cut_off: datetime, venues: dict[int, str])
         # Row estimates for the payouts just written: without them the planner takes the
         # new run's payouts for one row and rescans every payable line per venue.
         db.session.execute(sa.text("ANALYZE payout"))
+    ids = sorted(venues)
     payable = lines.payable(cut_off)
+    these = sa.and_(Payout.run_id == run.id, bulk.any_of(Payout.venue_id, ids))
     db.session.execute(sa.insert(PayoutLine).from_select(
         ["payout_id", "kind", "source_id", "occurred_at", "label", "amount_cents"],
         sa.select(Payout.id, payable.c.kind, payable.c.source_id, payable.c.occurred_at, payable.c.label,
                   payable.c.amount_cents)
-        .join(Payout, sa.and_(Payout.venue_id == payable.c.venue_id, Payout.run_id == run.id))))
+        .join(Payout, sa.and_(Payout.venue_id == payable.c.venue_id, these))))
     total = (sa.select(sa.func.sum(PayoutLine.amount_cents)).where(PayoutLine.payout_id == Payout.id)
              .scalar_subquery())
     payout_id = sa.cast(Payout.id, sa.String)
-    db.session.execute(sa.update(Payout).where(Payout.run_id == run.id).values(
+    db.session.execute(sa.update(Payout).where(these).values(
         amount_cents=sa.func.coalesce(total, 0),
         end_to_end_id=f"MENT-{run.id}-" + payout_id,
         remittance=f"Mentoring pagamento {run.id} estratto P-" + payout_id,
     ).execution_options(synchronize_session=False))
-    db.session.execute(sa.delete(Payout).where(Payout.run_id == run.id, Payout.amount_cents == 0)
+    db.session.execute(sa.delete(Payout).where(these, Payout.amount_cents == 0)
                        .execution_options(synchronize_session=False))
 
 
@@ -167,6 +275,7 @@ def export_pain(run: SettlementRun, *, now: datetime) -> bytes:
     its payouts exported; every later one returns the same bytes (same MsgId: a bank
     given it twice refuses the second)."""
     run = get_run(run.id, for_update=True)  # two downloads at once build one file
+    _refuse_computing(run)
     if run.pain_xml is not None:
         return run.pain_xml
     payouts = list(db.session.scalars(sa.select(Payout).filter_by(run_id=run.id).order_by(Payout.id)))
@@ -189,6 +298,12 @@ def export_pain(run: SettlementRun, *, now: datetime) -> bytes:
     for payout in payouts:
         db.session.expire(payout, ["status"])
     return run.pain_xml
+
+
+def _refuse_computing(run: SettlementRun) -> None:
+    if run.status == COMPUTING:
+        raise exc.RunComputing("La liquidazione è ancora in calcolo: aspetta che finisca.",
+                               params={"run_id": run.id})
 
 
 def find_payout_by_end_to_end_id(end_to_end_id: str) -> Payout | None:
@@ -240,6 +355,7 @@ def mark_payout_paid(payout: Payout, *, booked_on: date, bank_reference: str | N
 def confirm_run_paid(run: SettlementRun, *, booked_on: date, bank_reference: str | None,
                      now: datetime) -> SettlementRun:
     """The operator saw the whole file leave the bank: every payout not yet paid is."""
+    _refuse_computing(run)
     if run.status == OPEN:
         raise exc.NotExported("La liquidazione non è ancora stata esportata nel file per la banca.")
     for payout in db.session.scalars(sa.select(Payout).filter_by(run_id=run.id).order_by(Payout.id)).all():

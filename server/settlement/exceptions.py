@@ -39,3 +39,15 @@ class NotExported(Conflict):
     """Only money that left in a payment file can be confirmed paid."""
 
     code = "settlement_not_exported"
+
+
+class RunInProgress(Conflict):
+    """A run is being computed by a job: the next one waits until it is done."""
+
+    code = "settlement_run_in_progress"
+
+
+class RunComputing(Conflict):
+    """The run's payouts are still being computed: nothing of it can be exported or paid yet."""
+
+    code = "settlement_run_computing"

@@ -9,8 +9,9 @@ from server.db_types import UtcDateTime
 from server.extensions import db
 
 # Run and payout states: pending → exported (the pain.001 left) → paid (the bank says so).
-OPEN, PENDING, EXPORTED, PAID = "open", "pending", "exported", "paid"
-RUN_STATUSES = (OPEN, EXPORTED, PAID)
+# A big run is computed by a job first (computing → open): nothing of it leaves before.
+OPEN, PENDING, EXPORTED, PAID, COMPUTING = "open", "pending", "exported", "paid", "computing"
+RUN_STATUSES = (COMPUTING, OPEN, EXPORTED, PAID)
 PAYOUT_STATUSES = (PENDING, EXPORTED, PAID)
 # What a line pays for: a door redemption (scan_record.id) or a checked-in booking (booking.id).
 REDEMPTION, BOOKING = "redemption", "booking"
@@ -29,6 +30,12 @@ class SettlementRun(db.Model):
     """A period closed at a cut-off: everything payable before it, per venue, became a payout."""
 
     __tablename__ = "settlement_run"
+    __table_args__ = (
+        # One run computed by a job at a time: the last word if two requests raced past
+        # the lock on payout_in_transit (api.start_run).
+        sa.Index("uq_settlement_run_computing", "status", unique=True,
+                 sqlite_where=sa.text("status = 'computing'"), postgresql_where=sa.text("status = 'computing'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cut_off: Mapped[datetime] = mapped_column(UtcDateTime)  # lines that happened before this instant
@@ -42,6 +49,9 @@ class SettlementRun(db.Model):
     # so a bank that sees it twice recognises the MsgId and refuses the duplicate.
     pain_version: Mapped[str | None] = mapped_column(sa.String(20))
     pain_xml: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    # A computing run's progress: the venues up to this id are settled (each chunk of
+    # the job commits its payouts with the new cursor). None for a run made at once.
+    venue_cursor: Mapped[int | None] = mapped_column(sa.Integer)
     payouts: Mapped[list["Payout"]] = relationship(back_populates="run", order_by="Payout.id")
     skipped: Mapped[list["SkippedVenue"]] = relationship(order_by="SkippedVenue.venue_id")
 

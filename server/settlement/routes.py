@@ -8,7 +8,9 @@ from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER, VENUE
 from server.errors import NotFound
 from server.http import auth, idempotency
+from server.jobs import schemas as jobs_schemas
 from server.settlement import api as settlement_api
+from server.settlement import jobs as run_jobs  # also registers the settlement.run job
 from server.settlement import schemas, views
 
 bp = Blueprint("settlement", __name__, url_prefix="/api/v1",
@@ -23,12 +25,20 @@ def _now() -> datetime:
 @idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.RunIn)
 @bp.response(201, schemas.RunDetail)
+@bp.alt_response(202, schema=schemas.RunJob, description="more venues owed than SETTLEMENT_INLINE_MAX, or "
+                                                         "`Prefer: respond-async`: a job computes the run "
+                                                         "(GET /jobs/<id> for its progress; Location names it)")
 def create_run(body):
     """Close the period up to `cut_off` (inclusive): one payout per venue owed anything,
-    venues without an approved IBAN skipped, open anomalies held back."""
+    venues without an approved IBAN skipped, open anomalies held back. A big run is
+    computed by a job (202): the run is `computing` until it is done, and no other
+    run starts meanwhile (409 `settlement_run_in_progress`)."""
     operator = auth.require_admin()
-    run = settlement_api.run_settlement(cut_off=settlement_api.cut_off_instant(body["cut_off"]),
-                                        created_by=operator.id, now=_now())
+    cut_off, now = settlement_api.cut_off_instant(body["cut_off"]), _now()
+    if run_jobs.prefers_async() or settlement_api.owed_venue_count() > run_jobs.inline_max():
+        run, job = run_jobs.start(cut_off=cut_off, created_by=operator.id, now=now)
+        return run_jobs.accepted(schemas.RunJob().dump({**jobs_schemas.job_view(job), "run_id": run.id}), job.id)
+    run = settlement_api.run_settlement(cut_off=cut_off, created_by=operator.id, now=now)
     return views.run_detail(run)
 
 

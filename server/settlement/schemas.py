@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from server.http.fields import Count, Day, Id, Instant, Int64, Text
+from server.jobs import schemas as jobs_schemas
 from server.settlement.models import LINE_KINDS
 
 
@@ -93,7 +94,8 @@ class Run(ma.Schema):
     id = Id()
     cut_off = Instant(metadata={"description": "lines before this instant were settled"})
     cut_off_day = ma.fields.Date(metadata={"description": "the last day settled"})
-    status = ma.fields.String(metadata={"description": "open | exported | paid"})
+    status = ma.fields.String(metadata={"description": "computing (a job is making its payouts) | open | exported | "
+                                                       "paid"})
     created_by = Id(allow_none=True)
     created_at = Instant()
     exported_at = Instant(allow_none=True)
@@ -103,9 +105,15 @@ class Run(ma.Schema):
     payout_count = Count()
     total_cents = Int64(0)
     skipped_count = Count()
+    job_id = Id(allow_none=True, metadata={"description": "the job that computed (or computes) a big run"})
 
 
 class RunDetail(Run):
     payouts = ma.fields.List(ma.fields.Nested(Payout))
     skipped = ma.fields.List(ma.fields.Nested(SkippedVenue))
     holds = ma.fields.List(ma.fields.Nested(Hold), metadata={"description": "lines this run held back"})
+
+
+class RunJob(jobs_schemas.Job):
+    """The 202 of a run computed by a job: the job, and the run it computes."""
+    run_id = Id()

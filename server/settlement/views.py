@@ -3,6 +3,7 @@ each read in one query per kind rather than one per row."""
 import sqlalchemy as sa
 
 from server.extensions import db
+from server.jobs.models import Job
 from server.settlement import api as settlement_api
 from server.settlement.models import Hold, Payout, PayoutLine, SettlementRun, SkippedVenue
 
@@ -16,21 +17,25 @@ def _day(run: SettlementRun):
 
 def run_summaries(runs: list[SettlementRun]) -> list[dict]:
     ids = [run.id for run in runs]
-    totals, skipped = {}, {}
+    totals, skipped, jobs = {}, {}, {}
     if ids:
+        keys = {settlement_api.job_key(run_id): run_id for run_id in ids}
+        jobs = {keys[key]: job_id for key, job_id in db.session.execute(
+            sa.select(Job.key, Job.id).where(Job.key.in_(list(keys))))}
         totals = {run_id: (count, total) for run_id, count, total in db.session.execute(
             sa.select(Payout.run_id, sa.func.count(), sa.func.sum(Payout.amount_cents))
             .where(Payout.run_id.in_(ids)).group_by(Payout.run_id))}
         skipped = dict(db.session.execute(sa.select(SkippedVenue.run_id, sa.func.count())
                                           .where(SkippedVenue.run_id.in_(ids)).group_by(SkippedVenue.run_id)).all())
-    return [_summary(run, *totals.get(run.id, (0, 0)), skipped.get(run.id, 0)) for run in runs]
+    return [_summary(run, *totals.get(run.id, (0, 0)), skipped.get(run.id, 0), jobs.get(run.id)) for run in runs]
 
 
-def _summary(run: SettlementRun, payout_count: int, total, skipped_count: int) -> dict:
+def _summary(run: SettlementRun, payout_count: int, total, skipped_count: int, job_id: int | None) -> dict:
     fields = ("id", "cut_off", "status", "created_by", "created_at", "exported_at", "paid_at", "message_id",
               "pain_version")
     return {**{name: getattr(run, name) for name in fields}, "cut_off_day": _day(run),
-            "payout_count": payout_count, "total_cents": int(total or 0), "skipped_count": skipped_count}
+            "payout_count": payout_count, "total_cents": int(total or 0), "skipped_count": skipped_count,
+            "job_id": job_id}
 
 
 def run_detail(run: SettlementRun) -> dict:
