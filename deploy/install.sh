@@ -13,8 +13,8 @@
 #   4. PostgreSQL role and database `mentoring` (peer authentication over the local socket)
 #   5. the virtualenv and the app in it; the PWA built into pwa/dist (with .br/.gz)
 #   6. issuer keys (once), database migrations
-#   7. systemd units (app, worker, the jobs sweep every minute) and Caddy's configuration;
-#      enabled, (re)started
+#   7. systemd units (app, worker, the jobs sweep every minute, the nightly backup at 03:15
+#      with deploy/backup/) and Caddy's configuration; enabled, (re)started
 # Nothing is downloaded at run time: everything comes from apt, pip and npm here.
 set -euo pipefail
 
@@ -84,8 +84,9 @@ say "6. keys and schema"
 "$APP_DIR/deploy/mentoring.sh" db upgrade
 
 say "7. services"
-for unit in mentoring.service mentoring-worker.service mentoring-jobs-sweep.service mentoring-jobs-sweep.timer; do
-  sed "s|/srv/mentoring|$APP_DIR|g" "$APP_DIR/deploy/systemd/$unit" > "/etc/systemd/system/$unit"
+for unit in systemd/mentoring.service systemd/mentoring-worker.service systemd/mentoring-jobs-sweep.service \
+            systemd/mentoring-jobs-sweep.timer backup/mentoring-backup.service backup/mentoring-backup.timer; do
+  sed "s|/srv/mentoring|$APP_DIR|g" "$APP_DIR/deploy/$unit" > "/etc/systemd/system/$(basename "$unit")"
 done
 install -d /etc/systemd/system/caddy.service.d
 install -m 0644 "$APP_DIR/deploy/systemd/caddy.service.d/mentoring.conf" /etc/systemd/system/caddy.service.d/
@@ -95,9 +96,13 @@ systemctl daemon-reload
 (set -a; . "$ETC/caddy.env"; set +a; caddy validate --adapter caddyfile --config /etc/caddy/Caddyfile >/dev/null)
 systemctl enable mentoring.service mentoring-worker.service caddy.service
 systemctl enable --now mentoring-jobs-sweep.timer
+# The nightly pg_dump (deploy/backup/README.md); the first runs tonight, or at boot if
+# the host was off at 03:15. `systemctl start mentoring-backup.service` runs one now.
+systemctl enable --now mentoring-backup.timer
 # restart, not reload: new code and new settings both take effect; gunicorn lets requests finish.
 systemctl restart mentoring.service mentoring-worker.service caddy.service
 
 say "done"
 echo "https://$(grep '^MENTORING_DOMAIN=' "$ETC/caddy.env" | cut -d= -f2)/  (logs: journalctl -u mentoring -u mentoring-worker -u caddy)"
 echo "first operator: deploy/mentoring.sh create-admin EMAIL"
+echo "backups: /var/backups/mentoring, nightly ($(systemctl show -P NextElapseUSecRealtime mentoring-backup.timer 2>/dev/null || echo 'see systemctl list-timers'))"
