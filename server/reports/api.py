@@ -11,7 +11,8 @@ from server.campaigns.models import Campaign
 from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger_api
-from server.reports import impact, periods, repository
+from server.reports import impact, periods, repository, snapshots
+from server.reports.models import CAMPAIGN, SPONSOR
 from server.reports.suppression import Sheet, min_cell
 
 ITALY = ZoneInfo("Europe/Rome")
@@ -136,15 +137,20 @@ def school_report(*, school: Organisation) -> dict:
 def campaign_impact(*, campaign: Campaign, now: datetime) -> dict:
     """What the campaign's money did. Funds are the sponsors' own and shown in full;
     everything about students is released by closed month, rounded and protected
-    (impact.py, README.md)."""
-    return impact.campaign_impact(campaign=campaign, now=now, minimum=min_cell(),
+    (impact.py, README.md). The released part is the month's snapshot when the job
+    has stored it (snapshots.py), else computed now: the same answer either way."""
+    minimum = min_cell()
+    released = snapshots.released(CAMPAIGN, campaign.id, now=now, minimum=minimum)
+    return impact.campaign_impact(campaign=campaign, released=released, minimum=minimum,
                                   funds=repository.campaign_funds(campaign.id))
 
 
 def sponsor_public_impact(*, sponsor: Organisation, now: datetime) -> dict:
     """{"sponsor_name", "as_of", "min_cell", "headline", "trend", "by_category"} across
     all the sponsor's campaigns: for its public page and sticker."""
-    return impact.sponsor_public_impact(sponsor=sponsor, now=now, minimum=min_cell())
+    minimum = min_cell()
+    released = snapshots.released(SPONSOR, sponsor.id, now=now, minimum=minimum)
+    return impact.sponsor_public_impact(sponsor=sponsor, released=released, minimum=minimum)
 
 
 # --- operator --------------------------------------------------------------------------

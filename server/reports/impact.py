@@ -2,9 +2,10 @@
 "Reports over time"). Everything is read once as rows with the server's time, then
 figured in Python for any boundary: the current release, and the previous one, which
 is already public and so goes into the sheet as fixed cells."""
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from server.catalogue import taxonomy
 from server.onboarding import validation
@@ -328,55 +329,106 @@ def _headline(release: Release | None) -> dict:
 
 
 def _trend(release: Release | None) -> list:
-    return [{**period.view(), **_view(cell)} for period, cell in release.trend] if release else []
+    return [{**_period_text(period.view()), **_view(cell)} for period, cell in release.trend] if release else []
 
 
 def _by_category(release: Release) -> list:
     order = sorted(release.rows["category"], key=lambda k: (k == OTHER_CATEGORY, k is None, k or 0))
-    return [{**category_view(key), **_view(release.rows["category"][key])} for key in order]
+    return [{"category": key, **_view(release.rows["category"][key])} for key in order]
 
 
-def campaign_impact(*, campaign, now: datetime, minimum: int, funds: dict) -> dict:
-    activity = Activity.read([campaign.id])
-    released, release = _protected(activity, now, minimum)
-    base = {"campaign_id": campaign.id, "campaign_name": campaign.name, "min_cell": minimum,
-            "as_of": released[-1].last_day if released else None, "method": periods.METHOD, "funds": funds,
-            "headline": _headline(release), "trend": _trend(release)}
+# --- the released part: what a snapshot stores (snapshots.py) ----------------------------
+#
+# Plain JSON (dates as ISO text), only figures as published (rounded, suppressed ones
+# null): what a snapshot holds is no more than what the report shows. Names that live
+# elsewhere and may change (a venue's, a category's label, a thanks' label) are kept as
+# keys and read when the report is shown, so a stored release and one computed now give
+# the same answer.
+
+def _period_text(view: dict) -> dict:
+    return {**view, "from": view["from"].isoformat(), "to": view["to"].isoformat()}
+
+
+def _period_days(row: dict) -> dict:
+    return {**row, "from": date.fromisoformat(row["from"]), "to": date.fromisoformat(row["to"])}
+
+
+def released_campaign(campaign_id: int, *, now: datetime, minimum: int) -> dict:
+    """The released, protected figures of one campaign as of ``now``'s last closed month."""
+    released, release = _protected(Activity.read([campaign_id]), now, minimum)
     if release is None:
-        spend = _hidden(spend_cents=None, redemptions=None)
-        return {**base, "students_reached": _hidden(count=None),
-                "spend": {"total": spend, "by_category": [], "by_venue": [], "by_area": []},
+        return {"as_of": None, "headline": _headline(None), "trend": [], "students_reached": _hidden(count=None),
+                "spend": {"total": _hidden(spend_cents=None, redemptions=None), "by_category": [], "by_venue": [],
+                          "by_area": []},
                 "attendance": {name: _hidden(count=None) for name in ("booked", "checked_in", "not_checked_in")},
                 "ratings": {**_hidden(count=None, average_stars=None),
                             "distribution": [{"stars": stars, **_hidden(count=None)} for stars in STARS]},
-                "thanks": [{"choice": choice, "label": label, **_hidden(count=None)}
-                           for choice, label in thanks_api.CHOICES]}
-    names = repository.names(release.rows["venue"])
-    venues = sorted(release.rows["venue"], key=lambda k: (k is None, names.get(k, ""), k or 0))
+                "thanks": [{"choice": choice, **_hidden(count=None)} for choice in thanks_api.SLUGS]}
     area_names = release.groups.area_names
     areas = sorted(release.rows["area"], key=lambda k: ((MUNICIPALITY, PROVINCE, REGION).index(k[0]),
                                                         area_names.get(k, ""), k[1] or ""))
-    ratings = _view(release.ratings)
     return {
-        **base, "students_reached": _view(release.reached),
+        "as_of": released[-1].last_day.isoformat(), "headline": _headline(release), "trend": _trend(release),
+        "students_reached": _view(release.reached),
         "spend": {
             "total": _view(release.total), "by_category": _by_category(release),
-            "by_venue": [{"venue_id": key, "name": names.get(key, OTHER_VENUES) if key else OTHER_VENUES,
-                          **_view(release.rows["venue"][key])} for key in venues],
+            "by_venue": [{"venue_id": key, **_view(cell)} for key, cell in release.rows["venue"].items()],
             "by_area": [{**_area_view(key, area_names), **_view(release.rows["area"][key])} for key in areas],
         },
         "attendance": {name: _view(cell) for name, cell in release.attendance.items()},
-        "ratings": {**ratings, "average_stars": release.ratings.view()["average_stars"],
+        "ratings": {**_view(release.ratings), "average_stars": release.ratings.view()["average_stars"],
                     "distribution": [{"stars": stars, **_view(cell)} for stars, cell in release.distribution.items()]},
-        "thanks": [{"choice": choice, "label": label, **_view(release.thanks[choice])}
-                   for choice, label in thanks_api.CHOICES],
+        "thanks": [{"choice": choice, **_view(release.thanks[choice])} for choice in thanks_api.SLUGS],
     }
 
 
-def sponsor_public_impact(*, sponsor, now: datetime, minimum: int) -> dict:
-    """The sponsor's figures across all its campaigns, protected the same way."""
-    activity = Activity.read(repository.sponsor_campaign_ids(sponsor.id))
-    released, release = _protected(activity, now, minimum)
-    return {"sponsor_name": sponsor.name, "as_of": released[-1].last_day if released else None,
-            "min_cell": minimum, "headline": _headline(release), "trend": _trend(release),
-            "by_category": _by_category(release) if release else []}
+def released_sponsor(sponsor_id: int, *, now: datetime, minimum: int) -> dict:
+    """The released, protected figures of a sponsor's public page: across all its campaigns."""
+    released, release = _protected(Activity.read(repository.sponsor_campaign_ids(sponsor_id)), now, minimum)
+    return {"as_of": released[-1].last_day.isoformat() if released else None, "headline": _headline(release),
+            "trend": _trend(release), "by_category": _by_category(release) if release else []}
+
+
+# --- the reports: a released part (stored or computed now) and what is live -------------
+
+def _categories(rows: list) -> list:
+    return [{**category_view(row["category"]), **{k: v for k, v in row.items() if k != "category"}}
+            for row in rows]
+
+
+def _release_view(released: dict) -> dict:
+    return {"as_of": date.fromisoformat(released["as_of"]) if released["as_of"] else None,
+            "headline": released["headline"], "trend": [_period_days(row) for row in released["trend"]]}
+
+
+def campaign_impact(*, campaign, released: dict, minimum: int, funds: dict) -> dict:
+    """The impact report: ``released`` (released_campaign's, now or from a snapshot), the
+    names read now, and the funds, the sponsors' own money, live."""
+    released = copy.deepcopy(released)  # a snapshot's stored JSON is not ours to change
+    spend = released["spend"]
+    names = repository.names([row["venue_id"] for row in spend["by_venue"]])
+    venues = sorted(spend["by_venue"], key=lambda row: (row["venue_id"] is None, names.get(row["venue_id"], ""),
+                                                        row["venue_id"] or 0))
+    labels = dict(thanks_api.CHOICES)
+    return {
+        "campaign_id": campaign.id, "campaign_name": campaign.name, "min_cell": minimum,
+        "method": periods.METHOD, "funds": funds, **_release_view(released),
+        "students_reached": released["students_reached"],
+        "spend": {
+            "total": spend["total"], "by_category": _categories(spend["by_category"]),
+            "by_venue": [{"venue_id": row["venue_id"],
+                          "name": names.get(row["venue_id"], OTHER_VENUES) if row["venue_id"] else OTHER_VENUES,
+                          **row} for row in venues],
+            "by_area": spend["by_area"],
+        },
+        "attendance": released["attendance"], "ratings": released["ratings"],
+        "thanks": [{"choice": row["choice"], "label": labels.get(row["choice"], row["choice"]), **row}
+                   for row in released["thanks"]],
+    }
+
+
+def sponsor_public_impact(*, sponsor, released: dict, minimum: int) -> dict:
+    """The sponsor's figures across all its campaigns (released_sponsor's), with its name."""
+    released = copy.deepcopy(released)
+    return {"sponsor_name": sponsor.name, "min_cell": minimum, **_release_view(released),
+            "by_category": _categories(released["by_category"])}

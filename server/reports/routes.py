@@ -10,6 +10,7 @@ from server.errors import NotFound
 from server.http import auth
 from server.reports import api as reports_api
 from server.reports import schemas
+from server.reports import snapshots  # noqa: F401  (registers the snapshot job and its table)
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1",
                description="Reports for venues, schools, sponsors (impact) and the operator")
