@@ -35,6 +35,8 @@ import time
 
 import redis
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import multiprocess
@@ -66,9 +68,25 @@ def observe_request(*, route: str, method: str, status: int, seconds: float) -> 
 
 def count_door_outcomes(results: list[dict]) -> None:
     """One count per record of a sync answer (outcome is redeemed, checked_in, refused or
-    rejected: a closed set, so a bounded number of series)."""
-    for result in results:
-        DOOR_RECORDS.labels(outcome=result["outcome"], duplicate=str(bool(result.get("duplicate"))).lower()).inc()
+    rejected: a closed set, so a bounded number of series), once its transaction commits:
+    a sync rolled back (a serialization failure retried, an error) decided nothing, and
+    counting it then would count its records twice when the retry decides them."""
+    db.session.info.setdefault(_DOOR_PENDING, []).extend(
+        (result["outcome"], str(bool(result.get("duplicate"))).lower()) for result in results)
+
+
+_DOOR_PENDING = "mentoring.metrics.door_outcomes"
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed_door_outcomes(session):
+    for outcome, duplicate in session.info.pop(_DOOR_PENDING, ()):
+        DOOR_RECORDS.labels(outcome=outcome, duplicate=duplicate).inc()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_door_outcomes(session):
+    session.info.pop(_DOOR_PENDING, None)
 
 
 def mark_worker_dead(pid: int) -> None:

@@ -84,6 +84,25 @@ def test_door_outcomes_are_counted_as_the_door_decides_them(door):
     assert REGISTRY.get_sample_value("mentoring_door_records_total", rejected) == counted["rejected"] + 1
 
 
+def test_door_outcomes_of_a_rolled_back_sync_are_not_counted(app):
+    """A sync whose transaction rolls back (a serialization failure, then retried) decided
+    nothing: its records count once, when the retry commits."""
+    from server.observability import metrics
+
+    labels = {"outcome": "checked_in", "duplicate": "false"}
+    before = REGISTRY.get_sample_value("mentoring_door_records_total", labels) or 0
+    with app.app_context():
+        db.session.scalar(sa.select(sa.func.count()).select_from(Account))  # a sync reads before it decides
+        metrics.count_door_outcomes([{"outcome": "checked_in"}, {"outcome": "checked_in"}])
+        db.session.rollback()
+        assert (REGISTRY.get_sample_value("mentoring_door_records_total", labels) or 0) == before
+
+        metrics.count_door_outcomes([{"outcome": "checked_in"}, {"outcome": "checked_in"}])
+        assert (REGISTRY.get_sample_value("mentoring_door_records_total", labels) or 0) == before
+        db.session.commit()
+    assert REGISTRY.get_sample_value("mentoring_door_records_total", labels) == before + 2
+
+
 def test_ledger_totals_by_account_kind_are_read_at_scrape_time(app, door, scrape):
     samples = scrape()
 
