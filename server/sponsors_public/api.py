@@ -10,6 +10,7 @@ import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from server.accounts.models import SPONSOR, Organisation
 from server.errors import Conflict, NotFound
@@ -85,16 +86,35 @@ def set_enabled(*, sponsor: Organisation, enabled: bool, now: datetime) -> Spons
     if page is None:
         if not enabled:
             return None
-        # The slug is unique: two sponsors with the same name switching on at once make
-        # the second INSERT fail; its owner gets a 409 and tries again (rare, harmless).
-        page = SponsorPublicPage(organisation_id=sponsor.id, slug=_free_slug(sponsor.name), created_at=now)
-        db.session.add(page)
+        page = _new_page(sponsor, now=now)
     if enabled and page.enabled_at is None:
         page.enabled_at = now
     elif not enabled:
         page.enabled_at = None
     db.session.flush()
     return page
+
+
+def _new_page(sponsor: Organisation, *, now: datetime, attempts: int = 5) -> SponsorPublicPage:
+    """The sponsor's page with the first free slug. Two sponsors of the same name
+    switching on at once pick the same slug: the second INSERT waits for the first to
+    commit and then fails on the unique slug; only its savepoint is undone, and the slug
+    is picked again, now seeing the first page (READ COMMITTED: each statement sees what
+    was committed before it). The same sponsor switching on twice at once finds its page
+    made by the other request."""
+    for attempt in range(attempts):
+        try:
+            with db.session.begin_nested():
+                page = SponsorPublicPage(organisation_id=sponsor.id, slug=_free_slug(sponsor.name), created_at=now)
+                db.session.add(page)
+            return page
+        except IntegrityError:
+            made = page_of(sponsor)
+            if made is not None:
+                return made
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def state(page: SponsorPublicPage | None, *, base_url: str) -> dict:

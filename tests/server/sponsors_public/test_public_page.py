@@ -1,12 +1,18 @@
 """A sponsor's public page: its owner switches it on (an address made from the name,
 kept for good), anyone reads it without logging in, and it is gone again once
 switched off. It shows only what the reports release and nothing a hidden cell holds."""
+import threading
+import time
+from datetime import datetime, timezone
+
 import pytest
+import sqlalchemy as sa
 
 from server.accounts.models import MEMBER, SPONSOR, Membership
 from server.extensions import db
 from server.reports import api as reports_api
 from server.sponsors_public import api as public_api
+from server.sponsors_public.models import SponsorPublicPage
 from tests.server import factories
 
 PAGE = "/api/v1/organisations/{}/public-page"
@@ -168,3 +174,51 @@ def test_the_page_passes_on_no_figure_of_a_hidden_cell(app, world, monkeypatch):
 ])
 def test_an_address_is_made_of_the_name_in_plain_letters(name, slug):
     assert public_api.slug_base(name) == slug
+
+
+# --- two sponsors of one name switching on at once (PostgreSQL: SQLite queues whole transactions)
+
+
+def _waiting_on_a_lock(app) -> int:
+    with app.app_context():
+        count = db.session.scalar(sa.text("SELECT count(*) FROM pg_stat_activity "
+                                          "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+        db.session.remove()
+        return count
+
+
+def _until(condition, *, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+@pytest.mark.postgres
+def test_two_sponsors_of_one_name_switching_on_at_once_both_get_a_page(app, world):
+    """The first page's INSERT is held open (uncommitted) while the second sponsor's owner
+    switches on: the second waits on the unique slug, then takes the next one instead
+    of answering 409."""
+    with app.app_context():
+        other_owner = factories.user()
+        twin = factories.organisation(SPONSOR, owner=other_owner, name="Fondazione Città di Esempio S.p.A.")
+        db.session.commit()
+        twin_id, other_email = twin.id, other_owner.email
+    owner = _as(app, world["owner"])
+    with app.app_context():
+        held = db.engine.connect()
+        held.execute(sa.insert(SponsorPublicPage.__table__).values(
+            organisation_id=twin_id, slug="fondazione-citta-di-esempio", created_at=datetime.now(timezone.utc)))
+        answer = {}
+        second = threading.Thread(target=lambda: answer.update(response=_switch(owner, world["sponsor"], True)))
+        second.start()
+        _until(lambda: _waiting_on_a_lock(app) >= 1)  # the second INSERT waits on the held slug
+        held.commit()
+        held.close()
+        second.join(60)
+
+    response = answer["response"]
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["slug"] == "fondazione-citta-di-esempio-2"
+    twin_page = _as(app, other_email).get(PAGE.format(twin_id)).get_json()
+    assert twin_page["slug"] == "fondazione-citta-di-esempio"
