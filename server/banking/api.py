@@ -1,5 +1,6 @@
 """Bank statement use cases: preview, import, the queue and its decisions. They
 flush, never commit."""
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,7 +9,8 @@ import sqlalchemy as sa
 
 from server.accounts.models import User
 from server.banking import camt, matching
-from server.banking.models import CONFIRMED, MATCHED, QUEUED, SET_ASIDE, BankLine, BankStatement
+from server.banking.models import (CONFIRMED, IMPORTED, IMPORTING, MATCHED, QUEUED, SET_ASIDE, BankLine,
+                                   BankStatement)
 from server.errors import Conflict, InvalidInput, NotFound
 from server.extensions import db
 from server.payments import api as payments_api
@@ -46,17 +48,59 @@ def import_statement(data: bytes, *, file_name: str, platform_iban: str, operato
     """Store the statement and act on its exact matches: a credit confirms its top-up
     (the ledger moves), a debit marks its payout paid. Returns the import and whether
     it is new: the same file again answers with its first import and changes nothing."""
-    statement = read(data, platform_iban=platform_iban)
+    return import_parsed(read(data, platform_iban=platform_iban), file_name=file_name, operator=operator, now=now)
+
+
+def import_parsed(statement: camt.Statement, *, file_name: str, operator: User,
+                  now: datetime) -> tuple[BankStatement, bool]:
+    """``import_statement`` of a file already read, all of it in the caller's transaction."""
     existing = statement_by_sha256(statement.sha256)
     if existing is not None:
         return existing, False
-    plan = matching.plan(statement, lock=True)
+    row = _new_import(statement, file_name=file_name, operator=operator, now=now, status=IMPORTED)
+    import_lines(row, statement, statement.transactions, operator=operator, now=now)
+    log.info("bank statement imported", extra={"statement_id": row.id, "kind": row.kind,
+                                                "lines": len(statement.transactions),
+                                                "already_known": row.already_known})
+    return row, True
+
+
+def start_import(statement: camt.Statement, data: bytes, *, file_name: str, operator: User,
+                 now: datetime) -> BankStatement:
+    """Record a big file's import for a job (server/banking/jobs.py): the statement,
+    ``importing``, with the file to read again; no line is matched yet."""
+    row = _new_import(statement, file_name=file_name, operator=operator, now=now, status=IMPORTING)
+    row.content = data
+    db.session.flush()
+    return row
+
+
+def finish_import(row: BankStatement) -> None:
+    """Every line of a job's import is in: the file is no longer needed."""
+    row.status, row.content = IMPORTED, None
+    db.session.flush()
+    log.info("bank statement imported", extra={"statement_id": row.id, "kind": row.kind,
+                                                "already_known": row.already_known})
+
+
+def _new_import(statement: camt.Statement, *, file_name: str, operator: User, now: datetime,
+                status: str) -> BankStatement:
     row = BankStatement(sha256=statement.sha256, file_name=file_name[:255], kind=statement.kind,
                         version=statement.version, message_id=statement.message_id,
                         account_iban=statement.account_iban, not_booked=statement.skipped_not_booked,
-                        already_known=0, imported_at=now, imported_by=operator.id)
+                        already_known=0, imported_at=now, imported_by=operator.id, status=status)
     db.session.add(row)
     db.session.flush()
+    return row
+
+
+def import_lines(row: BankStatement, statement: camt.Statement, transactions: list[camt.Transaction], *,
+                 operator: User, now: datetime) -> None:
+    """Store these transactions of the statement as its lines and act on the exact
+    matches. A job calls it chunk by chunk: what earlier chunks stored counts (a
+    movement already stored is known, a top-up or payout already matched is a
+    duplicate), as it does for an earlier file."""
+    plan = matching.plan(dataclasses.replace(statement, transactions=list(transactions)), lock=True)
     for planned in plan.lines:
         if planned.outcome == matching.ALREADY_IMPORTED:
             row.already_known += 1
@@ -77,9 +121,6 @@ def import_statement(data: bytes, *, file_name: str, platform_iban: str, operato
             settlement_api.mark_payout_paid(planned.payout, booked_on=tx.booked_on,
                                             bank_reference=tx.bank_reference, now=now)
     db.session.flush()
-    log.info("bank statement imported", extra={"statement_id": row.id, "kind": row.kind,
-                                                "lines": len(plan.lines), "already_known": row.already_known})
-    return row, True
 
 
 def get_statement(statement_id: int) -> BankStatement:

@@ -5,8 +5,11 @@ from flask_smorest import Blueprint
 
 from server.banking import api as banking_api
 from server.banking import camt, matching, schemas
-from server.banking.models import BankLine, BankStatement
+from server.banking import jobs as statement_jobs  # also registers the statement import job
+from server.banking.models import IMPORTING, BankLine, BankStatement
 from server.http import auth, idempotency
+from server.jobs import schemas as jobs_schemas
+from server.settlement import jobs as run_jobs
 
 bp = Blueprint("banking", __name__, url_prefix="/api/v1",
                description="Bank statements (camt.053/054): top-ups and payouts reconcile themselves")
@@ -30,9 +33,10 @@ def _suggestion(topup, why) -> dict:
 
 
 def _summary(statement: BankStatement) -> dict:
+    job = statement_jobs.job_of(statement) if statement.status == IMPORTING else None
     return {**{column: getattr(statement, column) for column in (
-        "id", "file_name", "kind", "version", "message_id", "account_iban", "imported_at")},
-        "counts": banking_api.counts(statement)}
+        "id", "file_name", "kind", "version", "message_id", "account_iban", "imported_at", "status")},
+        "counts": banking_api.counts(statement), "job_id": job.id if job is not None else None}
 
 
 def _detail(statement: BankStatement, *, replayed: bool) -> dict:
@@ -82,15 +86,31 @@ def preview_statement(body):
 @bp.arguments(schemas.StatementUpload)
 @bp.response(201, schemas.StatementImport)
 @bp.alt_response(200, schema=schemas.StatementImport, description="this file was imported before: its first import")
+@bp.alt_response(202, schema=schemas.StatementJob, description="more booked transactions than "
+                                                               "STATEMENT_INLINE_MAX_LINES, or `Prefer: "
+                                                               "respond-async`: a job imports it (GET /jobs/<id>)")
 def import_statement(body):
     """Import a statement: exact matches confirm top-ups and mark payouts paid; the rest
-    waits in the queue. The same file again answers 200 with its first import."""
+    waits in the queue. The same file again answers 200 with its first import (202 with
+    its job while a job is still importing it). A big file is imported by a job (202)."""
     operator = auth.require_admin()
     data = camt.decode_upload(body["content"])
-    statement, created = banking_api.import_statement(data, file_name=body["file_name"],
-                                                      platform_iban=_platform_iban(), operator=operator,
-                                                      now=datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    statement = banking_api.read(data, platform_iban=_platform_iban())
+    existing = banking_api.statement_by_sha256(statement.sha256)
+    if existing is not None and existing.status == IMPORTING:
+        return _accepted(existing, statement_jobs.job_of(existing))
+    if existing is None and (run_jobs.prefers_async() or len(statement.transactions) > statement_jobs.inline_max()):
+        row, job = statement_jobs.start(statement, data, file_name=body["file_name"], operator=operator, now=now)
+        return _accepted(row, job)
+    statement, created = banking_api.import_parsed(statement, file_name=body["file_name"], operator=operator,
+                                                   now=now)
     return _detail(statement, replayed=not created), 201 if created else 200
+
+
+def _accepted(row: BankStatement, job):
+    return run_jobs.accepted(schemas.StatementJob().dump({**jobs_schemas.job_view(job), "statement_id": row.id}),
+                             job.id)
 
 
 @bp.get("/admin/bank-statements")

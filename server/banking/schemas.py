@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.banking import camt
+from server.jobs import schemas as jobs_schemas
 from server.http.fields import Id, Instant, Int64, NoControlCharacters, Text
 
 # Base64 of the largest file we read, and a little slack for padding.
@@ -74,6 +75,8 @@ class StatementSummary(ma.Schema):
     message_id = ma.fields.String()
     account_iban = ma.fields.String()
     imported_at = Instant()
+    status = ma.fields.String(metadata={"description": "importing (a job is matching its lines) | imported"})
+    job_id = Id(allow_none=True, metadata={"description": "the job importing it, while it does"})
     counts = ma.fields.Nested(Counts)
 
 
@@ -97,3 +100,8 @@ class DecisionIn(ma.Schema):
     action = ma.fields.String(required=True, validate=validate.OneOf(["confirm_topup", "set_aside"]))
     topup_id = Id(load_default=None)
     note = Text(500, load_default=None)
+
+
+class StatementJob(jobs_schemas.Job):
+    """The 202 of a file imported by a job: the job, and the import it fills."""
+    statement_id = Id()
