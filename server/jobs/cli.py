@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from server.jobs import api as jobs_api
 from server.jobs import transport
+from server.reports import cli as reports_cli
 
 
 @click.command("worker")
@@ -38,6 +39,16 @@ def sweep():
     from cron every minute."""
     from server.jobs import routes  # noqa: F401
 
-    sent = jobs_api.sweep(now=datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    sent = jobs_api.sweep(now=now)
     click.echo(f"Sent {len(sent)} job(s) again.")
     current_app.logger.info("jobs swept: %s", len(sent))
+    # Work started by the calendar rather than by a request: a month's report snapshots.
+    from server.reports import snapshots
+
+    started = snapshots.start_when_closed(now=now)
+    if started is not None:
+        click.echo(f"Started job {started.id} ({started.key}).")
+
+
+jobs.add_command(reports_cli.report_snapshots)  # mentoring jobs report-snapshots [--month]

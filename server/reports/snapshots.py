@@ -119,10 +119,12 @@ def enqueue_month(month: date, *, now: datetime) -> Job:
 
 
 def start_when_closed(*, now: datetime) -> Job | None:
-    """For the sweep (every minute): the last closed month's job, made if it is not
-    there yet; a new job only the first minute after a month closes (or the method
-    changed). None if another sweep made it at the same moment."""
+    """For the sweep (every minute): the last closed month's job if it is not there yet
+    (the first sweep after a month closes, or after the method changed), else None."""
     month = last_closed_month(now)
+    if db.session.scalar(sa.select(Job.id).filter_by(key=job_key(month, min_cell()))) is not None:
+        db.session.rollback()
+        return None
     try:
         job = enqueue_month(month, now=now)
         db.session.commit()
@@ -145,9 +147,9 @@ def snapshot_month(job, run) -> dict:
     db.session.commit()
     while True:
         done = run.lock()
-        # No lock held while the figures are computed (seconds): the checkpoint below
-        # only lands while the job is still this attempt's.
-        db.session.commit()
+        # No lock held while the figures are computed (seconds each): the checkpoint
+        # below only lands while the job is still this attempt's.
+        db.session.rollback()
         if done >= len(subjects):
             stored = db.session.scalar(sa.select(sa.func.count()).select_from(ReportSnapshot)
                                        .filter_by(month=month, method_version=version))
@@ -158,10 +160,15 @@ def snapshot_month(job, run) -> dict:
             sa.select(ReportSnapshot.subject, ReportSnapshot.subject_id).where(
                 ReportSnapshot.month == month, ReportSnapshot.method_version == version,
                 sa.tuple_(ReportSnapshot.subject, ReportSnapshot.subject_id).in_(part))).all())
-        rows = [{"subject": subject, "subject_id": subject_id, "month": month, "method_version": version,
-                 "payload": COMPUTE[subject](subject_id, now=now, minimum=minimum),
-                 "computed_at": datetime.now(timezone.utc)}
-                for subject, subject_id in part if (subject, subject_id) not in have]
+        rows = []
+        for subject, subject_id in part:
+            if (subject, subject_id) not in have:
+                rows.append({"subject": subject, "subject_id": subject_id, "month": month, "method_version": version,
+                             "payload": COMPUTE[subject](subject_id, now=now, minimum=minimum),
+                             "computed_at": datetime.now(timezone.utc)})
+            # End the read: on SQLite every transaction holds the write lock
+            # (server/sqlite.py), and requests wait while it is held.
+            db.session.rollback()
         if rows:
             db.session.execute(_insert_new(), rows)
         run.checkpoint(done=done + len(part))
