@@ -11,4 +11,7 @@ export default {
   'jobs.failed': 'The job stopped after {done} of {total}: those already issued stay valid.',
   'jobs.vouchers_issued.one': '{count} voucher issued: each student sees it in their wallet.',
   'jobs.vouchers_issued.other': '{count} vouchers issued: each student sees them in their wallet.',
+  'jobs.recent_title': 'Recent jobs',
+  'jobs.kind_other': 'Job',
+  'jobs.back': 'Back to the school',
 };

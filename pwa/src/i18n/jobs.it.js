@@ -11,4 +11,7 @@ export default {
   'jobs.failed': 'Il lavoro si è fermato dopo {done} di {total}: quelli già emessi restano validi.',
   'jobs.vouchers_issued.one': '{count} buono emesso: ogni studente lo vede nel portafoglio.',
   'jobs.vouchers_issued.other': '{count} buoni emessi: ogni studente li vede nel portafoglio.',
+  'jobs.recent_title': 'Lavori recenti',
+  'jobs.kind_other': 'Lavoro',
+  'jobs.back': 'Torna alla scuola',
 };

@@ -5,7 +5,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { ErrorBox, Loading, Notice, Progress } from '../ui/components.js';
+import { ErrorBox, Link, Loading, Notice, Progress } from '../ui/components.js';
 import { OrgHeading } from './layout.js';
 
 const POLL_MS = 1500;
@@ -61,5 +61,6 @@ export function SchoolJobPage({ me, id, jobId }) {
   return html`<main class="org-page">
     <${OrgHeading} me=${me} id=${id} kind="school" title=${t('jobs.issuance_title')} />
     <${JobProgress} jobId=${jobId} />
+    <p><${Link} href=${`/o/school/${id}`}>${t('jobs.back')}</${Link}></p>
   </main>`;
 }

@@ -14,6 +14,7 @@ import { Button, ErrorBox, Field, Link, Loading, Money, Notice } from '../ui/com
 import { Cell, parseCount, useForm, useResource } from './forms.js';
 import { OrgHeading, OrgTabs } from './layout.js';
 import { ReissueCards, UnsavedCards, batchTitle, keepBatch, unsavedBatches } from './school-cards.js';
+import { SchoolJobs } from './school-jobs.js';
 
 function GenerateCodes({ schoolId, allocation, onDone }) {
   const left = allocation.voucher_count - allocation.codes_issued;
@@ -99,6 +100,7 @@ export function SchoolPage({ me, id }) {
     ${allocations.data && !allocations.data.length ? html`<p>${t('org.school.no_allocations')}</p>` : null}
     ${allocations.data?.length ? html`<ul class="cards cards-single">${allocations.data.map((a) => html`
       <${AllocationCard} key=${a.id} schoolId=${id} allocation=${a} onChange=${refresh} />`)}</ul>` : null}
+    <${SchoolJobs} schoolId=${id} />
     <h2>${t('org.school.report_title')}</h2>
     <p class="meta">${t('org.impact.privacy', { count: report.data?.min_cell ?? 5 })}</p>
     <${ErrorBox} error=${report.error} onRetry=${report.reload} />
