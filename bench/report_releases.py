@@ -7,8 +7,13 @@ campaign (server/reports/impact.py; README there, "Cost").
 The rows are made up in memory (no database): what is measured is the work after the
 read, for the current release and the previous one (two `Sheet.protect`), which is
 what grows with a campaign. Payments are spread over the months, with a share of
-small venues and towns so that coarsening and complements have work to do. The last
-line is one JSON object.
+small venues and towns so that coarsening and complements have work to do.
+
+Then the impact answer itself, both ways, in the same run (server/reports/snapshots.py):
+computed (the release from the rows, the names, the schema, the JSON) and served from
+a snapshot (the stored JSON parsed, the names, the schema, the JSON). The database
+reads are left out of both, which flatters the computed answer: it also reads every
+row of the campaign, the snapshot one row. The last line is one JSON object.
 """
 import argparse
 import json
@@ -21,7 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.reports import impact  # noqa: E402
+from flask import Flask  # noqa: E402
+
+from server.reports import impact, schemas  # noqa: E402
 from server.reports.suppression import Sheet  # noqa: E402
 
 # Real Lombard ISTAT codes would need the list; made-up codes in province 015 do as well.
@@ -45,6 +52,34 @@ def activity(args, rng: random.Random) -> impact.Activity:
                  else None) for u in uses[: args.uses // 2]]
     ratings = [(b[0], rng.randrange(1, 6), b[4]) for b in bookings if b[4] and rng.random() < 0.3]
     return impact.Activity([1], claims, uses, bookings, ratings)
+
+
+class Campaign:
+    id, name = 1, "Campagna di prova"
+
+
+def answer(released: dict) -> bytes:
+    """What the endpoint does with a release: the report around it, the schema, JSON."""
+    report = impact.campaign_impact(campaign=Campaign, released=released, minimum=5, funds={})
+    return json.dumps(schemas.CampaignImpact().dump(report)).encode()
+
+
+def answers(rows, now, runs: int) -> dict:
+    """CPU seconds of the impact answer computed and from a snapshot (median of runs)."""
+    impact.Activity.read = classmethod(lambda cls, campaign_ids: rows)  # the rows, as read
+    impact.repository.names = lambda ids: {i: f"Sede {i}" for i in ids if i is not None}
+    stored = json.dumps(impact.released_campaign(1, now=now, minimum=5))  # the snapshot row's payload
+    computed, served = [], []
+    with Flask(__name__).app_context():  # the categories' labels come from the app's config
+        for _ in range(runs):
+            began = time.process_time()
+            fresh = answer(impact.released_campaign(1, now=now, minimum=5))
+            computed.append(time.process_time() - began)
+            began = time.process_time()
+            kept = answer(json.loads(stored))
+            served.append(time.process_time() - began)
+            assert kept == fresh  # the same answer either way
+    return {"computed": statistics.median(computed), "snapshot": statistics.median(served)}
 
 
 def main() -> None:
@@ -84,6 +119,13 @@ def main() -> None:
     print(f"{len(released)} releases, current sheet {result['cells']} cells / {result['sums']} sums, "
           f"{hidden} shown cells hidden; report {result['report_seconds_median']} s CPU (median of {args.runs}), "
           f"protect {result['protect_seconds']} s CPU")
+    timed = answers(rows, now, args.runs)
+    result.update({"answer_computed_seconds": round(timed["computed"], 3),
+                   "answer_snapshot_seconds": round(timed["snapshot"], 5),
+                   "snapshot_speedup": round(timed["computed"] / timed["snapshot"])})
+    print(f"impact answer: computed {result['answer_computed_seconds']} s CPU, from a snapshot "
+          f"{result['answer_snapshot_seconds'] * 1000:.2f} ms CPU: {result['snapshot_speedup']}x "
+          f"(median of {args.runs}, same run)")
     print(json.dumps(result))
 
 
