@@ -19,7 +19,8 @@ from server.accounts.models import APPROVED, Organisation
 from server.campaigns.models import DRAFT, Campaign, campaign_sponsor
 from server.extensions import db
 from server.jobs import api as jobs_api
-from server.jobs.models import Job
+from server.jobs import transport
+from server.jobs.models import FAILED, QUEUED, Job
 from server.reports import impact, periods
 from server.reports.models import CAMPAIGN, SPONSOR, ReportSnapshot
 from server.reports.periods import ITALY
@@ -102,14 +103,19 @@ def public_sponsors(campaign_ids: list[int]) -> list[int]:
 
 # --- the job -------------------------------------------------------------------------------
 
-def enqueue_month(month: date, *, now: datetime) -> Job:
+def enqueue_month(month: date, *, now: datetime, retry_failed: bool = False) -> Job:
     """The snapshot job of a closed month, made once per month and method (its key):
-    the subjects are listed now, so that every attempt walks the same list."""
+    the subjects are listed now, so that every attempt walks the same list. With
+    ``retry_failed`` (the operator's command, not the sweep: a job that crashed would
+    crash again every minute), a failed job goes back to the queue and resumes."""
     if closing(month) > now:
         raise ValueError(f"{month:%Y-%m} has not closed yet")  # its figures are still moving
     minimum = min_cell()
     key = job_key(month, minimum)
     existing = db.session.scalar(sa.select(Job).filter_by(key=key))
+    if existing is not None and retry_failed and existing.state == FAILED:
+        existing.state, existing.error, existing.run_after, existing.finished_at = QUEUED, None, None, None
+        transport.send_after_commit(existing.id, queue=jobs_api.KINDS[KIND].queue)
     if existing is not None:
         return existing
     campaigns = active_campaigns(month)

@@ -299,6 +299,33 @@ def test_the_command_makes_a_closed_months_job_and_refuses_an_open_month(month_t
     assert last.exit_code == 0 and ": done, " in last.output, last.output
 
 
+def test_a_failed_month_is_not_retried_by_the_sweep_but_resumed_by_the_command(month_town, monkeypatch):
+    real = dict(snapshots.COMPUTE)
+    month_town.app.config["REPORTS_SNAPSHOT_CHUNK"] = 1
+
+    def breaks_on_the_quiet_campaign(subject):
+        def compute(subject_id, **kwargs):
+            if subject_id == month_town.quiet_campaign_id:
+                raise RuntimeError("a bug")
+            return real[subject](subject_id, **kwargs)
+        return compute
+
+    monkeypatch.setattr(snapshots, "COMPUTE", {kind: breaks_on_the_quiet_campaign(kind) for kind in real})
+    job = _snapshot_month(month_town)
+    assert (job.state, job.error, job.progress_done) == ("failed", "job_crashed", 1)
+    with month_town.app.app_context():
+        assert snapshots.start_when_closed(now=month_town.now) is None  # the sweep leaves it
+
+    monkeypatch.setattr(snapshots, "COMPUTE", real)
+    from server.reports import cli as reports_cli
+    monkeypatch.setattr(reports_cli, "datetime", _Frozen.at(month_town.now))
+    resumed = month_town.app.test_cli_runner().invoke(jobs_cli.jobs, ["report-snapshots", "--month",
+                                                                      f"{month_town.month:%Y-%m}"])
+    assert resumed.exit_code == 0 and f"Job {job.id} " in resumed.output and ": done, 3/3" in resumed.output, \
+        resumed.output
+    assert len(_stored(month_town.app)) == 3
+
+
 class _Frozen(datetime):
     """``datetime`` whose now() is fixed: the sweep reads the wall clock."""
     instant: datetime
