@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from server import bulk
 from server.accounts.models import Organisation
 from server.bookings.models import Booking
+from server.campaigns.models import Campaign
 from server.catalogue.models import Event
 from server.door import bundle, enrolment, overspend, revocations, rules, typed_code
 from server.door.models import (
@@ -109,14 +110,16 @@ def _verify(scanner_id: int, scanner_key: bytes, texts: list[str], keys: PublicK
 
 def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_seconds: int) -> list[dict]:
     fresh = _new_records(scanner, items)
+    venue = db.session.get(Organisation, scanner.venue_id)
     facts = rules.Scanner(
         venue_id=scanner.venue_id, enrolled_at=int(scanner.created_at.timestamp()),
         retired_at=int(scanner.retired_at.timestamp()) if scanner.retired_at else None,
         allowance_share_bp=scanner.allowance_share_bp,
-        venue_categories=tuple(db.session.get(Organisation, scanner.venue_id).category_codes))
-    events = {row.id: rules.Event(row.id, row.venue_id, row.category_code) for row in _by_id(
-        Event, {item.record.event_id for item in fresh if item.record.event_id})}
+        venue_categories=tuple(venue.category_codes), municipality_code=venue.municipality_code or "")
+    events = {row.id: rules.Event(row.id, row.venue_id, row.category_code, row.municipality_code or "")
+              for row in _by_id(Event, {item.record.event_id for item in fresh if item.record.event_id})}
     revoked_at = _revocation_times([item.presentation.credential for item in fresh if item.presentation])
+    territories = _territories([item.presentation.credential for item in fresh if item.presentation])
     for item in fresh:
         item.row = _row(scanner, item, now)
         record = item.record
@@ -128,7 +131,7 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
         item.verdict = rules.judge_before_payment(
             record=record, presentation=item.presentation, signature_error=item.signature_error, scanner=facts,
             event=events.get(record.event_id), revoked=revoked, now=int(now.timestamp()),
-            max_skew_seconds=max_skew_seconds)
+            max_skew_seconds=max_skew_seconds, territories=territories)
     book = _pay(scanner, facts, events, [item for item in fresh if item.verdict is None], now)
     for item in fresh:
         _apply(item)
@@ -205,9 +208,7 @@ def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list
     # Columns, not objects: a batch touches dozens of vouchers and needs only their campaign.
     vouchers = {row.id: row for row in db.session.execute(sa.select(Voucher.id, Voucher.campaign_id).where(
         bulk.any_of(Voucher.id, _row_ids(voucher_ids))))}
-    accounts = ledger.lock_accounts(
-        [("voucher", v) for v in vouchers] + [("campaign_risk", v.campaign_id) for v in vouchers.values()]
-        + ([("venue_payable", scanner.venue_id)] if vouchers else []))
+    accounts = _lock_accounts(scanner, vouchers, items)
     book = _paid_so_far(scanner, list(vouchers))  # read after the locks: no sync can add to it meanwhile
     book.known_vouchers = set(vouchers)
     bookings = {b.id: b for b in _by_id(Booking, {i.presentation.credential.ticket_id for i in items
@@ -230,6 +231,30 @@ def _pay(scanner: ScannerDevice, facts: rules.Scanner, events: dict, items: list
         _redeem(scanner, redeemed, vouchers, accounts, now)
     _check_in([item for item in items if item.verdict.outcome == CHECKED_IN], bookings)
     return book
+
+
+def _lock_accounts(scanner: ScannerDevice, vouchers: dict, items: list[_Item]) -> dict:
+    """The vouchers' and the venue's accounts, and the campaigns' risk accounts only if the
+    batch may overspend. A campaign has one risk account: were it locked by every sync,
+    every door of the campaign, nationwide, would queue on that one row (the national-peak
+    bench showed syncs waiting seconds on it). Whether a batch may overspend is known
+    only once the vouchers' balances are read under their locks; if it may, those locks
+    are let go (the savepoint) and all are taken again in id order with the risk
+    accounts, the order every locker uses, so no deadlock."""
+    wanted = [("voucher", v) for v in vouchers] + ([("venue_payable", scanner.venue_id)] if vouchers else [])
+    risk = [("campaign_risk", campaign_id) for campaign_id in {v.campaign_id for v in vouchers.values()}]
+    savepoint = db.session.begin_nested()
+    accounts = ledger.lock_accounts(wanted)
+    asked: dict[int, int] = {}
+    for item in items:
+        if isinstance(item.presentation.credential, VoucherCredential):
+            voucher_id = item.presentation.credential.voucher_id
+            asked[voucher_id] = asked.get(voucher_id, 0) + item.record.amount_cents
+    if all(cents <= accounts[("voucher", v)].balance_cents for v, cents in asked.items() if v in vouchers):
+        savepoint.commit()  # the locks stay until the sync's transaction ends
+        return accounts
+    savepoint.rollback()
+    return ledger.lock_accounts(wanted + risk)
 
 
 def _paid_so_far(scanner: ScannerDevice, voucher_ids: list[int]) -> rules.Ledger:
@@ -305,6 +330,16 @@ def _row_ids(ids) -> list[int]:
 def _by_id(model, ids) -> list:
     ids = _row_ids(ids)
     return list(db.session.scalars(sa.select(model).where(bulk.any_of(model.id, ids)))) if ids else []
+
+
+def _territories(credentials) -> dict[int, list[str]]:
+    """The territory of each voucher campaign in the batch (campaign id -> area keys), in
+    one query. The credential names its campaign, signed by the issuer."""
+    ids = _row_ids({c.campaign_id for c in credentials if isinstance(c, VoucherCredential)})
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Campaign.id, Campaign.territory).where(bulk.any_of(Campaign.id, ids)))
+    return {campaign_id: territory or [] for campaign_id, territory in rows}
 
 
 def _revocation_times(credentials) -> dict[tuple[str, str], datetime]:
