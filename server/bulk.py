@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from server.extensions import db
 
 PAGE = 5_000
+# SQL for a bigint[] from one text parameter made by ``packed_ids`` (``PACKED_IDS % ':ids'``).
+PACKED_IDS = "CAST(string_to_array(%s, ',') AS bigint[])"
 
 
 def insert(table: sa.Table, rows: list[dict]) -> None:
@@ -71,6 +73,13 @@ def any_of(column: sa.ColumnElement, values: list) -> sa.ColumnElement:
         # An anonymous parameter: several of these can share one statement.
         return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type), unique=True))
     return column.in_(list(values))
+
+
+def packed_ids(ids) -> str:
+    """Integers as one text parameter for ``PACKED_IDS`` on PostgreSQL: 10,000 ids as an
+    array parameter cost psycopg a Python call each; joined they cost one C call, and
+    the server parses the text faster than it receives it."""
+    return ",".join(map(str, ids))
 
 
 def reserve_ids(table: sa.Table, count: int) -> list[int]:

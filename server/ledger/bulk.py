@@ -1,14 +1,14 @@
 """The new accounts of a bulk funding (``api.fund_new_accounts``) and their postings.
 
-On PostgreSQL both go in as one statement that the server expands from one array of
-owner ids: the accounts' ids never travel to Python and back, and no row is built
-in Python (100,000 vouchers would mean 200,000 row objects). Elsewhere the portable
+On PostgreSQL both go in as one statement that the server expands from the owner ids
+(one packed text parameter, ``bulk.packed_ids``): the accounts' ids never travel to
+Python and back, and no row is built in Python (100,000 vouchers would mean 200,000
+row objects). Elsewhere the portable
 multi-row inserts of server/bulk.py.
 """
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from server import bulk
 from server.extensions import db
@@ -18,11 +18,10 @@ _OPEN_AND_FUND = sa.text(
     "WITH opened AS ("
     " INSERT INTO ledger_account (kind, owner_id, normal_side, may_go_negative, balance_cents, created_at)"
     " SELECT :kind, owner, :normal_side, :may_go_negative, :balance, :created_at"
-    " FROM unnest(:owners) WITH ORDINALITY AS o(owner, n) ORDER BY n RETURNING id)"
+    f" FROM unnest({bulk.PACKED_IDS % ':owners'}) WITH ORDINALITY AS o(owner, n) ORDER BY n RETURNING id)"
     " INSERT INTO ledger_posting (transfer_id, account_id, amount_cents)"
     " SELECT :transfer_id, id, :amount FROM opened"
-).bindparams(sa.bindparam("owners", type_=ARRAY(sa.BigInteger)),
-             sa.bindparam("created_at", type_=Account.__table__.c.created_at.type))
+).bindparams(sa.bindparam("created_at", type_=Account.__table__.c.created_at.type))
 
 
 def open_funded_accounts(*, transfer_id: int, kind: str, normal_side: str, may_go_negative: bool,
@@ -34,7 +33,8 @@ def open_funded_accounts(*, transfer_id: int, kind: str, normal_side: str, may_g
         db.session.flush()
         db.session.execute(_OPEN_AND_FUND, {
             "kind": kind, "normal_side": normal_side, "may_go_negative": may_go_negative, "balance": amount_each,
-            "created_at": created_at, "owners": list(owner_ids), "transfer_id": transfer_id, "amount": -amount_each})
+            "created_at": created_at, "owners": bulk.packed_ids(owner_ids), "transfer_id": transfer_id,
+            "amount": -amount_each})
         return
     account_ids = bulk.insert_returning_ids(Account.__table__, [
         {"kind": kind, "owner_id": owner, "normal_side": normal_side, "may_go_negative": may_go_negative,
