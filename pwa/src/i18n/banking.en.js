@@ -15,6 +15,8 @@ export default {
   'banking.already_imported': 'This file was imported already: importing it again changes nothing.',
   'banking.imported': 'Statement imported: {credits} top-ups confirmed, {debits} transfers paid, {queued} movements to decide.',
   'banking.imported_again': 'This file had been imported already: nothing changed.',
+  'banking.status_importing': 'Importing',
+  'banking.job_failed': 'The import stopped: the movements already imported stay. Contact support.',
   'banking.counts': '{credits} top-ups confirmed · {debits} transfers paid · {queued} to decide · {known} already known',
   'banking.direction_credit': 'Credit',
   'banking.direction_debit': 'Debit',

@@ -15,6 +15,8 @@ export default {
   'banking.already_imported': 'Questo file è già stato importato: importarlo di nuovo non cambia nulla.',
   'banking.imported': 'Estratto importato: {credits} ricariche confermate, {debits} bonifici pagati, {queued} movimenti da decidere.',
   'banking.imported_again': 'Questo file era già stato importato: nulla è cambiato.',
+  'banking.status_importing': 'In importazione',
+  'banking.job_failed': 'L’importazione si è fermata: i movimenti già importati restano. Scrivi all’assistenza.',
   'banking.counts': '{credits} ricariche confermate · {debits} bonifici pagati · {queued} da decidere · {known} già noti',
   'banking.direction_credit': 'Accredito',
   'banking.direction_debit': 'Addebito',

@@ -1,7 +1,8 @@
 // Settlement runs (platform operator), shown on the Pagamenti page: close a period,
 // see each venue's transfer and the venues skipped, download the pain.001 for the
-// bank, confirm it paid; hold back or release single lines. Server rules:
-// server/settlement/README.md.
+// bank, confirm it paid; hold back or release single lines. A big run answers 202: a
+// job computes it (the run is "computing", its progress bar polled, job-progress.js).
+// Server rules: server/settlement/README.md.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { useAction, useActions } from '../action.js';
@@ -9,6 +10,7 @@ import { formatDate, formatMoney, t } from '../i18n.js';
 import { romeDay } from '../rome-time.js';
 import { Button, ErrorBox, Field, Loading, Money, Notice } from '../ui/components.js';
 import { ConfirmAction, tOr, useResource } from './forms.js';
+import { JobProgress, isJob } from './job-progress.js';
 
 const RUNS = '/admin/settlement-runs';
 
@@ -24,22 +26,36 @@ function Status({ status }) {
   return html`<strong class="settlement-status" data-status=${status}>${t(`settlement.status_${status}`)}</strong>`;
 }
 
-function NewRun({ onCreated }) {
+/** A computing run's job: its bar, then what it made. */
+function RunJob({ jobId, runId, onFinished }) {
+  return html`<${JobProgress} jobId=${jobId} onFinished=${onFinished}
+    describe=${(job) => t('settlement.job_done', { id: job.result?.run_id ?? runId, count: job.result?.venues ?? 0 })}
+    failedText=${() => t('settlement.job_failed', { id: runId })} />`;
+}
+
+function NewRun({ onCreated, onStarted }) {
   const [cutOff, setCutOff] = useState(yesterday);
-  const [state, setState] = useState({ busy: false, error: null, done: null });
+  const [state, setState] = useState({ busy: false, error: null, done: null, job: null });
   const act = useAction();
   async function submit(event) {
     event.preventDefault();
-    setState({ busy: true, error: null, done: null });
+    setState({ busy: true, error: null, done: null, job: null });
     try {
-      const run = await act(RUNS, { method: 'POST', csrf: true, body: { cut_off: cutOff } });
-      setState({ busy: false, error: null, done: run });
-      onCreated(run);
+      const answer = await act(RUNS, { method: 'POST', csrf: true, body: { cut_off: cutOff } });
+      if (isJob(answer)) {
+        // Many venues: a job computes the run, listed as computing meanwhile; it opens
+        // when the job is done.
+        setState({ busy: false, error: null, done: null, job: answer });
+        onStarted();
+      } else {
+        setState({ busy: false, error: null, done: answer, job: null });
+        onCreated(answer);
+      }
     } catch (error) {
-      setState({ busy: false, error, done: null });
+      setState({ busy: false, error, done: null, job: null });
     }
   }
-  const { done } = state;
+  const { done, job } = state;
   return html`<form class="form settlement-new" onSubmit=${submit} aria-labelledby="settlement-new-title">
     <h3 id="settlement-new-title">${t('settlement.new_title')}</h3>
     <${Field} label=${t('settlement.cut_off')} hint=${t('settlement.cut_off_hint')} type="date" value=${cutOff}
@@ -49,6 +65,8 @@ function NewRun({ onCreated }) {
     ${done ? html`<${Notice}>${done.payout_count
       ? t('settlement.created', { id: done.id, count: done.payout_count, total: formatMoney(done.total_cents) })
       : t('settlement.created_empty', { id: done.id })}</${Notice}>` : null}
+    ${job ? html`<${Notice}>${t('settlement.started', { id: job.run_id })}</${Notice}>
+      <${RunJob} jobId=${job.id} runId=${job.run_id} onFinished=${() => onCreated({ id: job.run_id })} />` : null}
   </form>`;
 }
 
@@ -139,9 +157,12 @@ function RunDetail({ runId, onChanged }) {
     onChanged();
   };
   if (!run) return html`<${ErrorBox} error=${detail.error} onRetry=${detail.reload} />${detail.loading ? html`<${Loading} />` : null}`;
+  const computing = run.status === 'computing';
   return html`<div class="settlement-detail">
     <${ErrorBox} error=${detail.error} onRetry=${detail.reload} />
-    ${run.payouts.length ? html`<${Download} run=${run} onDone=${changed} />` : null}
+    ${computing && run.job_id ? html`<p class="meta">${t('settlement.computing_hint')}</p>
+      <${RunJob} jobId=${run.job_id} runId=${run.id} onFinished=${changed} />` : null}
+    ${run.payouts.length && !computing ? html`<${Download} run=${run} onDone=${changed} />` : null}
     ${run.status === 'exported' ? html`<${ConfirmPaid} label=${t('settlement.confirm_run')}
       path=${`${RUNS}/${run.id}/confirm-paid`} onDone=${changed} act=${actionFor('run')} />` : null}
     <h4>${t('settlement.payouts_title')}</h4>
@@ -215,7 +236,7 @@ export function SettlementRuns({ me }) {
   return html`<section class="settlement-runs" aria-labelledby="settlement-title">
     <h2 id="settlement-title">${t('settlement.title')}</h2>
     <p class="meta">${t('settlement.lead')}</p>
-    <${NewRun} onCreated=${(run) => { changed(); setOpen(run.id); }} />
+    <${NewRun} onCreated=${(run) => { changed(); setOpen(run.id); }} onStarted=${changed} />
     <h3>${t('settlement.runs_title')}</h3>
     <${ErrorBox} error=${runs.error} onRetry=${runs.reload} />
     ${runs.loading && !runs.data ? html`<${Loading} />` : null}

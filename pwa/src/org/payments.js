@@ -1,6 +1,7 @@
 // The operator's "Pagamenti" page: upload a bank statement (camt.053/054), see what it
 // would match, import it; decide the movements that did not match by themselves; the
-// import history; and the settlement runs that pay venues (payments-runs.js).
+// import history; and the settlement runs that pay venues (payments-runs.js). A big
+// file answers 202: a job imports it, followed with its progress bar (job-progress.js).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
@@ -9,6 +10,7 @@ import { formatDate, formatDateTime, t } from '../i18n.js';
 import { Button, ErrorBox, Loading, Money, Notice } from '../ui/components.js';
 import { AdminFrame } from './admin.js';
 import { ConfirmAction, TextArea, useResource } from './forms.js';
+import { JobProgress, isJob } from './job-progress.js';
 import { SettlementRuns } from './payments-runs.js';
 
 /** The file's bytes as base64 (the API takes the XML inside JSON). */
@@ -41,7 +43,7 @@ function LineSummary({ line }) {
 
 function Upload({ onImported }) {
   const [file, setFile] = useState(null);
-  const [state, setState] = useState({ busy: false, error: null, preview: null, body: null, done: null });
+  const [state, setState] = useState({ busy: false, error: null, preview: null, body: null, done: null, job: null });
   const importAction = useAction();
   async function check(event) {
     event.preventDefault();
@@ -59,13 +61,15 @@ function Upload({ onImported }) {
     setState((s) => ({ ...s, busy: true, error: null }));
     try {
       const done = await importAction('/admin/bank-statements', { method: 'POST', csrf: true, body: state.body });
-      setState({ busy: false, error: null, preview: null, body: null, done });
+      // A big file is imported by a job: its bar, then the same counts.
+      const job = isJob(done) ? done : null;
+      setState({ busy: false, error: null, preview: null, body: null, done: job ? null : done, job });
       onImported();
     } catch (error) {
       setState((s) => ({ ...s, busy: false, error }));
     }
   }
-  const { preview, done } = state;
+  const { preview, done, job } = state;
   return html`<section class="bank-upload" aria-labelledby="bank-upload-title">
     <h2 id="bank-upload-title">${t('banking.upload_title')}</h2>
     <form class="form" onSubmit=${check}>
@@ -82,6 +86,10 @@ function Upload({ onImported }) {
     ${done ? html`<${Notice}>${done.replayed ? t('banking.imported_again') : t('banking.imported', {
       credits: done.counts.credits_matched, debits: done.counts.debits_matched, queued: done.counts.queued })}</${Notice}>`
       : null}
+    ${job ? html`<${JobProgress} key=${job.id} jobId=${job.id} onFinished=${onImported}
+      describe=${({ result }) => t('banking.imported', { credits: result.credits_matched, debits: result.debits_matched,
+                                                        queued: result.queued })}
+      failedText=${() => t('banking.job_failed')} />` : null}
     ${preview ? html`<div class="bank-preview" role="region" aria-label=${t('banking.preview')}>
       <h3>${t('banking.preview_title', { kind: preview.kind, message_id: preview.message_id })}</h3>
       ${preview.already_imported_id ? html`<${Notice} kind="warning">${t('banking.already_imported')}</${Notice}>`
@@ -178,7 +186,8 @@ function History({ statements }) {
       key=${s.id} class="card" data-statement=${s.id}>
       <span class="card-title">${t('banking.history_item', { file: s.file_name, kind: s.kind,
                                                                when: formatDateTime(s.imported_at) })}</span>
-      <span class="meta">${countsText(s.counts)}</span></li>`)}</ul>` : null}
+      <span class="meta">${s.status === 'importing' ? html`<strong data-status="importing">
+        ${t('banking.status_importing')}</strong> · ` : null}${countsText(s.counts)}</span></li>`)}</ul>` : null}
   </section>`;
 }
 
