@@ -39,3 +39,31 @@ def test_two_runs_at_once_pay_every_line_once(door, now):
     assert runs_with_payouts == 1
     assert balance(door.app, "payout_in_transit") == 1_000
     assert balance(door.app, "venue_payable", door.venue_id) == 0
+
+
+def _start_job(app):
+    from server.settlement import jobs as run_jobs
+
+    with app.app_context():
+        now = datetime.now(timezone.utc)
+        try:
+            run, _ = run_jobs.start(cut_off=now - timedelta(seconds=1), created_by=None, now=now)
+            db.session.commit()
+            return run.id
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+@pytest.mark.postgres
+def test_two_big_runs_asked_at_once_make_one_job_and_a_clear_refusal(door, now, monkeypatch):
+    from server.jobs import transport
+    from server.settlement import exceptions as exc
+
+    monkeypatch.setattr(transport, "send", lambda pending: None)  # the jobs stay queued: a run stays computing
+    give_ibans(door)
+    a, _ = door.scanners
+    door.sync(a, door.record(a, at=now - 900, amount=400))
+    results = at_once([lambda: _start_job(door.app), lambda: _start_job(door.app)])
+    assert sorted(type(r).__name__ for r in results) == ["RunInProgress", "int"], results
+    assert [r.code for r in results if isinstance(r, exc.RunInProgress)] == ["settlement_run_in_progress"]
