@@ -13,7 +13,7 @@ import random
 import time
 from urllib.parse import urlsplit
 
-from locust import HttpUser, constant_pacing, between, events, task
+from locust import HttpUser, between, events, task
 
 from signing import DeviceKey, parse_unverified, present, record_scan, to_text
 
@@ -24,6 +24,7 @@ COUNTS = json.loads(os.environ.get("BENCH_USERS", '{"scanner": 1, "wallet": 1, "
 RECORDS_PER_SYNC = json.loads(os.environ.get("BENCH_RECORDS_PER_SYNC", "[0, 0, 1, 2, 3]"))
 RECORD_CENTS = 100
 BUNDLE_REFRESH_SECONDS = 300  # pwa/src/scanner/sync.js BUNDLE_REFRESH_MS
+SYNC_SECONDS = 30
 
 _scanners = itertools.cycle(WORLD["scanners"])
 _holder_slices: dict[int, list] = {}
@@ -48,7 +49,14 @@ class ScannerPhone(HttpUser):
     staff's session, logged in at the start of the shift)."""
 
     fixed_count = COUNTS["scanner"]
-    wait_time = constant_pacing(30)
+
+    def wait_time(self):
+        """Every 30 s from the phone's first sync, as sync.js's timer. Not locust's
+        constant_pacing: its first wait is 0, so a first sync slower than a few seconds
+        was followed at once by a second, in the same 15 s presentation step: replays
+        that no phone at a door makes."""
+        self.next_sync_at += SYNC_SECONDS
+        return max(0.0, self.next_sync_at - time.monotonic())
 
     def on_start(self):
         index = WORLD["scanners"].index(scanner := next(_scanners))
@@ -63,7 +71,8 @@ class ScannerPhone(HttpUser):
         self.session_cookie = scanner["session_cookie"]
         # Phones do not sync in step: spread the first sync over the 30 s, the refreshes over 5 minutes.
         self.last_refresh = time.monotonic() - random.uniform(0, BUNDLE_REFRESH_SECONDS)
-        time.sleep(random.uniform(0, 30))
+        time.sleep(random.uniform(0, SYNC_SECONDS))
+        self.next_sync_at = time.monotonic()
 
     def _record(self) -> str:
         credential, wallet = self.holders[self.next_holder % len(self.holders)]

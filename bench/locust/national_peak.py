@@ -103,7 +103,9 @@ def serve(url: str, instance: Path, port: int, workers: int, workdir: Path) -> s
 
 
 def cpu_seconds(root_pid: int) -> float:
-    """User + system CPU of a process and its children (gunicorn's master and workers)."""
+    """User + system CPU of a process and its children (gunicorn's master and workers),
+    those alive and those gone: gunicorn recycles a worker after max_requests, and the
+    master, which reaps it, then counts its CPU among its children's."""
     try:
         root = psutil.Process(root_pid)
         processes = [root, *root.children(recursive=True)]
@@ -114,6 +116,8 @@ def cpu_seconds(root_pid: int) -> float:
         try:
             times = process.cpu_times()
             total += times.user + times.system
+            if process.pid == root_pid:
+                total += times.children_user + times.children_system
         except psutil.NoSuchProcess:
             pass
     return total

@@ -57,7 +57,10 @@ def build(url: str, instance: Path, *, vouchers: int, venues: int, events_per_ve
         payments_api.confirm_topup(topup=topup, operator=admin, now=now)
         allocation = vouchers_api.allocate(campaign=campaign, school=school, voucher_count=vouchers,
                                            today=date.today())
-        codes = vouchers_api.issue_codes(allocation=allocation, count=vouchers, secret=app.secret_key)
+        codes = []
+        while len(codes) < vouchers:  # at most MAX_CODES_PER_REQUEST (1,000) a call, as a school asks
+            codes += vouchers_api.issue_codes(allocation=allocation, count=min(1_000, vouchers - len(codes)),
+                                              secret=app.secret_key)
         holders = []
         for code in codes:
             device = DeviceKey.generate()
