@@ -11,6 +11,7 @@ from datetime import datetime
 from server.door.models import (
     CHECKED_IN, DEVICE_KEY, FULL_SHARE_BP, REDEEMED, REFUSED, REJECTED, TICKET, VOUCHER,
 )
+from server.onboarding import territory as territory_api
 from signing import Revocations, Scope, TokenError, VoucherCredential
 from signing.verify import check_presentation
 
@@ -32,6 +33,7 @@ class Scanner:
     retired_at: int | None
     allowance_share_bp: int
     venue_categories: tuple[int, ...] = ()
+    municipality_code: str = ""  # the venue's (ISTAT): where a campaign's territory is judged
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Event:
     id: int
     venue_id: int
     category_code: int
+    municipality_code: str = ""  # copied from the venue when listed (catalogue.api)
 
 
 @dataclass
@@ -89,10 +92,24 @@ def scan_time_problem(record, *, now: int, max_skew_seconds: int) -> str | None:
     return None
 
 
+def outside_campaign_area(credential, *, scanner: Scanner, event: Event | None, territories: dict) -> bool:
+    """Whether a voucher's campaign targets a territory (server/onboarding/territory.py)
+    that leaves out where it was presented: the event's municipality, else the venue's.
+    ``territories``: campaign id -> its area keys (empty or absent: everywhere). A ticket
+    was checked when booked. decide.js refuses the same offline, from the bundle's list of
+    campaigns not valid here (bundle.campaigns_not_here)."""
+    if not isinstance(credential, VoucherCredential):
+        return False
+    place = (event.municipality_code if event else "") or scanner.municipality_code
+    return not territory_api.covers(territories.get(credential.campaign_id) or (), place or "")
+
+
 def judge_before_payment(*, record, presentation, signature_error: str | None, scanner: Scanner,
-                         event: Event | None, revoked: Revocations, now: int, max_skew_seconds: int) -> Verdict | None:
+                         event: Event | None, revoked: Revocations, now: int, max_skew_seconds: int,
+                         territories: dict) -> Verdict | None:
     """The checks that need no sums: None when the record may go on to payment.
-    ``revoked`` holds what the scanner could have known at the scan."""
+    ``revoked`` holds what the scanner could have known at the scan; ``territories`` the
+    areas of the batch's campaigns (campaign id -> area keys)."""
     if record.result != "accepted":
         return Verdict(REFUSED, record.result)  # a refusal is stored as such; no money moves
     scanned_at = record.scanned_at  # corrected by the server's time when the record says so
@@ -119,6 +136,9 @@ def judge_before_payment(*, record, presentation, signature_error: str | None, s
                            max_skew_seconds=max_skew_seconds)
     except TokenError as error:
         return Verdict(REJECTED, error.code)
+    if outside_campaign_area(credential, scanner=scanner, event=event, territories=territories):
+        # The sponsor's money stays where the sponsor sent it: the venue is not paid.
+        return Verdict(REJECTED, "outside_campaign_area")
     return None
 
 

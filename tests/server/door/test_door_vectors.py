@@ -12,6 +12,7 @@ from signing.verify import verify_presentation_signatures
 from tests.vectors import generate_door
 
 FILES = sorted(generate_door.DOOR.glob("*.json"))
+MILANO = "015146"  # where the vectors' venue is, unless a case's server facts say otherwise
 CASES = [(path.name, case) for path in FILES for case in json.loads(path.read_text())["cases"]]
 
 
@@ -29,8 +30,12 @@ def server_verdict(case) -> rules.Verdict:
     scanner = rules.Scanner(
         venue_id=bundle["venue_id"], enrolled_at=now - 86_400, retired_at=facts.get("retired_at"),
         allowance_share_bp=facts.get("allowance_share_bp", bundle.get("allowance_share_bp")),
-        venue_categories=tuple(bundle["venue_categories"]))
-    events = {e["id"]: rules.Event(e["id"], bundle["venue_id"], e["category_code"]) for e in bundle["events"]}
+        venue_categories=tuple(bundle["venue_categories"]), municipality_code=facts.get("municipality_code", MILANO))
+    events = {e["id"]: rules.Event(e["id"], bundle["venue_id"], e["category_code"], scanner.municipality_code)
+              for e in bundle["events"]}
+    # The campaigns' territories, as the server stores them (the bundle says only which
+    # campaigns are not valid here: bundle.campaigns_not_here).
+    territories = {int(campaign): areas for campaign, areas in facts.get("territories", {}).items()}
     amount = case["amount_cents"] if case["amount_cents"] is not None else _price(bundle, case["event_id"])
     record = SimpleNamespace(result="accepted", scanned_at=now, phone_at=case["phone_now"], event_id=case["event_id"],
                              amount_cents=amount)
@@ -44,7 +49,8 @@ def server_verdict(case) -> rules.Verdict:
         presentation, error = None, failure.code
     verdict = rules.judge_before_payment(record=record, presentation=presentation, signature_error=error,
                                          scanner=scanner, event=events.get(case["event_id"]), revoked=revoked,
-                                         now=now, max_skew_seconds=bundle["policy"]["max_skew_seconds"])
+                                         now=now, max_skew_seconds=bundle["policy"]["max_skew_seconds"],
+                                         territories=territories)
     if verdict is not None:
         return verdict
     credential = presentation.credential
