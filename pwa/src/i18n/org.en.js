@@ -341,6 +341,7 @@ export default {
   'org.admin.flag_code_clock_correction_too_large': 'scanner clock off by more than a day',
   'org.admin.flag_code_scanned_before_enrolment': 'dated before the scanner was enrolled',
   'org.admin.flag_code_event_not_at_venue': 'event not on at that venue',
+  'org.admin.flag_code_outside_campaign_area': 'voucher not valid in the venue’s municipality (the campaign’s area)',
   'org.admin.flag_code_unknown_voucher': 'unknown voucher',
   'org.admin.flag_code_unknown_ticket': 'unknown ticket',
 };

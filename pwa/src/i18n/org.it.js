@@ -352,6 +352,7 @@ export default {
   'org.admin.flag_code_clock_correction_too_large': 'orologio dello scanner sbagliato di oltre un giorno',
   'org.admin.flag_code_scanned_before_enrolment': 'data prima della registrazione dello scanner',
   'org.admin.flag_code_event_not_at_venue': 'evento non in programma in quella sede',
+  'org.admin.flag_code_outside_campaign_area': 'buono non valido nel comune della sede (territorio della campagna)',
   'org.admin.flag_code_unknown_voucher': 'buono sconosciuto',
   'org.admin.flag_code_unknown_ticket': 'biglietto sconosciuto',
 };

@@ -89,6 +89,7 @@ export default {
   'scanner.rejected_unknown_voucher': 'unknown voucher',
   'scanner.rejected_unknown_ticket': 'unknown ticket',
   'scanner.rejected_event_not_at_venue': 'event not on at this venue',
+  'scanner.rejected_outside_campaign_area': 'the voucher is not valid in this municipality',
   'scanner.rejected_bad_scanner_signature': 'invalid scanner signature',
   'scanner.rejected_scanner_mismatch': 'a record of another scanner',
   'scanner.log_manual': 'typed',

@@ -92,6 +92,7 @@ export default {
   'scanner.rejected_unknown_voucher': 'buono sconosciuto',
   'scanner.rejected_unknown_ticket': 'biglietto sconosciuto',
   'scanner.rejected_event_not_at_venue': 'evento non in programma in questa sede',
+  'scanner.rejected_outside_campaign_area': 'il buono non vale in questo comune',
   'scanner.rejected_bad_scanner_signature': 'firma dello scanner non valida',
   'scanner.rejected_scanner_mismatch': 'registrazione di un altro scanner',
   'scanner.log_manual': 'a mano',

@@ -20,6 +20,7 @@ export default {
   'typed.insufficient_balance': 'The voucher’s balance does not cover this amount.',
   'typed.out_of_scope': 'The voucher is not valid for this event or at this venue.',
   'typed.event_not_at_venue': 'The chosen event is not at this venue.',
+  'typed.outside_campaign_area': 'This voucher is not valid in this municipality: the sponsor gave it for another area.',
   'typed.revoked': 'Voucher frozen: it cannot be used.',
   'typed.expired': 'The student’s voucher has expired: open the app online to renew it.',
   'typed.not_yet_valid': 'The voucher is not valid yet.',

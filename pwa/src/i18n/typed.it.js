@@ -20,6 +20,7 @@ export default {
   'typed.insufficient_balance': 'Il credito del buono non basta per questo importo.',
   'typed.out_of_scope': 'Il buono non vale per questo evento o in questo luogo.',
   'typed.event_not_at_venue': 'L’evento scelto non è di questo luogo.',
+  'typed.outside_campaign_area': 'Questo buono non vale in questo comune: lo sponsor lo ha dato per un altro territorio.',
   'typed.revoked': 'Buono sospeso: non può essere usato.',
   'typed.expired': 'Il buono dello studente è scaduto: deve aprire l’app con la rete per rinnovarlo.',
   'typed.not_yet_valid': 'Il buono non è ancora valido.',

@@ -21,6 +21,7 @@ const ATTEMPTS = 3; // the same record each time: a lost answer is not a second 
 const KNOWN_CODES = new Set([
   'wrong_typed_code', 'typed_code_locked', 'presentation_replayed', 'insufficient_balance', 'out_of_scope',
   'event_not_at_venue', 'revoked', 'expired', 'not_yet_valid', 'invalid_amount', 'scanner_retired',
+  'outside_campaign_area',
 ]);
 
 function refusal(code) {
