@@ -145,7 +145,8 @@ def snapshot_month(job, run) -> dict:
     """Each chunk of subjects computed, then stored with its checkpoint in one
     transaction. A subject already stored (a run before a kill, a second run) is
     skipped; the unique key stops the one an old attempt writes at the same moment."""
-    month = date.fromisoformat(job.args["month"] + "-01")
+    label = job.args["month"]  # read once: the row expires at each commit, and args may be long
+    month = date.fromisoformat(label + "-01")
     minimum = int(job.args["min_cell"])
     version, now = method_version(minimum), closing(month)
     subjects = [(CAMPAIGN, i) for i in job.args["campaigns"]] + [(SPONSOR, i) for i in job.args["sponsors"]]
@@ -160,7 +161,7 @@ def snapshot_month(job, run) -> dict:
             stored = db.session.scalar(sa.select(sa.func.count()).select_from(ReportSnapshot)
                                        .filter_by(month=month, method_version=version))
             db.session.rollback()
-            return {"month": job.args["month"], "subjects": len(subjects), "snapshots": stored}
+            return {"month": label, "subjects": len(subjects), "snapshots": stored}
         part = subjects[done:done + chunk]
         have = set(db.session.execute(
             sa.select(ReportSnapshot.subject, ReportSnapshot.subject_id).where(
