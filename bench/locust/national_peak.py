@@ -185,6 +185,30 @@ def door_outcomes(metrics_text: str) -> dict:
     return outcomes
 
 
+def app_latencies(metrics_text: str) -> dict:
+    """Per route, the app's own measure of its answers (mentoring_http_request_duration_seconds:
+    from the request's start in a worker thread to its response): the p50 and p99 as the
+    histogram's bucket bounds. Beside locust's figures, it tells time spent handling a
+    request from time spent waiting for a free worker thread or for the CPU before it."""
+    buckets: dict[str, dict[float, float]] = {}
+    pattern = r'^mentoring_http_request_duration_seconds_bucket\{([^}]*)\} ([0-9.e+]+)$'
+    for match in re.finditer(pattern, metrics_text, re.M):
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+        bound = float("inf") if labels["le"] == "+Inf" else float(labels["le"])
+        route = buckets.setdefault(labels["route"], {})
+        route[bound] = route.get(bound, 0) + float(match.group(2))  # summed over methods and statuses
+    answers = {}
+    for route, counts in buckets.items():
+        total = counts.get(float("inf"), 0)
+        if not total:
+            continue
+
+        def bound_of(share):
+            return next(b for b in sorted(counts) if counts[b] >= share * total)
+        answers[route] = {"requests": int(total), "p50_le_s": bound_of(0.5), "p99_le_s": bound_of(0.99)}
+    return answers
+
+
 def _number(text: str) -> float:
     """locust writes N/A for a kind of request that never happened."""
     try:
@@ -236,7 +260,8 @@ def run(args) -> dict:
             elapsed = time.monotonic() - started
             app_cpu = cpu_seconds(server.pid) - app_before
             db_cpu = database_cpu_seconds(database) - db_before
-            outcomes = door_outcomes(scrape(port))
+            metrics_text = scrape(port)
+            outcomes, in_app = door_outcomes(metrics_text), app_latencies(metrics_text)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=60)
@@ -263,6 +288,7 @@ def run(args) -> dict:
         "requests_per_db_core_s": round(requests / db_cpu, 1) if db_cpu else None,
         "by_kind": {name: row for name, row in stats.items() if name != "Aggregated"},
         "failure_reasons": failures, "door_outcomes": outcomes, "books_balance": books == [],
+        "in_app": in_app,
     }
     for name, row in figures["by_kind"].items():
         print(f"  {name:24s} {row['requests']:6d} req  {row['failures']:4d} failed  p50 {row['p50_ms']:6.0f} ms"
@@ -271,6 +297,10 @@ def run(args) -> dict:
           f" app CPU {app_cpu:.1f} s -> {figures['requests_per_app_core_s']} requests per core-second;"
           f" database CPU {db_cpu:.1f} s -> {figures['requests_per_db_core_s']} per core-second;"
           f" door outcomes {outcomes}; books balance: {books == []}", flush=True)
+    busy = {route: row for route, row in in_app.items() if row["requests"] >= 20}
+    print("  in the app (its own histogram; waiting for a worker thread not included): " + "; ".join(
+        f"{route} p50 <= {row['p50_le_s']} s, p99 <= {row['p99_le_s']} s" for route, row in sorted(busy.items())),
+        flush=True)
     figures["verdicts"] = verdicts(figures["by_kind"])
     for line in figures["verdicts"]:
         print(line, flush=True)
