@@ -1,11 +1,12 @@
 """The offline bundle: everything a scanner needs to decide at the door with no signal.
 Flushes, never commits."""
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app
 
 from server.accounts.models import Organisation
+from server.campaigns.models import Campaign
 from server.catalogue.models import PUBLISHED, Event
 from server.door import enrolment, revocations, rules
 from server.door.models import ScannerDevice
@@ -30,7 +31,8 @@ def policy() -> dict:
 
 def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: datetime) -> dict:
     """Keys, revocations after ``since``, the venue's upcoming events and prices, the
-    scanner's share of the offline allowance, and the policy. A retired scanner gets none."""
+    scanner's share of the offline allowance, the campaigns not good here, and the
+    policy. A retired scanner gets none."""
     enrolment.ensure_active(scanner)
     entries, cursor, more = revocations.since(since)
     events = db.session.scalars(
@@ -38,6 +40,8 @@ def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: da
         .order_by(Event.starts_at, Event.id).limit(500))
     scanner.last_bootstrap_at = now
     db.session.flush()
+    venue = db.session.get(Organisation, scanner.venue_id)
+    territories = _campaign_territories(now)
     return {
         "scanner_id": scanner.id,
         "venue_id": scanner.venue_id,
@@ -46,14 +50,34 @@ def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: da
         "slots": current_app.config["SCANNER_SLOTS_PER_VENUE"],
         "allowance_share_bp": scanner.allowance_share_bp,
         # What a voucher may pay for here at the door without an event (a typed price).
-        "venue_categories": db.session.get(Organisation, scanner.venue_id).category_codes,
+        "venue_categories": venue.category_codes,
+        # The campaigns whose vouchers are not good here (their territory leaves this
+        # municipality out): the scanner refuses them, as the sync would (rules.py).
+        "campaigns_not_here": rules.campaigns_not_covering(territories, venue.municipality_code),
         "generated_at": now,
         "issuer_keys": keys.to_jwks(),
         "revocations": revocation_page(entries, cursor, more, full=since == 0),
-        "events": [{"id": e.id, "title": e.title, "category_code": e.category_code, "starts_at": e.starts_at,
-                    "ends_at": e.ends_at, "price_cents": e.price_cents} for e in events],
+        "events": [_event(e, venue, territories) for e in events],
         "policy": policy(),
     }
+
+
+def _event(event: Event, venue: Organisation, territories: dict) -> dict:
+    shown = {"id": event.id, "title": event.title, "category_code": event.category_code,
+             "starts_at": event.starts_at, "ends_at": event.ends_at, "price_cents": event.price_cents}
+    if event.municipality_code != venue.municipality_code:
+        # Listed before the venue moved: the sync judges a territory by the event's own
+        # municipality, and so must the scanner. Rare, so only such events carry a list.
+        shown["campaigns_not_here"] = rules.campaigns_not_covering(territories, event.municipality_code)
+    return shown
+
+
+def _campaign_territories(now: datetime) -> dict[int, list]:
+    """Campaign id -> area keys, for the campaigns whose vouchers can still be shown: a
+    credential never outlives its campaign's last day (vouchers.api)."""
+    rows = db.session.execute(sa.select(Campaign.id, Campaign.territory)
+                              .where(Campaign.valid_until >= now.astimezone(timezone.utc).date()))
+    return {campaign_id: areas for campaign_id, areas in rows if areas}
 
 
 def revocation_page(entries, cursor: int, more: bool, *, full: bool) -> dict:

@@ -104,6 +104,14 @@ def outside_campaign_area(credential, *, scanner: Scanner, event: Event | None, 
     return not territory_api.covers(territories.get(credential.campaign_id) or (), place or "")
 
 
+def campaigns_not_covering(territories: dict, municipality_code: str) -> list[int]:
+    """The campaigns whose territory leaves the municipality out, in id order: what the
+    bundle tells a scanner to refuse there (bundle.campaigns_not_here). Campaigns for
+    everywhere are never listed, so the list stays short."""
+    return sorted(campaign_id for campaign_id, areas in territories.items()
+                  if areas and not territory_api.covers(areas, municipality_code or ""))
+
+
 def judge_before_payment(*, record, presentation, signature_error: str | None, scanner: Scanner,
                          event: Event | None, revoked: Revocations, now: int, max_skew_seconds: int,
                          territories: dict) -> Verdict | None:

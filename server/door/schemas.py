@@ -39,6 +39,9 @@ class Bootstrap(ma.Schema):
                        "per voucher credential on this scanner"})
     venue_categories = ma.fields.List(Int32(0, 31), metadata={
         "description": "the venue's category codes: a typed price with no event pays for one the voucher allows"})
+    campaigns_not_here = ma.fields.List(Id(), metadata={
+        "description": "campaigns whose territory leaves this venue's municipality out: refuse their vouchers "
+                       "(out_of_scope); an event listed elsewhere carries its own list"})
     generated_at = Instant()
     issuer_keys = ma.fields.Dict()
     revocations = ma.fields.Dict()

@@ -46,7 +46,7 @@ def build() -> dict[str, dict]:
 
     bundle = {
         "scanner_id": 7, "venue_id": VENUE, "status": "active", "slot": 1, "slots": 2, "allowance_share_bp": 5_000,
-        "venue_categories": [MUSEUM, COURSES], "generated_at": NOW - 3_600,
+        "venue_categories": [MUSEUM, COURSES], "campaigns_not_here": [], "generated_at": NOW - 3_600,
         "issuer_keys": keyset.public().to_jwks(),
         "revocations": {"entries": [{"kind": "voucher", "value": str(REVOKED_ID)}], "since": 4, "more": False,
                         "full": True},
@@ -126,6 +126,19 @@ def build() -> dict[str, dict]:
         case("a retired scanner with old data says it is retired, not that its data is old", show(voucher),
              "scanner_retired", ("rejected", "scanner_retired"), retired=True,
              bundle_changes={"generated_at": NOW - DAY - 1}, facts={"retired_at": NOW - 60}),
+        # A campaign given to a territory: the venue (in Milan, the server's facts) is in
+        # it or not. The bundle names the campaigns not good here; the server knows their areas.
+        case("a voucher of a campaign for the venue's province", show(voucher), "accepted", paid,
+             facts={"territories": {"12": ["P015"]}}),
+        case("a voucher of a campaign for another province", show(voucher), "out_of_scope",
+             ("rejected", "outside_campaign_area"), bundle_changes={"campaigns_not_here": [12]},
+             facts={"territories": {"12": ["P058"]}}),
+        case("a typed price for a campaign of another region", show(voucher), "out_of_scope",
+             ("rejected", "outside_campaign_area"), amount=900, event=0, bundle_changes={"campaigns_not_here": [12]},
+             facts={"territories": {"12": ["R12"]}}),
+        case("another campaign kept out of here does not touch this one", show(voucher), "accepted", paid,
+             bundle_changes={"campaigns_not_here": [11, 13]},
+             facts={"territories": {"11": ["058091"], "12": ["015146"], "13": ["R12"]}}),
         case("a ticket for the event at the door", show(ticket), "accepted", ("checked_in", None)),
         case("a ticket for another event", show(ticket), "out_of_scope", ("rejected", "out_of_scope"),
              event=OTHER_EVENT, bundle_changes={"events": bundle["events"] + [

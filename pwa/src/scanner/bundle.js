@@ -24,6 +24,16 @@ function secondsOf(moment) {
 
 const positiveIntegerOrNull = (value) => (Number.isInteger(value) && value > 0 ? value : null);
 
+const campaignSet = (ids) => new Set(Array.isArray(ids) ? ids.filter(Number.isInteger) : []);
+
+/**
+ * The campaigns whose vouchers this scanner refuses for the chosen event (its own list
+ * when it has one: listed before the venue moved) or, with no event, at the venue.
+ */
+export function campaignsNotHere(prepared, event) {
+  return Array.isArray(event?.campaigns_not_here) ? campaignSet(event.campaigns_not_here) : prepared.campaignsNotHere;
+}
+
 const preparedBundles = new WeakMap();
 
 /**
@@ -49,6 +59,10 @@ export function prepareBundle(bundle) {
       revocationsComplete: !revocations.more,
       events: new Map((bundle.events || []).map((event) => [event.id, event])),
       venueCategories: Array.isArray(bundle.venue_categories) ? bundle.venue_categories : [],
+      // Campaigns whose territory leaves this venue's municipality out (an event listed
+      // elsewhere carries its own list): their vouchers are refused, as the server would
+      // reject them (server/door/rules.py outside_campaign_area). Older bundles have none.
+      campaignsNotHere: campaignSet(bundle.campaigns_not_here),
       maxDataAgeSeconds: policy.max_data_age_seconds,
       maxSkewSeconds: policy.max_skew_seconds ?? DEFAULT_MAX_SKEW_SECONDS,
       maxClockCorrectionSeconds: policy.max_clock_correction_seconds ?? DEFAULT_MAX_CLOCK_CORRECTION_SECONDS,

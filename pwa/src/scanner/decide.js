@@ -11,15 +11,16 @@
 //
 // Order: data presence first, then a retired scanner (it decides nothing, whatever it
 // is shown), then data age (no verdict is sound on stale data), then the token checks
-// in signing/verify.py order, then this scanner's memory: replay, then the allowance,
-// which is this scanner's share of the voucher's (bundle.js allowanceLimitCents).
+// in signing/verify.py order, then the campaign's territory (bundle.js campaignsNotHere),
+// then this scanner's memory: replay, then the allowance, which is this scanner's share of
+// the voucher's (bundle.js allowanceLimitCents).
 
 import { TokenError } from '../tokens/errors.js';
 import { clipScannedText } from '../tokens/record.js';
 import { STEP_SECONDS } from '../tokens/format.js';
 import { unixSeconds } from '../tokens/present.js';
 import { checkPresentation, checkScope, verifyPresentationSignatures } from '../tokens/verify.js';
-import { allowanceLimitCents, prepareBundle } from './bundle.js';
+import { allowanceLimitCents, campaignsNotHere, prepareBundle } from './bundle.js';
 import { verdictMessages } from './messages.js';
 
 // Kept importable from here: the scanner's modules and tests read them as decide.js's.
@@ -172,6 +173,11 @@ export async function decide({
       category: event ? event.category_code : doorCategory(credential, data.venueCategories),
       eventId: eventId || null,
     });
+    // A sponsor's money stays in the territory it was given for: the server would not pay it.
+    if (credential.kind === 'voucher' && campaignsNotHere(data, event).has(credential.campaignId)) {
+      throw new TokenError('out_of_scope', "the voucher's campaign is not for this municipality",
+        'outside_campaign_area');
+    }
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     // How far the student's code is from this scanner's time: the words say by how much.

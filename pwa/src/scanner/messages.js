@@ -107,6 +107,10 @@ const MESSAGES = {
       'Evento non in programma in questa sede: scegli l’evento giusto',
       'Event not on at this venue: choose the right event',
     ],
+    outside_campaign_area: [
+      'Questo buono non vale in questo comune: lo sponsor lo ha dato per un altro territorio',
+      'This voucher is not valid in this municipality: the sponsor gave it for another area',
+    ],
   }[c.reason] || ['Non valido qui', 'Not valid here']),
   already_presented: (c) => (isTicket(c)
     ? ['Biglietto già usato su questo dispositivo', 'Ticket already used on this device']

@@ -13,8 +13,8 @@ from server.accounts.models import Organisation, Wallet
 from server.campaigns.models import Campaign
 from server.catalogue import taxonomy
 from server.catalogue.models import Event
-from server.door import typed, typed_code
-from server.door.models import ScanRecord
+from server.door import bundle as door_bundle, typed, typed_code
+from server.door.models import ScannerDevice, ScanRecord
 from server.extensions import db
 from server.ledger import api as ledger
 from server.vouchers import api as vouchers_api
@@ -272,3 +272,49 @@ def test_a_typed_code_gets_the_same_check(door, now):
     with door.app.app_context():
         row = db.session.scalars(sa.select(ScanRecord).filter_by(outcome_code="outside_campaign_area")).one()
         assert row.typed and not row.flagged  # the server decided online: no scanner broke a rule
+
+
+# --- the bundle: what the scanner refuses offline --------------------------------------------
+
+
+def _bundle(door, scanner_id=None):
+    with door.app.app_context():
+        scanner = db.session.get(ScannerDevice, scanner_id or next(iter(door.scanners)))
+        made = door_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0,
+                                     now=datetime.now(timezone.utc))
+        db.session.commit()
+        return made
+
+
+def test_the_bundle_names_the_campaigns_not_good_at_the_venue(door):
+    other_campaign, _, _ = _second_voucher(door)
+    _target(door)
+    _target(door, "P015", campaign_id=other_campaign)
+    assert _bundle(door)["campaigns_not_here"] == []  # everywhere, and Milan's province
+    _move(door, door.venue_id, ROMA)
+    made = _bundle(door)
+    assert made["campaigns_not_here"] == [other_campaign]
+    assert all("campaigns_not_here" not in event for event in made["events"])  # events are where the venue is
+    with door.app.app_context():
+        db.session.get(Campaign, other_campaign).valid_until = date.today() - timedelta(days=1)
+        db.session.commit()
+    assert _bundle(door)["campaigns_not_here"] == []  # over: none of its credentials is valid any more
+
+
+def test_an_event_listed_before_the_venue_moved_carries_its_own_list(door):
+    _target(door, MILANO)
+    with door.app.app_context():
+        db.session.get(Organisation, door.venue_id).municipality_code = ROMA
+        db.session.commit()
+    made = _bundle(door)
+    assert made["campaigns_not_here"] == [door.campaign_id]
+    (event,) = [e for e in made["events"] if e["id"] == door.event_id]
+    assert event["campaigns_not_here"] == []
+
+
+def test_the_bootstrap_route_serves_the_list(door):
+    _target(door, ROMA)
+    api = factories.ApiClient(door.app.test_client()).login(door.staff_email)
+    answer = api.get(f"/api/v1/scanners/{next(iter(door.scanners))}/bootstrap")
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["campaigns_not_here"] == [door.campaign_id]
