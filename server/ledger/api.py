@@ -180,26 +180,58 @@ def fund_new_accounts(*, idempotency_key: str, kind: str, source: Account, new_k
     """One transfer from ``source`` into many accounts created now (e.g. 100,000 new
     vouchers), written with multi-row inserts. Same rules as ``post``: balanced,
     idempotent, source locked and never below zero."""
+    return debit_funding(open_funded(idempotency_key=idempotency_key, kind=kind, source=source, new_kind=new_kind,
+                                     owner_ids=owner_ids, amount_each=amount_each))
+
+
+@dataclass
+class Funding:
+    """A bulk funding written but not yet taken from its source (``open_funded``)."""
+
+    transfer: Transfer
+    source_id: int
+    total_cents: int  # 0: the transfer existed already (a repeated key), nothing to take
+
+
+def open_funded(*, idempotency_key: str, kind: str, source: Account, new_kind: str, owner_ids: list[int],
+                amount_each: int) -> Funding:
+    """The first half of ``fund_new_accounts``: the transfer, its postings and the new
+    accounts, without locking the source. ``debit_funding`` must follow in the same
+    transaction. Split so that an issuance job writes two chunks at once, each taking
+    the source's lock only for the debit (server/jobs/issuance.py)."""
     spec = ACCOUNT_KINDS[new_kind]
     if amount_each <= 0 or spec.normal_side != CREDIT or source.normal_side != CREDIT:
         raise ValueError("funds move from a credit-normal account into new credit-normal accounts")
     existing = db.session.scalar(sa.select(Transfer).filter_by(idempotency_key=idempotency_key))
     if existing is not None:
-        return existing
-    (source,) = locked_accounts(source.kind, [source.owner_id])
+        return Funding(existing, source.id, 0)
     total = amount_each * len(owner_ids)
-    if source.balance_cents < total and not source.may_go_negative:
-        _refuse(source, requested_cents=total)
     transfer = Transfer(idempotency_key=idempotency_key, kind=kind)
     db.session.add(transfer)
     db.session.flush()
     bulk.insert(Posting.__table__, [{"transfer_id": transfer.id, "account_id": source.id, "amount_cents": total}])
     ledger_bulk.open_funded_accounts(transfer_id=transfer.id, kind=new_kind, normal_side=spec.normal_side,
                                      may_go_negative=spec.may_go_negative, owner_ids=owner_ids, amount_each=amount_each)
-    source.balance_cents -= total
-    db.session.flush()
     log.info("ledger bulk funding", extra={"transfer_kind": kind, "accounts": len(owner_ids)})
-    return transfer
+    return Funding(transfer, source.id, total)
+
+
+def debit_funding(funding: Funding) -> Transfer:
+    """Lock the source, refuse if it holds too little, take the total from it. The lock
+    is FOR NO KEY UPDATE: it waits for every other writer of the balance (they lock
+    FOR UPDATE or the same) but not for a transaction whose new postings merely
+    reference the account (their foreign key checks hold KEY SHARE). With FOR UPDATE
+    the issuance job's two chunks in flight would each wait for the other."""
+    if not funding.total_cents:
+        return funding.transfer
+    db.session.flush()
+    source = db.session.scalar(sa.select(Account).filter_by(id=funding.source_id).with_for_update(key_share=True)
+                               .execution_options(populate_existing=True))
+    if source.balance_cents < funding.total_cents and not source.may_go_negative:
+        _refuse(source, requested_cents=funding.total_cents)
+    source.balance_cents -= funding.total_cents
+    db.session.flush()
+    return funding.transfer
 
 
 def move(*, idempotency_key: str, kind: str, source: Account, destination: Account, amount_cents: int) -> Transfer:

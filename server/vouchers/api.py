@@ -3,6 +3,7 @@
 Use cases flush, never commit. Money moves only through the ledger.
 """
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -174,7 +175,27 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     scanning each student's wallet QR in class), without paper codes: the same money
     path as claims, in bulk. The caller holds the allocation row lock. Returns
     (voucher id, credential) pairs in the order of ``device_keys``."""
-    if allocation.codes_issued + len(device_keys) > allocation.voucher_count:
+    return settle_direct(write_direct(allocation=allocation, device_keys=device_keys, keyset=keyset, now=now),
+                         allocation=allocation)
+
+
+@dataclass
+class DirectIssuance:
+    """A direct issuance whose rows are written but not yet counted (``write_direct``)."""
+
+    voucher_ids: list[int]
+    signing: object  # its result() is the credential texts (signing_pool.sign_vouchers)
+    funding: ledger.Funding
+
+
+def write_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset,
+                 now: datetime) -> DirectIssuance:
+    """The first half of ``issue_direct``: wallets, vouchers, their accounts and
+    postings, and the credentials' signing started, with no lock taken on the
+    allocation or its account. ``settle_direct`` must follow in the same transaction,
+    holding the allocation's lock. Split so that the issuance job writes one chunk while
+    the previous one settles (server/jobs/issuance.py)."""
+    if allocation.codes_issued + len(device_keys) > allocation.voucher_count:  # early; settle_direct decides
         raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
     if len(set(device_keys)) != len(device_keys):
         raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
@@ -193,12 +214,20 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     direct_rows.store(voucher_ids=voucher_ids, device_keys=device_keys, campaign_id=campaign.id,
                       allocation_id=allocation.id, face_value_cents=allocation.face_value_cents, status=ACTIVE,
                       now=now, valid_until=valid_until)
-    ledger.fund_new_accounts(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
-                             source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
-                             owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
-    allocation.codes_issued += len(device_keys)
-    db.session.flush()
-    texts = signing.result()
-    log.info("direct issuance", extra={"allocation_id": allocation.id, "vouchers": len(voucher_ids)})
-    return list(zip(voucher_ids, texts))
+    funding = ledger.open_funded(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
+                                 source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
+                                 owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
+    return DirectIssuance(voucher_ids, signing, funding)
 
+
+def settle_direct(issuance: DirectIssuance, *, allocation: Allocation) -> list[tuple[int, str]]:
+    """Count the vouchers in the allocation (locked by the caller, its count fresh) and
+    take their value from its account; then wait for the credentials."""
+    if allocation.codes_issued + len(issuance.voucher_ids) > allocation.voucher_count:
+        raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
+    ledger.debit_funding(issuance.funding)
+    allocation.codes_issued += len(issuance.voucher_ids)
+    db.session.flush()
+    texts = issuance.signing.result()
+    log.info("direct issuance", extra={"allocation_id": allocation.id, "vouchers": len(issuance.voucher_ids)})
+    return list(zip(issuance.voucher_ids, texts))

@@ -66,12 +66,15 @@ def sign_vouchers(keyset: IssuerKeyset, *, now: int, campaign_id: int, categorie
 class _Joined:
     def __init__(self, parts: list[Future]):
         self._parts = parts
+        self._texts = None
 
     def result(self) -> list[str]:
-        texts = []
-        for part in self._parts:
-            texts += part.result()
-        return texts
+        if self._texts is None:  # asked twice by the issuance job: before it locks, and when it settles
+            texts = []
+            for part in self._parts:
+                texts += part.result()
+            self._texts = texts
+        return self._texts
 
 
 def _pool_for(key: IssuerKey) -> ProcessPoolExecutor:

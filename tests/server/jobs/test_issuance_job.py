@@ -69,24 +69,24 @@ def test_a_worker_killed_mid_job_is_resumed_after_the_sweep_without_issuing_twic
                                          organisation_id=scene.school_id).id
         db.session.commit()
 
-        real = vouchers_api.issue_direct
+        real = vouchers_api.settle_direct
         calls = []
 
-        def dies_in_the_third_chunk(**kwargs):
+        def dies_in_the_third_chunk(issuance, **kwargs):
             calls.append(1)
-            issued = real(**kwargs)
+            issued = real(issuance, **kwargs)
             if len(calls) == 3:
-                raise Killed()  # after its vouchers were written, before its checkpoint
+                raise Killed()  # after its vouchers were written and counted, before its checkpoint
             return issued
 
-        monkeypatch.setattr(vouchers_api, "issue_direct", dies_in_the_third_chunk)
+        monkeypatch.setattr(vouchers_api, "settle_direct", dies_in_the_third_chunk)
         with pytest.raises(Killed):
             jobs_api.run(job_id)
         db.session.rollback()  # what the database does with a dead connection's transaction
         assert db.session.get(Job, job_id).progress_done == 600
         assert _issued(scene.allocation_id) == (600, 600)
 
-        monkeypatch.setattr(vouchers_api, "issue_direct", real)
+        monkeypatch.setattr(vouchers_api, "settle_direct", real)
         assert jobs_api.run(job_id) is None  # still leased to the dead worker
         jobs_api.sweep(now=datetime.now(timezone.utc) + timedelta(hours=1))
         assert jobs_api.run(job_id) == DONE
@@ -132,3 +132,24 @@ def test_a_job_is_seen_by_its_creator_its_organisation_and_admins(app, scene, he
 
 def test_a_job_asks_for_a_login(client):
     assert client.get("/api/v1/jobs/1").status_code == 401
+
+
+def test_a_chunk_without_room_fails_the_job_and_the_chunks_before_it_stay(app, scene, device_keys, held_jobs):
+    """Places taken elsewhere after the job was queued: the chunk that no longer fits is
+    refused when it counts its vouchers (under the allocation's lock, after the chunk
+    before it committed), the job fails with its code, nothing of that chunk or after
+    it is stored."""
+    app.config["JOBS_ISSUANCE_CHUNK"] = 300
+    with app.app_context():
+        allocation = db.session.get(Allocation, scene.allocation_id)
+        job_id = issuance.enqueue_direct(parts=[(allocation, device_keys(1_000))], created_by=scene.member_id,
+                                         organisation_id=scene.school_id).id
+        allocation.codes_issued = 2_500  # 3,000 places: room for one chunk of 300 only
+        db.session.commit()
+
+        assert jobs_api.run(job_id) == "failed"
+
+        job = db.session.get(Job, job_id)
+        assert (job.error, job.progress_done) == ("no_codes_left", 300)
+        assert _issued(scene.allocation_id) == (300, 300)
+        assert db.session.get(Allocation, scene.allocation_id).codes_issued == 2_800

@@ -9,16 +9,16 @@ from server.vouchers import api as vouchers_api
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["stall"]:
-        real, calls = vouchers_api.issue_direct, []
+        real, calls = vouchers_api.settle_direct, []
 
-        def stalls_in_the_second_chunk(**kwargs):
-            issued = real(**kwargs)
+        def stalls_in_the_second_chunk(issuance, **kwargs):
+            issued = real(issuance, **kwargs)
             calls.append(1)
             if len(calls) == 2:
                 print("stalled", flush=True)
                 threading.Event().wait()
             return issued
 
-        vouchers_api.issue_direct = stalls_in_the_second_chunk
+        vouchers_api.settle_direct = stalls_in_the_second_chunk
     sys.argv = ["mentoring", "worker", "--burst"]
     main()
