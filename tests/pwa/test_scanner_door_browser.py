@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from server import demo
 from server.accounts import api as accounts_api
 from server.accounts.models import Organisation, User
+from server.campaigns.models import Campaign
 from server.door import enrolment as door_enrolment
 from server.door.models import ScannerDevice
 from server.extensions import db
@@ -128,6 +129,29 @@ def test_a_voucher_frozen_by_this_scanners_own_sync_is_refused_at_the_next_scan_
     assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused", "revoked")
     assert "Buono bloccato" in verdict.inner_text()
     assert downloads == []
+
+
+def test_a_voucher_of_a_campaign_for_another_territory_is_refused_at_the_door(page, pilot, live_app):
+    """Lumen given to Rome only (for this test): the bundle names it, the scanner refuses
+    its voucher offline in plain words, and the record it sends is a refusal, not paid."""
+    phone = claim_voucher(live_app, pilot)
+    with live_app.app_context():
+        lumen = db.session.scalar(sa.select(Campaign).filter_by(name=LUMEN))
+        territory, lumen.territory = lumen.territory, ["058091"]
+        db.session.commit()
+    try:
+        scanner_id, _ = enrol(page)
+        page.get_by_label("Importo da pagare col buono (€)").fill("5,00")
+        verdict = type_code(page, phone.presentation())
+    finally:
+        with live_app.app_context():
+            db.session.scalar(sa.select(Campaign).filter_by(name=LUMEN)).territory = territory
+            db.session.commit()
+    assert (verdict.get_attribute("data-verdict"), verdict.get_attribute("data-code")) == ("refused", "out_of_scope")
+    assert "Questo buono non vale in questo comune" in verdict.inner_text()
+    dismiss(page)
+    wait_for_pending(page, 0)
+    assert scan_records(live_app, scanner_id) == [("refused", "out_of_scope", None, 500)]
 
 
 def test_a_retired_scanner_says_so_and_refuses_every_code_in_red(page, pilot, live_app):
