@@ -10,19 +10,20 @@ at every commit.
 
 On PostgreSQL two chunks are in flight, each on a connection of its own (a *lane*):
 while one chunk settles and commits, the next one writes its rows. The database's
-work is the slow part (it checks every foreign key row by row) and one connection is
-one server process, on one core; the credentials are signed in other processes
-meanwhile (server/vouchers/signing_pool.py). A chunk writes without locking anything
-it shares with the other chunk (its foreign key checks hold KEY SHARE locks only);
-then it waits for the chunk before it to commit, and only then locks the job row,
-the allocation and its account (FOR NO KEY UPDATE, which KEY SHARE does not block),
-checks that the progress is where it starts, counts and commits. SQLite has one
-writer at a time: one lane there.
+share of the work is as much CPU as the signatures' (it checks every foreign key row
+by row), and one connection is one server process, on one core; the credentials are
+signed in other processes meanwhile (server/vouchers/signing_pool.py). A chunk writes
+without locking anything the other chunk needs (its foreign key checks hold KEY SHARE
+locks only), waits for its credentials and for the chunk before it to commit, and
+only then locks the job row, the allocation and its account (those two FOR NO KEY
+UPDATE, which KEY SHARE does not block), checks that the progress is where it starts,
+counts, debits and commits. The signing of the next two chunks is started before a
+lane takes them. SQLite has one writer at a time: one lane there.
 
-Measured (bench/issuance.py --job, 1,000,000 vouchers in chunks of 10,000 on the
-2-core test machine shared with other work): see server/jobs/README.md.
+Measured: server/jobs/README.md (bench/issuance.py --job).
 """
 import logging
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 KIND = "vouchers.issue_direct"
 DEFAULT_CHUNK = 5_000
 LANES = 2  # chunks in flight on PostgreSQL
+SIGNED_AHEAD = 2  # chunks whose signing starts before a lane takes them
 
 
 def enqueue_direct(*, parts: list[tuple[Allocation, list[bytes]]], created_by: int | None,
@@ -73,26 +75,43 @@ def issue_direct(job, run) -> dict:
     chunks = _chunks(parts, done, total, size)  # lazily: a million keys are 70 MB as bytes
     if lanes == 1:
         for chunk in chunks:
-            _issue_chunk(run, chunk, keyset, previous=None)
+            _issue_chunk(run, chunk, keyset, started=None, previous=None)
         return {"vouchers": total}
     app = current_app._get_current_object()
 
-    def in_lane(chunk, previous):
+    def in_lane(chunk, started, previous):
         with app.app_context():  # a session, and so a connection, of its own
-            _issue_chunk(run, chunk, keyset, previous=previous)
+            _issue_chunk(run, chunk, keyset, started=started, previous=previous)
+
+    # The signing of the next chunks starts before a lane is free for them (the ids are
+    # taken from the sequence on this thread's session): the signing processes never
+    # wait for a lane to commit.
+    ahead: deque = deque()
+
+    def sign_ahead():
+        while len(ahead) < SIGNED_AHEAD and (chunk := next(chunks, None)) is not None:
+            _, allocation_id, device_keys = chunk
+            ahead.append((chunk, vouchers_api.start_direct(
+                allocation=db.session.get(Allocation, allocation_id), device_keys=device_keys, keyset=keyset,
+                now=datetime.now(timezone.utc))))
+            db.session.commit()  # nothing written: the sequence's values are taken for good
 
     futures: list[Future] = []
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="issuance-lane") as executor:
         try:
-            for number, chunk in enumerate(chunks):
-                if number >= lanes:
-                    futures[number - lanes].result()  # a lane is free; raises what its chunk raised
-                futures.append(executor.submit(in_lane, chunk, futures[-1] if futures else None))
+            sign_ahead()
+            while ahead:
+                if len(futures) >= lanes:
+                    futures[-lanes].result()  # a lane is free; raises what its chunk raised
+                chunk, started = ahead.popleft()
+                futures.append(executor.submit(in_lane, chunk, started, futures[-1] if futures else None))
+                sign_ahead()
             for future in futures:
                 future.result()
         except BaseException:
             for future in futures:
                 future.cancel()
+            db.session.rollback()
             raise
     return {"vouchers": total}
 
@@ -107,12 +126,15 @@ def _chunks(parts: list[dict], done: int, total: int, size: int):
         done += len(device_keys)
 
 
-def _issue_chunk(run, chunk: tuple[int, int, list[bytes]], keyset, *, previous: Future | None) -> None:
+def _issue_chunk(run, chunk: tuple[int, int, list[bytes]], keyset, *, started: vouchers_api.DirectStart | None,
+                 previous: Future | None) -> None:
     start, allocation_id, device_keys = chunk
     try:
         allocation = db.session.get(Allocation, allocation_id)
-        issuance = vouchers_api.write_direct(allocation=allocation, device_keys=device_keys, keyset=keyset,
-                                             now=datetime.now(timezone.utc))
+        if started is None:
+            started = vouchers_api.start_direct(allocation=allocation, device_keys=device_keys, keyset=keyset,
+                                                now=datetime.now(timezone.utc))
+        issuance = vouchers_api.write_direct(allocation=allocation, device_keys=device_keys, started=started)
         # The credentials before any lock: a chunk holding the job row while its
         # signatures finish would hold up the next chunk's commit.
         issuance.signing.result()

@@ -175,8 +175,19 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     scanning each student's wallet QR in class), without paper codes: the same money
     path as claims, in bulk. The caller holds the allocation row lock. Returns
     (voucher id, credential) pairs in the order of ``device_keys``."""
-    return settle_direct(write_direct(allocation=allocation, device_keys=device_keys, keyset=keyset, now=now),
+    started = start_direct(allocation=allocation, device_keys=device_keys, keyset=keyset, now=now)
+    return settle_direct(write_direct(allocation=allocation, device_keys=device_keys, started=started),
                          allocation=allocation)
+
+
+@dataclass
+class DirectStart:
+    """A direct issuance's voucher ids, and its credentials being signed (``start_direct``)."""
+
+    voucher_ids: list[int]
+    signing: object  # its result() is the credential texts (signing_pool.sign_vouchers)
+    now: datetime
+    valid_until: datetime
 
 
 @dataclass
@@ -184,17 +195,18 @@ class DirectIssuance:
     """A direct issuance whose rows are written but not yet counted (``write_direct``)."""
 
     voucher_ids: list[int]
-    signing: object  # its result() is the credential texts (signing_pool.sign_vouchers)
+    signing: object
     funding: ledger.Funding
 
 
-def write_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset,
-                 now: datetime) -> DirectIssuance:
-    """The first half of ``issue_direct``: wallets, vouchers, their accounts and
-    postings, and the credentials' signing started, with no lock taken on the
-    allocation or its account. ``settle_direct`` must follow in the same transaction,
-    holding the allocation's lock. Split so that the issuance job writes one chunk while
-    the previous one settles (server/jobs/issuance.py)."""
+def start_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset,
+                 now: datetime) -> DirectStart:
+    """The checks, the voucher ids and the credentials' signing, started in other
+    processes (signing_pool): the credentials need only the ids. On PostgreSQL the ids
+    come from the sequence, so the issuance job starts the next chunks' signing before
+    their rows are written, on a transaction of its own (server/jobs/issuance.py); on
+    SQLite they are the ids after the largest and must be taken in the transaction that
+    writes the rows."""
     if allocation.codes_issued + len(device_keys) > allocation.voucher_count:  # early; settle_direct decides
         raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
     if len(set(device_keys)) != len(device_keys):
@@ -203,21 +215,28 @@ def write_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     campaigns_api.require_active(campaign, today=now.date())
     campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
     valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
-    # The credentials need only the vouchers' ids: they are signed in other processes
-    # (signing_pool) while this one writes the wallets, vouchers and ledger rows.
     voucher_ids = bulk.fresh_ids(Voucher.__table__, len(device_keys))
     signing = signing_pool.sign_vouchers(
         keyset, now=int(now.timestamp()), campaign_id=campaign.id, categories=campaign.category_codes,
         offline_allowance_cents=min(campaign.offline_allowance_cents, allocation.face_value_cents),
         valid_from=int(now.timestamp()), valid_until=int(valid_until.timestamp()),
         holders=list(zip(voucher_ids, device_keys)))
-    direct_rows.store(voucher_ids=voucher_ids, device_keys=device_keys, campaign_id=campaign.id,
+    return DirectStart(voucher_ids, signing, now, valid_until)
+
+
+def write_direct(*, allocation: Allocation, device_keys: list[bytes], started: DirectStart) -> DirectIssuance:
+    """Wallets, vouchers, their accounts and postings, with no lock taken on the
+    allocation or its account. ``settle_direct`` must follow in the same transaction,
+    holding the allocation's lock. Split so that the issuance job writes one chunk while
+    the previous one settles."""
+    direct_rows.store(voucher_ids=started.voucher_ids, device_keys=device_keys, campaign_id=allocation.campaign_id,
                       allocation_id=allocation.id, face_value_cents=allocation.face_value_cents, status=ACTIVE,
-                      now=now, valid_until=valid_until)
-    funding = ledger.open_funded(idempotency_key=f"direct:{allocation.id}:{voucher_ids[0]}", kind="voucher_direct",
-                                 source=ledger.account("school_allocation", allocation.id), new_kind="voucher",
-                                 owner_ids=voucher_ids, amount_each=allocation.face_value_cents)
-    return DirectIssuance(voucher_ids, signing, funding)
+                      now=started.now, valid_until=started.valid_until)
+    funding = ledger.open_funded(idempotency_key=f"direct:{allocation.id}:{started.voucher_ids[0]}",
+                                 kind="voucher_direct", source=ledger.account("school_allocation", allocation.id),
+                                 new_kind="voucher", owner_ids=started.voucher_ids,
+                                 amount_each=allocation.face_value_cents)
+    return DirectIssuance(started.voucher_ids, started.signing, funding)
 
 
 def settle_direct(issuance: DirectIssuance, *, allocation: Allocation) -> list[tuple[int, str]]:

@@ -66,8 +66,10 @@ def test_the_room_is_decided_when_the_vouchers_are_counted(app):
     with app.app_context():
         allocation = _allocation(3)
         db.session.commit()
-        written = vouchers_api.write_direct(allocation=allocation, device_keys=[DeviceKey.generate().public_bytes],
+        device_keys = [DeviceKey.generate().public_bytes]
+        started = vouchers_api.start_direct(allocation=allocation, device_keys=device_keys,
                                             keyset=keys.issuer_keyset(), now=datetime.now(timezone.utc))
+        written = vouchers_api.write_direct(allocation=allocation, device_keys=device_keys, started=started)
         allocation.codes_issued = 3  # what the locked re-read would find
         with pytest.raises(NoCodesLeft):
             vouchers_api.settle_direct(written, allocation=allocation)
