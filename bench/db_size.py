@@ -41,8 +41,8 @@ ASSUMPTIONS = {
 }
 
 # Tables that grow with the year, and the business row each is counted in.
-TABLES = ("voucher", "claim_code", "wallet", "ledger_account", "scan_record", "ledger_posting", "ledger_transfer", "booking",
-          "rating", "event", "scanner_device", "idempotency_record", "login_session", "revocation_entry",
+TABLES = ("voucher", "claim_code", "wallet", "ledger_account", "scan_record", "ledger_posting", "ledger_transfer",
+          "booking", "rating", "event", "scanner_device", "idempotency_record", "login_session", "revocation_entry",
           "voucher_decision", "thanks", "used_wallet_challenge", "outbox_message", "job")
 
 
