@@ -15,10 +15,13 @@ the job's progress, run inline (the code a worker runs, without Redis), and meas
 from the commit that queues the job to its end. Target: at least half the raw Ed25519
 signing rate measured in the same run (one thread signing the same kind of message: the
 baseline), sampled just before the job and again just after it: on a machine shared
-with other work one sample of a fraction of a second swung from 10,000 to 30,000 signatures
-a second between runs, so the ratio is to the mean of the two (both are printed). The credentials themselves are signed in worker processes
-(server/vouchers/signing_pool.py) while the issuing process writes the rows, so the pool's
-start is inside the measured time. The database named by ``--pg-url`` is emptied.
+with other work one sample of a fraction of a second swung from 10,000 to 30,000
+signatures a second between runs, so the ratio is to the mean of the two (both are
+printed). The credentials themselves are signed in worker processes
+(server/vouchers/signing_pool.py) while the issuing process writes the rows, two chunks
+at once on two connections (server/jobs/issuance.py), so the pool's start is inside the
+measured time. Figures: server/jobs/README.md. The database named by ``--pg-url`` is
+emptied.
 """
 import argparse
 import json
