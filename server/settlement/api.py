@@ -51,7 +51,7 @@ def run_settlement(*, cut_off: datetime, created_by: int | None, now: datetime) 
     run = SettlementRun(cut_off=cut_off, status=OPEN, created_by=created_by, created_at=now)
     db.session.add(run)
     db.session.flush()
-    paid, skipped = _settle(run, accounts, idempotency_key=f"settlement-run:{run.id}", now=now)
+    paid, skipped = _settle(run, accounts, idempotency_key=f"settlement-run:{run.id}", now=now, after_venue=None)
     if not paid:
         run.status, run.paid_at = PAID, now  # nothing to pay: nothing to export or wait for
     db.session.flush()
@@ -83,20 +83,24 @@ def _take_turn(now: datetime) -> None:
     raise exc.RunInProgress("Una liquidazione è già in corso: aspetta che finisca.", params={"run_id": current.id})
 
 
-def _settle(run: SettlementRun, accounts: dict, *, idempotency_key: str, now: datetime) -> tuple[int, int]:
+def _settle(run: SettlementRun, accounts: dict, *, idempotency_key: str, now: datetime,
+            after_venue: int | None) -> tuple[int, int]:
     """Settle the venues whose payable accounts are in ``accounts`` (locked): hold their
     open anomalies, skip those that cannot be paid, pay the others in one ledger
-    transfer. Returns (payouts made, venues skipped)."""
+    transfer. ``after_venue``: a job's chunk, the venues after that id (the run's
+    earlier payouts are not this chunk's); None for a whole run. Returns (payouts
+    made, venues skipped)."""
     # The balances the locks returned are the ones that count.
     owed = sorted(owner for (kind, owner), acc in accounts.items() if kind == "venue_payable" and acc.balance_cents > 0)
     _hold_open_anomalies(run, run.cut_off, owed, now)
     payable_venues, skipped = _payable_venues(owed)
     _record_skipped(run, run.cut_off, skipped)
-    _make_payouts(run, run.cut_off, payable_venues)
+    span = (after_venue, max(owed)) if after_venue is not None and owed else None
+    these = _payouts_of(run, span)
+    _make_payouts(run, run.cut_off, payable_venues, these, span)
     paid = []
     if payable_venues:
-        paid = db.session.execute(sa.select(Payout.venue_id, Payout.amount_cents).where(
-            Payout.run_id == run.id, bulk.any_of(Payout.venue_id, sorted(payable_venues)))).all()
+        paid = db.session.execute(sa.select(Payout.venue_id, Payout.amount_cents).where(these)).all()
     if paid:
         entries = [(accounts[("venue_payable", venue_id)], amount) for venue_id, amount in paid]
         ledger.post(idempotency_key=idempotency_key, kind="settlement",
@@ -151,7 +155,7 @@ def settle_next_venues(run_id: int, *, limit: int, now: datetime) -> int:
         return 0
     accounts = ledger.lock_accounts([IN_TRANSIT] + [("venue_payable", venue_id) for venue_id in venues])
     paid, skipped = _settle(run, accounts, idempotency_key=f"settlement-run:{run.id}:after-venue:{run.venue_cursor}",
-                            now=now)
+                            now=now, after_venue=run.venue_cursor)
     run.venue_cursor = venues[-1]
     db.session.flush()
     log.info("settlement run chunk", extra={"run_id": run.id, "venues": len(venues), "payouts": paid,
@@ -213,10 +217,20 @@ def _record_skipped(run: SettlementRun, cut_off: datetime, skipped: dict[int, st
          "line_count": count} for venue_id, amount, count in owed])
 
 
-def _make_payouts(run: SettlementRun, cut_off: datetime, venues: dict[int, str]) -> None:
+def _payouts_of(run: SettlementRun, span: tuple[int, int] | None) -> sa.ColumnElement:
+    """The payouts this call of ``_settle`` makes: the run's, or a chunk's as a range of
+    venue ids (after, up to]: a chunk's venues are consecutive among those owed, and a
+    range reads by index where ``= ANY(ids)`` would compare every id per row."""
+    if span is None:
+        return Payout.run_id == run.id
+    return sa.and_(Payout.run_id == run.id, Payout.venue_id > span[0], Payout.venue_id <= span[1])
+
+
+def _make_payouts(run: SettlementRun, cut_off: datetime, venues: dict[int, str], these: sa.ColumnElement,
+                  span: tuple[int, int] | None) -> None:
     """Payouts for every payable venue, then their lines in one INSERT ... SELECT; each
     payout's amount is the sum of the lines it got, and a venue that got none has none.
-    Only these venues' payouts are touched: a job's earlier chunks stay as they are."""
+    Only ``these`` payouts are touched: a job's earlier chunks stay as they are."""
     if not venues:
         return
     bulk.insert(Payout.__table__, [
@@ -228,9 +242,7 @@ def _make_payouts(run: SettlementRun, cut_off: datetime, venues: dict[int, str])
         # Row estimates for the payouts just written: without them the planner takes the
         # new run's payouts for one row and rescans every payable line per venue.
         db.session.execute(sa.text("ANALYZE payout"))
-    ids = sorted(venues)
-    payable = lines.payable(cut_off)
-    these = sa.and_(Payout.run_id == run.id, bulk.any_of(Payout.venue_id, ids))
+    payable = lines.payable(cut_off, span)
     db.session.execute(sa.insert(PayoutLine).from_select(
         ["payout_id", "kind", "source_id", "occurred_at", "label", "amount_cents"],
         sa.select(Payout.id, payable.c.kind, payable.c.source_id, payable.c.occurred_at, payable.c.label,

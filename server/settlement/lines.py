@@ -70,14 +70,20 @@ def bookings(cut_off: datetime | None = None) -> sa.Select:
     return query
 
 
-def payable(cut_off: datetime) -> sa.Subquery:
+def payable(cut_off: datetime, venues: tuple[int, int] | None = None) -> sa.Subquery:
     """Every line a run may pay: unpaid, before the cut-off, not held, and not an open
     anomaly (a flagged redemption nobody has released: the run holds it first, this
-    keeps out one flagged meanwhile)."""
+    keeps out one flagged meanwhile). ``venues`` (after, up to): only those venues'
+    lines, filtered inside each branch so that a job's chunk reads its venues' lines
+    by index instead of every payable line."""
     paid_redemptions = redemptions(cut_off).where(
         _not_held(REDEMPTION, ScanRecord.id),
         sa.or_(ScanRecord.flagged.is_(False), ~_never_held(REDEMPTION, ScanRecord.id)))
     paid_bookings = bookings(cut_off).where(_not_held(BOOKING, Booking.id))
+    if venues is not None:
+        after, up_to = venues
+        paid_redemptions = paid_redemptions.where(ScanRecord.venue_id > after, ScanRecord.venue_id <= up_to)
+        paid_bookings = paid_bookings.where(Event.venue_id > after, Event.venue_id <= up_to)
     return sa.union_all(paid_redemptions, paid_bookings).subquery("payable")
 
 
