@@ -5,6 +5,7 @@ import pytest
 from server import create_app
 from server.extensions import db
 from server.ledger import api as ledger_api
+from tests.schema import fresh_postgresql_schema
 
 
 def database_url_from_environment():
@@ -41,15 +42,27 @@ def app(tmp_path, monkeypatch):
                       # scrypt costs ~0.2 s a hash; the suite makes thousands of users.
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        db.create_all()
+        if db.engine.dialect.name == "postgresql":
+            fresh_postgresql_schema()
+        else:
+            db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
         # The books balance after every test (server/ledger/README.md).
         assert ledger_api.check_books() == []
         db.session.remove()
-        db.drop_all()
+        if db.engine.dialect.name != "postgresql":
+            db.drop_all()
         db.engine.dispose()  # one pool per test app: don't pile up PostgreSQL connections
+        db.create_all()
+        return
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    for sequence in db.session.scalars(sa.text(
+            "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = current_schema()")).all():
+        db.session.execute(sa.text(f"ALTER SEQUENCE {sequence} RESTART"))
+    db.session.commit()
 
 
 @pytest.fixture

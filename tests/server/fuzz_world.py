@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-import sqlalchemy as sa
 
 from server import keys
 from server.accounts.models import MEMBER, STAFF, Membership, Wallet
@@ -18,6 +17,7 @@ from server.http.fields import MAX_ID
 from server.payments import api as payments_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey, keystore
+from tests.schema import empty_tables
 from tests.server import factories
 from tests.server.catalogue import factories as catalogue_factories
 
@@ -80,13 +80,7 @@ def build(app) -> World:
 def reset(app) -> None:
     """Empty every table, ids starting from 1 again, for `build` to make the pilot anew."""
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-            db.session.execute(sa.text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-        else:  # SQLite gives the next rowid after the largest one left: none, so 1
-            for table in reversed(db.metadata.sorted_tables):
-                db.session.execute(table.delete())
-        db.session.commit()
+        empty_tables()
 
 
 # What `build` makes, by the name a path, query or body gives its id (asserted there):
