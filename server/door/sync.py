@@ -243,6 +243,11 @@ def _lock_accounts(scanner: ScannerDevice, vouchers: dict, items: list[_Item]) -
     accounts, the order every locker uses, so no deadlock."""
     wanted = [("voucher", v) for v in vouchers] + ([("venue_payable", scanner.venue_id)] if vouchers else [])
     risk = [("campaign_risk", campaign_id) for campaign_id in {v.campaign_id for v in vouchers.values()}]
+    if vouchers:
+        # Made before the savepoint (a venue's first sync): an account inserted inside it
+        # and rolled back with it would stay in the session's identity map.
+        ledger.account("venue_payable", scanner.venue_id)
+        db.session.flush()
     savepoint = db.session.begin_nested()
     accounts = ledger.lock_accounts(wanted)
     asked: dict[int, int] = {}
