@@ -3,7 +3,6 @@ same key and body answers as the first time and moves nothing; another body is 4
 money route without a key is 400; a concurrent retry never runs twice (PostgreSQL);
 a key lives 24 hours; keys of two principals never meet; stored answers are sealed."""
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -24,6 +23,7 @@ from server.payments import api as payments_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey
 from tests.server import factories
+from tests.server.waiting import until, waiting_on_a_lock
 from tests.server.catalogue import factories as catalogue_factories
 
 KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
@@ -415,21 +415,6 @@ class Held:
         monkeypatch.setattr(vouchers_api, "allocate", allocate)
 
 
-def _waiting_on_a_lock(app) -> int:
-    with app.app_context():
-        count = db.session.scalar(sa.text("SELECT count(*) FROM pg_stat_activity "
-                                          "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-        db.session.remove()
-        return count
-
-
-def _until(condition, *, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
-
-
 @pytest.mark.postgres
 def test_a_concurrent_retry_waits_for_the_first_and_gets_its_answer(world, monkeypatch):
     held = Held(monkeypatch)
@@ -445,7 +430,7 @@ def test_a_concurrent_retry_waits_for_the_first_and_gets_its_answer(world, monke
     assert held.entered.wait(30)
     second = threading.Thread(target=send, args=(1,))
     second.start()
-    _until(lambda: _waiting_on_a_lock(world.app) >= 1)  # the retry waits on the key's index
+    until(lambda: waiting_on_a_lock(world.app) >= 1)  # the retry waits on the key's index
     held.released.set()
     first.join(60)
     second.join(60)

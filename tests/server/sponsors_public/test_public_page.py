@@ -2,7 +2,6 @@
 kept for good), anyone reads it without logging in, and it is gone again once
 switched off. It shows only what the reports release and nothing a hidden cell holds."""
 import threading
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -14,6 +13,7 @@ from server.reports import api as reports_api
 from server.sponsors_public import api as public_api
 from server.sponsors_public.models import SponsorPublicPage
 from tests.server import factories
+from tests.server.waiting import until, waiting_on_a_lock
 
 PAGE = "/api/v1/organisations/{}/public-page"
 
@@ -179,21 +179,6 @@ def test_an_address_is_made_of_the_name_in_plain_letters(name, slug):
 # --- two sponsors of one name switching on at once (PostgreSQL: SQLite queues whole transactions)
 
 
-def _waiting_on_a_lock(app) -> int:
-    with app.app_context():
-        count = db.session.scalar(sa.text("SELECT count(*) FROM pg_stat_activity "
-                                          "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-        db.session.remove()
-        return count
-
-
-def _until(condition, *, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
-
-
 @pytest.mark.postgres
 def test_two_sponsors_of_one_name_switching_on_at_once_both_get_a_page(app, world):
     """The first page's INSERT is held open (uncommitted) while the second sponsor's owner
@@ -212,7 +197,7 @@ def test_two_sponsors_of_one_name_switching_on_at_once_both_get_a_page(app, worl
         answer = {}
         second = threading.Thread(target=lambda: answer.update(response=_switch(owner, world["sponsor"], True)))
         second.start()
-        _until(lambda: _waiting_on_a_lock(app) >= 1)  # the second INSERT waits on the held slug
+        until(lambda: waiting_on_a_lock(app) >= 1)  # the second INSERT waits on the held slug
         held.commit()
         held.close()
         second.join(60)
