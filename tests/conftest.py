@@ -5,7 +5,7 @@ import pytest
 from server import create_app
 from server.extensions import db
 from server.ledger import api as ledger_api
-from tests.schema import fresh_postgresql_schema
+from tests.schema import fresh_schema
 
 
 def database_url_from_environment():
@@ -42,10 +42,7 @@ def app(tmp_path, monkeypatch):
                       # scrypt costs ~0.2 s a hash; the suite makes thousands of users.
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            fresh_postgresql_schema()
-        else:
-            db.create_all()
+        fresh_schema()
     yield app
     with app.app_context():
         db.session.remove()
@@ -55,14 +52,6 @@ def app(tmp_path, monkeypatch):
         if db.engine.dialect.name != "postgresql":
             db.drop_all()
         db.engine.dispose()  # one pool per test app: don't pile up PostgreSQL connections
-        db.create_all()
-        return
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    for sequence in db.session.scalars(sa.text(
-            "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = current_schema()")).all():
-        db.session.execute(sa.text(f"ALTER SEQUENCE {sequence} RESTART"))
-    db.session.commit()
 
 
 @pytest.fixture

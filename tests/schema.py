@@ -34,3 +34,13 @@ def fresh_postgresql_schema() -> None:
         db.create_all()
         return
     empty_tables()
+
+
+def fresh_schema() -> None:
+    """The models' tables, empty: on PostgreSQL the shared test database's (made or
+    emptied), on SQLite a new file's. Every fixture that builds on the test database
+    starts here: a test leaves its rows behind on PostgreSQL."""
+    if db.engine.dialect.name == "postgresql":
+        fresh_postgresql_schema()
+    else:
+        db.create_all()

@@ -39,6 +39,7 @@ from server.stories import api as stories_api
 from server.vouchers import api as vouchers_api
 from signing import DeviceKey
 from tests.conftest import database_url_from_environment
+from tests.schema import fresh_schema
 from tests.server import factories
 
 # --- roles ------------------------------------------------------------------------------
@@ -401,7 +402,7 @@ def scenario(tmp_path_factory):
                       "DATABASE_URL": database_url_from_environment() or f"sqlite:///{base / 'test.db'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        db.create_all()
+        fresh_schema()
         built = _build(app)
     for number, role in enumerate(LOGGED_IN, start=1):
         # Its own address per person: logins are rate-limited per address.

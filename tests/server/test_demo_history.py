@@ -24,6 +24,7 @@ from server.thanks.models import Thanks
 from server.accounts.models import Wallet
 from server.vouchers.models import Allocation, Voucher
 from tests.conftest import database_url_from_environment
+from tests.schema import fresh_schema
 
 HISTORY_RECORDS = (Wallet, Voucher, Booking, Rating, ScanRecord, Thanks, Story, Event, Transfer, Posting)
 NOW = datetime.now(timezone.utc)
@@ -36,7 +37,7 @@ def pilot(tmp_path_factory):
     database_url = database_url_from_environment() or f"sqlite:///{base / 'demo.db'}"
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        db.create_all()
+        fresh_schema()
         demo.seed(now=NOW, secret_key=app.secret_key)
         db.session.commit()
         yield app

@@ -18,6 +18,7 @@ from server.reports.models import ReportSnapshot
 from server.sponsors_public import api as public_api
 from server.sponsors_public import routes as public_routes
 from tests.conftest import database_url_from_environment
+from tests.schema import fresh_schema
 from tests.server import factories
 
 NOW = datetime.now(timezone.utc)
@@ -29,7 +30,7 @@ def pilot(tmp_path_factory):
     database_url = database_url_from_environment() or f"sqlite:///{base / 'demo.db'}"
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        db.create_all()
+        fresh_schema()
         demo.seed(now=NOW, secret_key=app.secret_key)
         app.public_slug = public_api.set_enabled(sponsor=_busiest_sponsor(), enabled=True, now=NOW).slug
         app.admin_email = factories.user(admin=True).email
