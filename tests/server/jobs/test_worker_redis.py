@@ -54,7 +54,7 @@ def test_a_killed_worker_s_job_is_finished_once_by_the_next_worker(redis_app, sc
     job_id = answer.get_json()["id"]
     assert _job(redis_app, job_id)[:2] == (QUEUED, 0)  # in Redis now, waiting for a worker
 
-    stalling = _worker(redis_app, "stall")
+    stalling = _worker(redis_app, "stall", "server.vouchers.api:settle_direct")
     try:
         assert stalling.stdout.readline().strip() == "stalled"  # mid-way through its second chunk
     finally:

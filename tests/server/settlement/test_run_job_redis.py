@@ -23,7 +23,7 @@ from tests.server.settlement.helpers import balance, give_ibans
 pytestmark = pytest.mark.redis
 
 ROOT = Path(__file__).resolve().parents[3]
-WORKER = Path(__file__).with_name("worker_process.py")
+WORKER = Path(__file__).parents[1] / "jobs" / "worker_process.py"
 
 
 def _worker(app, *args):
@@ -62,7 +62,7 @@ def test_a_killed_worker_s_run_is_finished_once_by_the_next_worker(door, now, re
     job_id = answer.get_json()["id"]
     assert _state(app, job_id) == (QUEUED, 0, 0, "computing", 0)  # in Redis now, waiting for a worker
 
-    stalling = _worker(app, "stall")
+    stalling = _worker(app, "stall", "server.settlement.api:settle_next_venues")
     try:
         assert stalling.stdout.readline().strip() == "stalled"  # mid-way through its second chunk
     finally:
