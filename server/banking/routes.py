@@ -8,8 +8,8 @@ from server.banking import camt, matching, schemas
 from server.banking import jobs as statement_jobs  # also registers the statement import job
 from server.banking.models import IMPORTING, BankLine, BankStatement
 from server.http import auth, idempotency
+from server.http import jobs as http_jobs
 from server.jobs import schemas as jobs_schemas
-from server.settlement import jobs as run_jobs
 
 bp = Blueprint("banking", __name__, url_prefix="/api/v1",
                description="Bank statements (camt.053/054): top-ups and payouts reconcile themselves")
@@ -100,7 +100,7 @@ def import_statement(body):
     existing = banking_api.statement_by_sha256(statement.sha256)
     if existing is not None and existing.status == IMPORTING:
         return _accepted(existing, statement_jobs.job_of(existing))
-    if existing is None and (run_jobs.prefers_async() or len(statement.transactions) > statement_jobs.inline_max()):
+    if existing is None and (http_jobs.prefers_async() or len(statement.transactions) > statement_jobs.inline_max()):
         row, job = statement_jobs.start(statement, data, file_name=body["file_name"], operator=operator, now=now)
         return _accepted(row, job)
     statement, created = banking_api.import_parsed(statement, file_name=body["file_name"], operator=operator,
@@ -109,8 +109,8 @@ def import_statement(body):
 
 
 def _accepted(row: BankStatement, job):
-    return run_jobs.accepted(schemas.StatementJob().dump({**jobs_schemas.job_view(job), "statement_id": row.id}),
-                             job.id)
+    return http_jobs.accepted(schemas.StatementJob().dump({**jobs_schemas.job_view(job), "statement_id": row.id}),
+                              job.id)
 
 
 @bp.get("/admin/bank-statements")

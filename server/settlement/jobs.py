@@ -6,11 +6,10 @@ loses that chunk only; the next attempt goes on from the run's cursor, so no ven
 paid twice and the books balance at every commit. The last chunk opens the run
 (README.md, "A run as a job").
 """
-import json
 import logging
 from datetime import datetime, timezone
 
-from flask import Response, current_app, request, url_for
+from flask import current_app
 
 from server.extensions import db
 from server.jobs import api as jobs_api
@@ -30,24 +29,6 @@ DEFAULT_INLINE_MAX = 300
 def inline_max() -> int:
     configured = current_app.config.get("SETTLEMENT_INLINE_MAX")
     return DEFAULT_INLINE_MAX if configured is None else int(configured)
-
-
-def prefers_async() -> bool:
-    """The request says ``Prefer: respond-async`` (RFC 7240): a job even for small work."""
-    preferences = request.headers.get("Prefer", "")
-    return any(part.split(";", 1)[0].split("=", 1)[0].strip().lower() == "respond-async"
-               for part in preferences.split(","))
-
-
-def accepted(body: dict, job_id: int) -> Response:
-    """202 Accepted with the job and where to follow it. Built by hand: the route's
-    documented answer is the 201 of a run made at once. (A retry with the same
-    Idempotency-Key gets the same body again, without the Location header.)"""
-    response = Response(json.dumps(body), status=202, mimetype="application/json")
-    response.headers["Location"] = url_for("jobs.job", job_id=job_id)
-    if prefers_async():
-        response.headers["Preference-Applied"] = "respond-async"
-    return response
 
 
 def start(*, cut_off: datetime, created_by: int | None, now: datetime) -> tuple[SettlementRun, jobs_api.Job]:

@@ -8,6 +8,7 @@ from server.accounts import api as accounts_api
 from server.accounts.models import MEMBER, OWNER, VENUE
 from server.errors import NotFound
 from server.http import auth, idempotency
+from server.http import jobs as http_jobs
 from server.jobs import schemas as jobs_schemas
 from server.settlement import api as settlement_api
 from server.settlement import jobs as run_jobs  # also registers the settlement.run job
@@ -35,9 +36,9 @@ def create_run(body):
     run starts meanwhile (409 `settlement_run_in_progress`)."""
     operator = auth.require_admin()
     cut_off, now = settlement_api.cut_off_instant(body["cut_off"]), _now()
-    if run_jobs.prefers_async() or settlement_api.owed_venue_count() > run_jobs.inline_max():
+    if http_jobs.prefers_async() or settlement_api.owed_venue_count() > run_jobs.inline_max():
         run, job = run_jobs.start(cut_off=cut_off, created_by=operator.id, now=now)
-        return run_jobs.accepted(schemas.RunJob().dump({**jobs_schemas.job_view(job), "run_id": run.id}), job.id)
+        return http_jobs.accepted(schemas.RunJob().dump({**jobs_schemas.job_view(job), "run_id": run.id}), job.id)
     run = settlement_api.run_settlement(cut_off=cut_off, created_by=operator.id, now=now)
     return views.run_detail(run)
 

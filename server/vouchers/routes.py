@@ -1,4 +1,3 @@
-import json
 from datetime import datetime, timezone
 
 from flask import Response, current_app, url_for
@@ -12,6 +11,7 @@ from server.door import typed as door_api
 from server.errors import InvalidInput
 from server.extensions import db, limiter
 from server.http import auth, idempotency, throttle
+from server.http import jobs as http_jobs
 from server.jobs import issuance as issuance_jobs
 from server.jobs import schemas as jobs_schemas
 from server.recovery import api as recovery_api
@@ -153,12 +153,14 @@ def card_sheet(body, school_id, allocation_id, fmt):
 @idempotency.idempotent(idempotency.member, required=True)
 @bp.arguments(schemas.DirectIn)
 @bp.response(201, schemas.DirectOut)
-@bp.alt_response(202, schema=jobs_schemas.Job, description="more than 1,000 keys: a job issues them "
-                                                           "(GET /jobs/<id> for its progress)")
+@bp.alt_response(202, schema=jobs_schemas.Job, description="more than 1,000 keys, or `Prefer: respond-async`: "
+                                                           "a job issues them (GET /jobs/<id> for its progress; "
+                                                           "Location names it)")
 def issue_direct(body, school_id, allocation_id):
     """Issue vouchers straight to students' wallets (their device keys, scanned in class).
-    Up to 1,000 at once in the answer; more are issued by a background job, in chunks,
-    and the answer (202) is the job to follow; wallets fetch their credentials themselves."""
+    Up to 1,000 at once in the answer; more (or any number with `Prefer:
+    respond-async`) are issued by a background job, in chunks, and the answer (202) is
+    the job to follow; wallets fetch their credentials themselves."""
     user = auth.require_user()
     school = _school_for_member(school_id)
     allocation = vouchers_api.get_allocation(allocation_id, school=school, for_update=True)
@@ -167,11 +169,10 @@ def issue_direct(body, school_id, allocation_id):
     except ValueError:
         raise InvalidInput("Una chiave di dispositivo non è valida.", code="invalid_device_key",
                            field="device_keys") from None
-    if len(device_keys) > DIRECT_IN_REQUEST:
+    if len(device_keys) > DIRECT_IN_REQUEST or http_jobs.prefers_async():
         job = issuance_jobs.enqueue_direct(parts=[(allocation, device_keys)], created_by=user.id,
                                            organisation_id=school.id)
-        return Response(json.dumps(jobs_schemas.Job().dump(jobs_schemas.job_view(job))), status=202,
-                        mimetype="application/json")
+        return http_jobs.accepted(jobs_schemas.Job().dump(jobs_schemas.job_view(job)), job.id)
     issued = vouchers_api.issue_direct(allocation=allocation, device_keys=device_keys, keyset=keys.issuer_keyset(),
                                        now=_now())
     return {"vouchers": [{"voucher_id": voucher_id, "credential": text} for voucher_id, text in issued]}
