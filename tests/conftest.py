@@ -1,3 +1,4 @@
+import logging
 import os
 
 import pytest
@@ -23,6 +24,25 @@ def pytest_runtest_setup(item):
             pytest.skip("MENTORING_DATABASE_URL does not name a PostgreSQL database")
     if item.get_closest_marker("redis") and not redis_url_from_environment():
         pytest.skip("MENTORING_TEST_REDIS_URL does not name a Redis server")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """The root logger as each test found it. A test that builds a served app (test_app.py:
+    ``create_app()`` with no TESTING) installs JSON lines on stderr at INFO for the whole
+    process (server/observability/logs.py ``install``); left there, every later request
+    of the browser tests' live server (a thread, serving between tests too) printed an
+    access line on the terminal. Without it, the live server's warnings and errors (a
+    traceback of a failing request) go where pytest captures them, into the report of the
+    test they happened in. Around the whole protocol, not a fixture: pytest adds and
+    removes its capture handlers (and may set the level) around each phase."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        return (yield)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 @pytest.fixture
