@@ -4,7 +4,9 @@ checks the file (a refusal is still its 422), stores it on the statement (status
 ``STATEMENT_JOB_CHUNK``, each chunk's lines, top-up confirmations, paid payouts and the
 job's checkpoint committed together. A worker killed mid-chunk loses that chunk only,
 and the next attempt starts at ``progress_done``: no top-up is confirmed twice, no
-payout paid twice (README.md, "A big file").
+payout paid twice (README.md, "A big file"). A job that failed (an error in a chunk)
+leaves its import ``failed`` with the chunks before it in; the operator resumes it
+(``resume``) and the same job goes on from its checkpoint.
 """
 import logging
 from datetime import datetime, timezone
@@ -14,9 +16,11 @@ from flask import current_app
 from server.accounts.models import User
 from server.banking import api as banking_api
 from server.banking import camt
-from server.banking.models import IMPORTED, BankStatement
+from server.banking.models import IMPORT_FAILED, IMPORTED, IMPORTING, BankStatement
+from server.errors import Conflict
 from server.extensions import db
 from server.jobs import api as jobs_api
+from server.jobs.models import FAILED
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,33 @@ def start(statement: camt.Statement, data: bytes, *, file_name: str, operator: U
 
 def job_of(row: BankStatement) -> jobs_api.Job | None:
     return db.session.scalar(db.select(jobs_api.Job).filter_by(key=job_key(row.id)))
+
+
+def status_of(row: BankStatement, job: jobs_api.Job | None) -> str:
+    """The import's status as the operator sees it: ``imported``, ``importing`` while its
+    job is queued or running, ``failed`` once the job failed (until it is resumed)."""
+    if row.status == IMPORTING and job is not None and job.state == FAILED:
+        return IMPORT_FAILED
+    return row.status
+
+
+def resume(statement_id: int) -> tuple[BankStatement, jobs_api.Job]:
+    """Put a failed import's job back in the queue, in the caller's transaction: it goes
+    on from the statement's checkpoint (``progress_done``: the chunks committed before
+    the failure), so no line is matched twice. 409 ``statement_import_not_failed`` for
+    an import that is not failed (imported, or its job queued or running: a second
+    click)."""
+    row = db.session.scalar(db.select(BankStatement).filter_by(id=statement_id).with_for_update())
+    if row is None:
+        banking_api.get_statement(statement_id)  # its 404
+    job = job_of(row) if row.status == IMPORTING else None
+    # The job's own conditional update decides a race between two resumes: one wins.
+    if job is None or not jobs_api.requeue_failed(job.id):
+        raise Conflict("Questa importazione non è fallita: non c'è niente da riprendere.",
+                       code="statement_import_not_failed", params={"status": status_of(row, job)})
+    log.info("statement import resumed", extra={"statement_id": row.id, "job_id": job.id,
+                                                "done": job.progress_done})
+    return row, job
 
 
 def _result(row: BankStatement) -> dict:

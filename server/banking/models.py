@@ -22,6 +22,10 @@ PAYOUT_NOT_EXPORTED = "payout_not_exported"  # a debit for a payout no pain.001 
 
 # An import: a big file is imported by a job (importing → imported); a small one at once.
 IMPORTING, IMPORTED = "importing", "imported"
+# What the API says of an import still `importing` whose job failed (server/banking/jobs.py
+# `status_of`). Never stored: the job row is the truth about the job, so a resume that
+# puts the job back in the queue cannot leave the two saying different things.
+IMPORT_FAILED = "failed"
 
 
 def _now():

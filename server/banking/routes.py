@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from server.banking import api as banking_api
 from server.banking import camt, matching, schemas
 from server.banking import jobs as statement_jobs  # also registers the statement import job
-from server.banking.models import IMPORTING, BankLine, BankStatement
+from server.banking.models import IMPORT_FAILED, IMPORTING, BankLine, BankStatement
 from server.http import auth, idempotency
 from server.http import jobs as http_jobs
 from server.jobs import schemas as jobs_schemas
@@ -35,8 +35,9 @@ def _suggestion(topup, why) -> dict:
 def _summary(statement: BankStatement) -> dict:
     job = statement_jobs.job_of(statement) if statement.status == IMPORTING else None
     return {**{column: getattr(statement, column) for column in (
-        "id", "file_name", "kind", "version", "message_id", "account_iban", "imported_at", "status")},
-        "counts": banking_api.counts(statement), "job_id": job.id if job is not None else None}
+        "id", "file_name", "kind", "version", "message_id", "account_iban", "imported_at")},
+        "status": statement_jobs.status_of(statement, job), "counts": banking_api.counts(statement),
+        "job_id": job.id if job is not None else None}
 
 
 def _detail(statement: BankStatement, *, replayed: bool) -> dict:
@@ -99,13 +100,29 @@ def import_statement(body):
     statement = banking_api.read(data, platform_iban=_platform_iban())
     existing = banking_api.statement_by_sha256(statement.sha256)
     if existing is not None and existing.status == IMPORTING:
-        return _accepted(existing, statement_jobs.job_of(existing))
+        job = statement_jobs.job_of(existing)
+        # A failed import falls through to its first import (200, status failed): the
+        # operator resumes it (POST .../resume), the upload does not start it again.
+        if statement_jobs.status_of(existing, job) != IMPORT_FAILED:
+            return _accepted(existing, job)
     if existing is None and (http_jobs.prefers_async() or len(statement.transactions) > statement_jobs.inline_max()):
         row, job = statement_jobs.start(statement, data, file_name=body["file_name"], operator=operator, now=now)
         return _accepted(row, job)
     statement, created = banking_api.import_parsed(statement, file_name=body["file_name"], operator=operator,
                                                    now=now)
     return _detail(statement, replayed=not created), 201 if created else 200
+
+
+@bp.post("/admin/bank-statements/<int:statement_id>/resume")
+@idempotency.idempotent(idempotency.member, required=True)
+@bp.response(202, schemas.StatementJob)
+def resume_statement(statement_id):
+    """Resume an import whose job failed: the same job goes on from the statement's
+    checkpoint (what earlier chunks matched stays, and is not matched again). 409
+    `statement_import_not_failed` for an import that is not failed."""
+    auth.require_admin()
+    row, job = statement_jobs.resume(statement_id)
+    return _accepted(row, job)
 
 
 def _accepted(row: BankStatement, job):

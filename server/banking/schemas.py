@@ -75,8 +75,9 @@ class StatementSummary(ma.Schema):
     message_id = ma.fields.String()
     account_iban = ma.fields.String()
     imported_at = Instant()
-    status = ma.fields.String(metadata={"description": "importing (a job is matching its lines) | imported"})
-    job_id = Id(allow_none=True, metadata={"description": "the job importing it, while it does"})
+    status = ma.fields.String(metadata={"description": "importing (a job is matching its lines) | imported | "
+                                                       "failed (its job failed: POST .../resume)"})
+    job_id = Id(allow_none=True, metadata={"description": "the job importing it, while it does or once it failed"})
     counts = ma.fields.Nested(Counts)
 
 

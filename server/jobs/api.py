@@ -180,6 +180,23 @@ def _end(job_id: int, attempt: int, *, state: str, result: dict | None = None, e
     return state
 
 
+def requeue_failed(job_id: int) -> bool:
+    """Put a failed job back in the queue, in the caller's transaction (sent once it
+    commits): its next attempt resumes from ``progress_done`` as after a killed worker,
+    since a failed chunk rolled back whole. For an operator's "try again" once the cause
+    is mended; nothing retries a failed job by itself. False, changing nothing, when the
+    job is not failed (queued, running or done): the caller says what that means."""
+    requeued = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.state == FAILED)
+                                  .values(state=QUEUED, error=None, finished_at=None, lease_until=None,
+                                          run_after=None))
+    if requeued.rowcount != 1:
+        return False
+    kind = KINDS.get(db.session.scalar(sa.select(Job.kind).filter_by(id=job_id)))
+    transport.send_after_commit(job_id, queue=kind.queue if kind else "default")
+    log.info("failed job back in the queue", extra={"job_id": job_id})
+    return True
+
+
 def sweep(*, now: datetime) -> list[int]:
     """Give abandoned work back to the queue, and send again what was never delivered:
     running jobs whose lease ran out (their worker was killed: a live worker renews

@@ -162,6 +162,8 @@ PROTECTED = (
     _e("POST", "/admin/bank-statements", (ADMIN,), body={"content": "bm90IGEgc3RhdGVtZW50"}),
     _e("GET", "/admin/bank-statements", (ADMIN,)),
     _e("GET", "/admin/bank-statements/<int:statement_id>", (ADMIN,)),
+    # resuming a failed import (none here: 404 statement_not_found past authorization)
+    _e("POST", "/admin/bank-statements/<int:statement_id>/resume", (ADMIN,)),
     _e("GET", "/admin/bank-lines", (ADMIN,)),
     _e("POST", "/admin/bank-lines/<int:line_id>/decision", (ADMIN,), body={"action": "set_aside", "note": "Matrice"}),
     # scanners
