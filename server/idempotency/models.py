@@ -29,5 +29,8 @@ class IdempotencyRecord(db.Model):
     response_status: Mapped[int | None] = mapped_column(sa.SmallInteger)
     response_content_type: Mapped[str | None] = mapped_column(sa.String(100))
     response_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # The answer's headers a replay must carry too (Location of a 202's job), sealed as
+    # the body is; null when it had none of them, and for answers stored before they were kept.
+    response_headers_sealed: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db_types import UtcDateTime
 from server.extensions import db
+from server.jobs import models as jobs_models  # noqa: F401  (the job table, which reservations name)
 
 UNCLAIMED, CLAIMED, VOIDED = "unclaimed", "claimed", "voided"
 ACTIVE, FROZEN = "active", "frozen"
@@ -27,6 +28,24 @@ class Allocation(db.Model):
     face_value_cents: Mapped[int] = mapped_column(sa.Integer)
     codes_issued: Mapped[int] = mapped_column(sa.Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+
+
+class IssuanceReservation(db.Model):
+    """Room in an allocation that a direct issuance job holds from the moment it is
+    accepted (server/jobs/issuance.py): ``vouchers`` of its keys go to this allocation,
+    ``issued`` of them are counted so far (with each chunk, in the chunk's transaction).
+    While the job is queued or running, ``vouchers - issued`` is no one else's room
+    (``api.room``); once it has failed, its state alone gives that back, so a job that
+    dies leaves nothing to clean up."""
+
+    __tablename__ = "issuance_reservation"
+    __table_args__ = (sa.CheckConstraint("issued >= 0 AND issued <= vouchers", name="issued_within"),)
+
+    # Allocation first: the room is summed per allocation.
+    allocation_id: Mapped[int] = mapped_column(sa.ForeignKey("allocation.id"), primary_key=True)
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("job.id"), primary_key=True)
+    vouchers: Mapped[int] = mapped_column(sa.Integer)
+    issued: Mapped[int] = mapped_column(sa.Integer, default=0)
 
 
 _CURRENT = sa.text("voided_at IS NULL")
