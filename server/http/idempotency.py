@@ -6,9 +6,10 @@ its body is parsed):
     @bp.post("/campaigns/<int:campaign_id>/allocations")
     @idempotency.idempotent(idempotency.member, required=True)
 
-Same key and same request → the first answer again, with `Idempotency-Replayed: true`,
-and no second effect; same key, another request → 422 `idempotency_key_reused`; the
-same key still running → wait for it, or 409 `idempotency_request_in_progress` after
+Same key and same request → the first answer again (status, body, and the headers a
+client acts on: `KEPT_HEADERS`), with `Idempotency-Replayed: true`, and no second
+effect; same key, another request → 422 `idempotency_key_reused`; the same key still
+running → wait for it, or 409 `idempotency_request_in_progress` after
 IDEMPOTENCY_WAIT_SECONDS. Which routes, why, and for how long keys are kept:
 server/idempotency/README.md.
 """
@@ -35,6 +36,10 @@ TTL_SECONDS = 24 * 3600
 WAIT_SECONDS = 5.0
 # A concurrent retry told to come back: in about this many seconds.
 RETRY_AFTER_SECONDS = 1
+# The headers of an answer that a replay carries again: what the client acts on as it
+# would on the first answer (where the job or the thing made is, what was done with its
+# Prefer). The others describe the moment of each answer (Server-Time, rate limits).
+KEPT_HEADERS = ("Location", "Content-Location", "Preference-Applied")
 
 
 def member() -> str:
@@ -109,6 +114,7 @@ def idempotent(principal, *, required: bool):
             if replay:
                 body = idempotency_api.stored_answer(record, attempt, secret=current_app.secret_key)
                 response = Response(body, status=record.response_status, content_type=record.response_content_type)
+                response.headers.update(idempotency_api.stored_headers(record, attempt, secret=current_app.secret_key))
                 response.headers[REPLAYED_HEADER] = "true"
                 return response
             response = current_app.make_response(view(*args, **kwargs))
@@ -117,7 +123,9 @@ def idempotent(principal, *, required: bool):
             if 200 <= response.status_code < 300:
                 idempotency_api.complete(record, attempt, status=response.status_code,
                                          content_type=response.content_type, body=response.get_data(),
-                                         secret=current_app.secret_key)
+                                         secret=current_app.secret_key,
+                                         headers={name: response.headers[name] for name in KEPT_HEADERS
+                                                  if name in response.headers})
             return response
 
         wrapper._apidoc = _documented(deepcopy(getattr(view, "_apidoc", {})), required=required)

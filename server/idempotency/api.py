@@ -7,6 +7,7 @@ record commits with the route's effect or not at all.
 """
 import hashlib
 import hmac
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,26 +82,45 @@ def begin(attempt: Attempt, *, now: datetime, ttl: timedelta, wait_seconds: floa
 
 
 def complete(record: IdempotencyRecord, attempt: Attempt, *, status: int, content_type: str | None, body: bytes,
-             secret: str | bytes) -> None:
+             secret: str | bytes, headers: dict[str, str] | None = None) -> None:
     """Keep the first answer, sealed (AES-GCM) with a key derived from the server
     secret and the client's idempotency key. Answers hold what must not sit readable
     in a table: plain claim codes (the database otherwise keeps only their HMACs),
     invitation links, credentials. Only the client that holds the key, calling as the
-    same principal, gets them back; a copy of the database alone does not."""
-    nonce = os.urandom(_NONCE_BYTES)
+    same principal, gets them back; a copy of the database alone does not.
+    ``headers``: those of the answer a replay must carry too (a 202's Location), sealed
+    the same way: a link may be as telling as a body."""
     record.response_status = status
     record.response_content_type = content_type
-    record.response_sealed = nonce + AESGCM(_seal_key(attempt, secret)).encrypt(nonce, body, _associated(attempt))
+    record.response_sealed = _seal(body, attempt, secret, _associated(attempt))
+    record.response_headers_sealed = (_seal(json.dumps(headers).encode("utf-8"), attempt, secret,
+                                            _associated(attempt, part=b"headers")) if headers else None)
     db.session.flush()
 
 
 def stored_answer(record: IdempotencyRecord, attempt: Attempt, *, secret: str | bytes) -> bytes:
     """The body of the first answer. ``ReplayUnavailable`` when it cannot be opened
     (the server secret changed since): the request is not run a second time."""
-    sealed = record.response_sealed or b""
+    return _open(record.response_sealed, attempt, secret, _associated(attempt))
+
+
+def stored_headers(record: IdempotencyRecord, attempt: Attempt, *, secret: str | bytes) -> dict[str, str]:
+    """The headers kept with the first answer (``complete(headers=...)``): none for an
+    answer that had none, or that was stored before headers were kept."""
+    if record.response_headers_sealed is None:
+        return {}
+    return json.loads(_open(record.response_headers_sealed, attempt, secret, _associated(attempt, part=b"headers")))
+
+
+def _seal(plain: bytes, attempt: Attempt, secret: str | bytes, associated: bytes) -> bytes:
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + AESGCM(_seal_key(attempt, secret)).encrypt(nonce, plain, associated)
+
+
+def _open(sealed: bytes | None, attempt: Attempt, secret: str | bytes, associated: bytes) -> bytes:
+    sealed = sealed or b""
     try:
-        return AESGCM(_seal_key(attempt, secret)).decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:],
-                                                          _associated(attempt))
+        return AESGCM(_seal_key(attempt, secret)).decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], associated)
     except (InvalidTag, ValueError):
         raise exc.ReplayUnavailable("La richiesta è già stata eseguita, ma la sua risposta non è più disponibile: "
                                     "controlla lo stato prima di riprovare con una nuova chiave.") from None
@@ -159,6 +179,8 @@ def _seal_key(attempt: Attempt, secret: str | bytes) -> bytes:
     return hmac.new(secret, material, hashlib.sha256).digest()
 
 
-def _associated(attempt: Attempt) -> bytes:
-    """Bound to the request: a sealed answer moved to another row does not open."""
-    return f"{attempt.principal} {attempt.method} {attempt.path}".encode("utf-8")
+def _associated(attempt: Attempt, *, part: bytes = b"") -> bytes:
+    """Bound to the request: a sealed answer moved to another row does not open; and to
+    its part (a body's seal does not open as headers, nor the other way round)."""
+    request = f"{attempt.principal} {attempt.method} {attempt.path}".encode("utf-8")
+    return request + b"\0" + part if part else request

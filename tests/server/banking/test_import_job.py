@@ -101,6 +101,7 @@ def test_the_same_file_while_it_is_imported_and_a_retried_post_get_the_same_job(
     other_click = desk.import_(data)  # the same file uploaded again, another key
     assert [r.status_code for r in (first, retried, other_click)] == [202, 202, 202]
     assert retried.get_json() == first.get_json() and retried.headers["Idempotency-Replayed"] == "true"
+    assert retried.headers["Location"] == first.headers["Location"] == f"/api/v1/jobs/{first.get_json()['id']}"
     assert other_click.get_json()["id"] == first.get_json()["id"]
     listed = desk.api.get(STATEMENTS).get_json()
     assert [(s["status"], s["job_id"]) for s in listed] == [("importing", first.get_json()["id"])]

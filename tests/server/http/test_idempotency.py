@@ -362,6 +362,27 @@ def test_a_stored_answer_opens_only_with_the_same_key_principal_and_secret(world
         db.session.rollback()
 
 
+def test_the_headers_kept_with_an_answer_are_sealed_and_open_only_as_headers(world):
+    attempt = idempotency_api.Attempt(principal="user:1", key=KEY, method="POST", path="/api/v1/x", body=b"{}")
+    with world.app.app_context():
+        record = IdempotencyRecord()
+        idempotency_api.complete(record, attempt, status=202, content_type="application/json", body=b'{"id": 7}',
+                                 secret="segreto", headers={"Location": "/api/v1/jobs/7"})
+        assert b"/api/v1/jobs/7" not in record.response_headers_sealed
+        assert idempotency_api.stored_headers(record, attempt, secret="segreto") == {"Location": "/api/v1/jobs/7"}
+        with pytest.raises(idempotency_exceptions.ReplayUnavailable):
+            idempotency_api.stored_headers(record, attempt, secret="un altro segreto")
+        # Each seal opens as what it is: the body's blob put where the headers' go does not.
+        record.response_headers_sealed = record.response_sealed
+        with pytest.raises(idempotency_exceptions.ReplayUnavailable):
+            idempotency_api.stored_headers(record, attempt, secret="segreto")
+        idempotency_api.complete(record, attempt, status=201, content_type="application/json", body=b"{}",
+                                 secret="segreto")  # an answer with none of the kept headers
+        assert record.response_headers_sealed is None
+        assert idempotency_api.stored_headers(record, attempt, secret="segreto") == {}
+        db.session.rollback()
+
+
 # --- the OpenAPI document -------------------------------------------------------------------
 
 REQUIRED = {

@@ -40,6 +40,27 @@ def test_more_than_a_thousand_keys_become_a_job_the_member_follows(app, scene, d
         assert db.session.get(Allocation, scene.allocation_id).codes_issued == 1_001
 
 
+def test_a_retried_post_gets_the_same_job_and_where_to_follow_it(app, scene, device_keys, held_jobs):
+    api = _member(app, scene)
+    body = {"device_keys": [k.hex() for k in device_keys(1_001)]}
+    first = api.post(scene.direct_url, json=body, idempotency_key="direct-big-1")
+    again = api.post(scene.direct_url, json=body, idempotency_key="direct-big-1")
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.get_json() == first.get_json() and again.headers["Idempotency-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"] == f"/api/v1/jobs/{first.get_json()['id']}"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == 1
+        assert [jobs_api.run(job_id) for job_id in held_jobs] == [DONE]
+
+
+def test_prefer_respond_async_makes_a_job_of_a_few_keys(app, scene, device_keys):
+    api = _member(app, scene)
+    answer = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(3)]},
+                      headers={"Prefer": "respond-async"})
+    assert answer.status_code == 202 and answer.headers["Preference-Applied"] == "respond-async"
+    assert api.get(answer.headers["Location"]).get_json()["result"] == {"vouchers": 3}
+
+
 def test_a_thousand_keys_are_still_issued_in_the_answer(app, scene, device_keys):
     answer = _member(app, scene).post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_000)]})
     assert answer.status_code == 201 and len(answer.get_json()["vouchers"]) == 1_000

@@ -100,6 +100,7 @@ def test_a_retried_post_gets_the_same_job(door, now, held_jobs):
     again = api.post(RUNS, json=YESTERDAY, idempotency_key="run-big-1")
     assert (first.status_code, again.status_code) == (202, 202)
     assert again.get_json() == first.get_json() and again.headers["Idempotency-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"] == f"/api/v1/jobs/{first.get_json()['id']}"
     with door.app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SettlementRun)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
