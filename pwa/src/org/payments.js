@@ -2,6 +2,8 @@
 // would match, import it; decide the movements that did not match by themselves; the
 // import history; and the settlement runs that pay venues (payments-runs.js). A big
 // file answers 202: a job imports it, followed with its progress bar (job-progress.js).
+// An import whose job failed is "non riuscita" with a Riprova button: the same job goes
+// on from where it stopped (POST /admin/bank-statements/:id/resume).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
@@ -39,6 +41,42 @@ function LineSummary({ line }) {
     ${line.end_to_end_id ? html`<span class="meta mono">${line.end_to_end_id}</span>` : null}
     <span class="meta"><strong data-status=${line.status}>${t(`banking.status_${line.status}`)}</strong>
       ${line.queue_reason ? ` · ${t(`banking.reason_${line.queue_reason}`)}` : ''}${who ? ` · ${who}` : ''}</span>`;
+}
+
+/** "Riprova" on a failed import: its job goes on from its checkpoint; `onResumed(job)`. */
+function ResumeImport({ statementId, onResumed }) {
+  const [state, setState] = useState({ busy: false, error: null });
+  const resumeAction = useAction();
+  async function resume() {
+    setState({ busy: true, error: null });
+    try {
+      const job = await resumeAction(`/admin/bank-statements/${statementId}/resume`, { method: 'POST', csrf: true });
+      setState({ busy: false, error: null });
+      onResumed(job);
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  }
+  return html`<div class="actions bank-resume">
+    <${Button} onClick=${resume} busy=${state.busy}>${t('banking.resume')}</${Button}>
+    <${ErrorBox} error=${state.error} />
+  </div>`;
+}
+
+/** A statement import's job followed to its end; a failed one offers Riprova. */
+function ImportJob({ job, onFinished }) {
+  // A resumed job keeps its id: each round is a new bar that follows it again.
+  const [round, setRound] = useState({ job, n: 0, failed: false });
+  const finished = (ended) => {
+    setRound((r) => ({ ...r, failed: ended.state === 'failed' }));
+    onFinished(ended);
+  };
+  return html`<${JobProgress} key=${`${round.job.id}-${round.n}`} jobId=${round.job.id} onFinished=${finished}
+      describe=${({ result }) => t('banking.imported', { credits: result.credits_matched,
+                                                        debits: result.debits_matched, queued: result.queued })}
+      failedText=${() => t('banking.job_failed')} />
+    ${round.failed ? html`<${ResumeImport} statementId=${round.job.statement_id}
+      onResumed=${(resumed) => setRound((r) => ({ job: resumed, n: r.n + 1, failed: false }))} />` : null}`;
 }
 
 function Upload({ onImported }) {
@@ -83,13 +121,15 @@ function Upload({ onImported }) {
         ${t('banking.preview')}</${Button}></div>
     </form>
     <${ErrorBox} error=${state.error} />
-    ${done ? html`<${Notice}>${done.replayed ? t('banking.imported_again') : t('banking.imported', {
-      credits: done.counts.credits_matched, debits: done.counts.debits_matched, queued: done.counts.queued })}</${Notice}>`
-      : null}
-    ${job ? html`<${JobProgress} key=${job.id} jobId=${job.id} onFinished=${onImported}
-      describe=${({ result }) => t('banking.imported', { credits: result.credits_matched, debits: result.debits_matched,
-                                                        queued: result.queued })}
-      failedText=${() => t('banking.job_failed')} />` : null}
+    ${done && done.status === 'failed' ? html`<${Notice} kind="warning">${t('banking.imported_failed')}</${Notice}>
+      <${ResumeImport} statementId=${done.id} onResumed=${(resumed) => {
+        setState((s) => ({ ...s, done: null, job: resumed }));
+        onImported();
+      }} />` : null}
+    ${done && done.status !== 'failed' ? html`<${Notice}>${done.replayed ? t('banking.imported_again')
+      : t('banking.imported', { credits: done.counts.credits_matched, debits: done.counts.debits_matched,
+                                queued: done.counts.queued })}</${Notice}>` : null}
+    ${job ? html`<${ImportJob} key=${job.id} job=${job} onFinished=${onImported} />` : null}
     ${preview ? html`<div class="bank-preview" role="region" aria-label=${t('banking.preview')}>
       <h3>${t('banking.preview_title', { kind: preview.kind, message_id: preview.message_id })}</h3>
       ${preview.already_imported_id ? html`<${Notice} kind="warning">${t('banking.already_imported')}</${Notice}>`
@@ -177,17 +217,35 @@ function Queue({ queue }) {
   </section>`;
 }
 
-function History({ statements }) {
+function History({ statements, onImported }) {
+  // Imports resumed from this list: statement id → its job, followed in its card.
+  const [resumed, setResumed] = useState({});
+  const forget = (id) => setResumed((r) => {
+    const rest = { ...r };
+    delete rest[id];
+    return rest;
+  });
   return html`<section aria-labelledby="bank-history-title">
     <h2 id="bank-history-title">${t('banking.history_title')}</h2>
     <${ErrorBox} error=${statements.error} onRetry=${statements.reload} />
     ${statements.data && !statements.data.length ? html`<p>${t('banking.history_empty')}</p>` : null}
     ${statements.data?.length ? html`<ul class="cards cards-single bank-history">${statements.data.map((s) => html`<li
-      key=${s.id} class="card" data-statement=${s.id}>
+      key=${s.id} class="card" data-statement=${s.id} data-status=${s.status}>
       <span class="card-title">${t('banking.history_item', { file: s.file_name, kind: s.kind,
                                                                when: formatDateTime(s.imported_at) })}</span>
-      <span class="meta">${s.status === 'importing' ? html`<strong data-status="importing">
-        ${t('banking.status_importing')}</strong> · ` : null}${countsText(s.counts)}</span></li>`)}</ul>` : null}
+      <span class="meta">${s.status !== 'imported' ? html`<strong data-status=${s.status}>
+        ${t(`banking.status_${s.status}`)}</strong> · ` : null}${countsText(s.counts)}</span>
+      ${resumed[s.id] ? html`<${ImportJob} key=${resumed[s.id].id} job=${resumed[s.id]} onFinished=${(job) => {
+        // Failed again: the card says so and offers Riprova once more.
+        if (job.state === 'failed') forget(s.id);
+        onImported();
+      }} />` : null}
+      ${s.status === 'failed' && !resumed[s.id] ? html`<${ResumeImport} statementId=${s.id}
+        onResumed=${(job) => {
+          setResumed((r) => ({ ...r, [s.id]: job }));
+          onImported();  // the card says "in importazione" again
+        }} />` : null}
+    </li>`)}</ul>` : null}
   </section>`;
 }
 
@@ -203,7 +261,7 @@ export function AdminPayments({ me }) {
     <p class="meta">${t('banking.lead')}</p>
     <${Upload} onImported=${imported} />
     <${Queue} queue=${queue} />
-    <${History} statements=${statements} />
+    <${History} statements=${statements} onImported=${imported} />
     <${SettlementRuns} me=${me} />
   </${AdminFrame}>`;
 }
