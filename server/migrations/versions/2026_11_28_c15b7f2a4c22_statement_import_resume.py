@@ -1,6 +1,9 @@
-"""statement imports resume after a failed job
+"""statement imports resume after a failed job: no schema change
 
-PLACEHOLDER (filled in by its change; empty until then).
+A failed import is told apart by its job (``job.state = 'failed'`` for a statement still
+``importing``: server/banking/jobs.py ``status_of``) and resumed by putting that job back
+in the queue, so no column was needed. The revision stays, empty, because the revisions
+after it were already chained to it.
 
 Revision ID: c15b7f2a4c22
 Revises: c15a3e8d0b11
