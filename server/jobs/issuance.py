@@ -1,9 +1,11 @@
 """Direct issuance of many vouchers as a job (issue 14): the request that asks for it
-only checks and records; a worker issues the vouchers in chunks.
+only checks, records the job and holds its room in the allocation (an
+``IssuanceReservation``: no request after it can take that room, so the job does not
+run out of it partway); a worker issues the vouchers in chunks.
 
 Each chunk (``JOBS_ISSUANCE_CHUNK`` vouchers, default 5,000) is one transaction:
-the vouchers, their ledger postings, the allocation's count and the job's progress
-commit together. Chunks commit in order, so ``progress_done`` is always a prefix of
+the vouchers, their ledger postings, the allocation's count, what the job's hold has
+issued and the job's progress commit together. Chunks commit in order, so ``progress_done`` is always a prefix of
 the keys: a worker killed mid-chunk loses the chunks in flight only, and the next
 attempt starts at ``progress_done``. No device key is issued twice, the books balance
 at every commit.
@@ -23,7 +25,7 @@ lane takes them. SQLite has one writer at a time: one lane there.
 Measured: server/jobs/README.md (bench/issuance.py --job).
 """
 import logging
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -36,7 +38,6 @@ from server.extensions import db
 from server.jobs import api as jobs_api
 from server.jobs.exceptions import LeaseLost
 from server.vouchers import api as vouchers_api
-from server.vouchers.exceptions import NoCodesLeft
 from server.vouchers.models import Allocation
 
 log = logging.getLogger(__name__)
@@ -48,19 +49,25 @@ SIGNED_AHEAD = 2  # chunks whose signing starts before a lane takes them
 
 
 def enqueue_direct(*, parts: list[tuple[Allocation, list[bytes]]], created_by: int | None,
-                   organisation_id: int | None, key: str | None = None) -> jobs_api.Job:
-    """Check what can be checked now (room in each allocation, no device twice) and
-    record the job. ``parts``: (allocation, device keys) pairs, issued in order."""
+                   organisation_id: int | None) -> jobs_api.Job:
+    """Check what can be checked now (no device twice, room in each allocation), record
+    the job and hold its room in each allocation (``vouchers_api.reserve``): from now
+    on no request, direct or for claim codes, can take it, so the job, once accepted,
+    does not run out of room partway. ``parts``: (allocation, device keys) pairs,
+    issued in order. ``NoCodesLeft`` when an allocation has not the room; the caller's
+    transaction is then to be rolled back, the job with it."""
     everything = [device_key for _, part in parts for device_key in part]
     if len(set(everything)) != len(everything):
         raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
+    counts = Counter()
     for allocation, device_keys in parts:
-        if allocation.codes_issued + len(device_keys) > allocation.voucher_count:
-            raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
+        counts[allocation.id] += len(device_keys)
     args = {"parts": [{"allocation_id": allocation.id, "device_keys": [k.hex() for k in device_keys]}
                       for allocation, device_keys in parts]}
-    return jobs_api.enqueue(KIND, args, key=key, total=len(everything), created_by=created_by,
-                            organisation_id=organisation_id)
+    job = jobs_api.enqueue(KIND, args, total=len(everything), created_by=created_by,
+                           organisation_id=organisation_id)
+    vouchers_api.reserve(job_id=job.id, counts=dict(counts))
+    return job
 
 
 @jobs_api.handler(KIND)
@@ -144,7 +151,8 @@ def _issue_chunk(run, chunk: tuple[int, int, list[bytes]], keyset, *, started: v
             raise LeaseLost(run.job_id)
         allocation = db.session.scalar(sa.select(Allocation).filter_by(id=allocation_id)
                                        .with_for_update(key_share=True).execution_options(populate_existing=True))
-        vouchers_api.settle_direct(issuance, allocation=allocation)
+        vouchers_api.settle_direct(issuance, allocation=allocation,
+                                   reservation=vouchers_api.reservation(job_id=run.job_id, allocation_id=allocation_id))
         run.checkpoint(done=start + len(device_keys))
     except BaseException:
         db.session.rollback()

@@ -20,7 +20,10 @@ from server.vouchers import claim_codes, direct_rows, signing_pool
 from server.vouchers.exceptions import (
     CodeAlreadyClaimed, CodeVoided, InvalidCode, NoCodesLeft, NotASchool, VoucherFrozen, VoucherNotFound,
 )
-from server.vouchers.models import ACTIVE, CLAIMED, UNCLAIMED, VOIDED, Allocation, ClaimCode, Voucher
+from server.jobs.models import QUEUED, RUNNING, Job
+from server.vouchers.models import (
+    ACTIVE, CLAIMED, UNCLAIMED, VOIDED, Allocation, ClaimCode, IssuanceReservation, Voucher,
+)
 from signing import IssuerKeyset, issue_voucher, to_text
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,47 @@ def get_allocation(allocation_id: int, *, school: Organisation, for_update: bool
     return allocation
 
 
+def room(allocation: Allocation) -> int:
+    """How many vouchers a new request may still draw from the allocation: its count,
+    less those issued and those that queued or running issuance jobs hold and have yet
+    to issue (``reserve``). The caller holds the allocation's row lock, taken before
+    this read: every change to the room is made under it."""
+    held = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(IssuanceReservation.vouchers - IssuanceReservation.issued), 0))
+        .join(Job, Job.id == IssuanceReservation.job_id)
+        .where(IssuanceReservation.allocation_id == allocation.id, Job.state.in_((QUEUED, RUNNING))))
+    return allocation.voucher_count - allocation.codes_issued - held
+
+
+def _require_room(allocation: Allocation, count: int) -> None:
+    left = room(allocation)
+    if count > left:
+        raise NoCodesLeft(left=max(left, 0))
+
+
+def reserve(*, job_id: int, counts: dict[int, int]) -> None:
+    """Hold room for a direct issuance job: ``counts`` vouchers of each allocation (by
+    id), from now until the job has issued them or failed. Each allocation is locked
+    (in id order, so two jobs naming the same ones cannot deadlock) before its room is
+    read: two requests at once cannot both take the last of it. ``NoCodesLeft`` when
+    one does not have the room; the caller's transaction is then to be rolled back."""
+    allocations = db.session.scalars(
+        sa.select(Allocation).where(Allocation.id.in_(list(counts))).order_by(Allocation.id)
+        .with_for_update(key_share=True).execution_options(populate_existing=True))
+    for allocation in allocations:
+        _require_room(allocation, counts[allocation.id])
+        db.session.add(IssuanceReservation(allocation_id=allocation.id, job_id=job_id,
+                                           vouchers=counts[allocation.id], issued=0))
+    db.session.flush()
+
+
+def reservation(*, job_id: int, allocation_id: int) -> IssuanceReservation | None:
+    """A job's hold on an allocation's room, read afresh (a job queued before holds
+    existed has none)."""
+    return db.session.scalar(sa.select(IssuanceReservation).filter_by(job_id=job_id, allocation_id=allocation_id)
+                             .execution_options(populate_existing=True))
+
+
 def issue_codes(*, allocation: Allocation, count: int, secret: str) -> list[str]:
     """New claim codes for an allocation, in plain text: the only time they exist.
     The caller must hold the allocation row lock (``get_allocation(for_update=True)``).
@@ -72,8 +116,7 @@ def issue_codes(*, allocation: Allocation, count: int, secret: str) -> list[str]
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
         raise InvalidInput(f"Da 1 a {MAX_CODES_PER_REQUEST} codici per volta.", code="invalid_count", field="count",
                            params={"min": 1, "max": MAX_CODES_PER_REQUEST})
-    if allocation.codes_issued + count > allocation.voucher_count:
-        raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
+    _require_room(allocation, count)
     first = allocation.codes_issued + 1
     codes = new_codes(allocation=allocation, serials=range(first, first + count), secret=secret)
     allocation.codes_issued += count
@@ -175,6 +218,7 @@ def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     scanning each student's wallet QR in class), without paper codes: the same money
     path as claims, in bulk. The caller holds the allocation row lock. Returns
     (voucher id, credential) pairs in the order of ``device_keys``."""
+    _require_room(allocation, len(device_keys))  # before the signing starts; settle_direct decides
     started = start_direct(allocation=allocation, device_keys=device_keys, keyset=keyset, now=now)
     return settle_direct(write_direct(allocation=allocation, device_keys=device_keys, started=started),
                          allocation=allocation)
@@ -208,7 +252,7 @@ def start_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     SQLite they are the ids after the largest and must be taken in the transaction that
     writes the rows."""
     if allocation.codes_issued + len(device_keys) > allocation.voucher_count:  # early; settle_direct decides
-        raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
+        raise NoCodesLeft(left=max(allocation.voucher_count - allocation.codes_issued, 0))
     if len(set(device_keys)) != len(device_keys):
         raise InvalidInput("Lo stesso dispositivo compare due volte.", code="duplicate_device", field="device_keys")
     campaign = db.session.get(Campaign, allocation.campaign_id)
@@ -239,13 +283,21 @@ def write_direct(*, allocation: Allocation, device_keys: list[bytes], started: D
     return DirectIssuance(started.voucher_ids, started.signing, funding)
 
 
-def settle_direct(issuance: DirectIssuance, *, allocation: Allocation) -> list[tuple[int, str]]:
+def settle_direct(issuance: DirectIssuance, *, allocation: Allocation,
+                  reservation: IssuanceReservation | None = None) -> list[tuple[int, str]]:
     """Count the vouchers in the allocation (locked by the caller, its count fresh) and
-    take their value from its account; then wait for the credentials."""
-    if allocation.codes_issued + len(issuance.voucher_ids) > allocation.voucher_count:
-        raise NoCodesLeft(left=allocation.voucher_count - allocation.codes_issued)
+    take their value from its account; then wait for the credentials. A job's chunk
+    draws on the room its ``reservation`` holds; a request (or a chunk beyond its hold)
+    on the room no one holds (``room``). Either way, never past the allocation's count."""
+    count = len(issuance.voucher_ids)
+    if reservation is not None and reservation.issued + count <= reservation.vouchers:
+        reservation.issued += count
+    else:
+        _require_room(allocation, count)
+    if allocation.codes_issued + count > allocation.voucher_count:  # the last word, whatever the holds say
+        raise NoCodesLeft(left=max(allocation.voucher_count - allocation.codes_issued, 0))
     ledger.debit_funding(issuance.funding)
-    allocation.codes_issued += len(issuance.voucher_ids)
+    allocation.codes_issued += count
     db.session.flush()
     texts = issuance.signing.result()
     log.info("direct issuance", extra={"allocation_id": allocation.id, "vouchers": len(issuance.voucher_ids)})

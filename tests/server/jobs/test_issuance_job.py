@@ -1,5 +1,6 @@
 """Direct issuance above 1,000 keys answers with a job that issues in chunks; a worker
-killed between chunks is resumed where it stopped, nothing issued twice."""
+killed between chunks is resumed where it stopped, nothing issued twice; the job holds
+its room in the allocation from its acceptance until it is done or failed."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -106,6 +107,7 @@ def test_a_worker_killed_mid_job_is_resumed_after_the_sweep_without_issuing_twic
         db.session.rollback()  # what the database does with a dead connection's transaction
         assert db.session.get(Job, job_id).progress_done == 600
         assert _issued(scene.allocation_id) == (600, 600)
+        assert _room(scene.allocation_id) == 2_000  # abandoned, not failed: the 400 left stay its own
 
         monkeypatch.setattr(vouchers_api, "settle_direct", real)
         assert jobs_api.run(job_id) is None  # still leased to the dead worker
@@ -116,6 +118,7 @@ def test_a_worker_killed_mid_job_is_resumed_after_the_sweep_without_issuing_twic
         assert (job.progress_done, job.attempts) == (1_000, 2)
         assert _issued(scene.allocation_id) == (1_000, 1_000)
         assert db.session.get(Allocation, scene.allocation_id).codes_issued == 1_000
+        assert _room(scene.allocation_id) == 2_000
 
 
 def test_the_same_device_twice_is_refused_before_a_job_is_made(app, scene, device_keys):
@@ -155,22 +158,70 @@ def test_a_job_asks_for_a_login(client):
     assert client.get("/api/v1/jobs/1").status_code == 401
 
 
-def test_a_chunk_without_room_fails_the_job_and_the_chunks_before_it_stay(app, scene, device_keys, held_jobs):
-    """Places taken elsewhere after the job was queued: the chunk that no longer fits is
-    refused when it counts its vouchers (under the allocation's lock, after the chunk
-    before it committed), the job fails with its code, nothing of that chunk or after
-    it is stored."""
+def _room(allocation_id):
+    return vouchers_api.room(db.session.get(Allocation, allocation_id))
+
+
+def test_a_queued_job_owns_its_room_requests_after_it_get_the_rest_and_the_job_finishes(
+        app, scene, device_keys, held_jobs):
+    """Room taken after the job was accepted, by direct issuance and by claim codes:
+    only what the job left is given, the next request is refused up front, and the job
+    issues all it was accepted for."""
+    app.config["JOBS_ISSUANCE_CHUNK"] = 300
+    api = _member(app, scene)
+    job = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_000)]},
+                   headers={"Prefer": "respond-async"})
+    assert job.status_code == 202, job.get_json()
+    with app.app_context():
+        assert _room(scene.allocation_id) == 2_000  # 3,000 places, 1,000 held by the job
+
+    direct = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_000)]})
+    codes = api.post(f"{scene.direct_url.removesuffix('/direct')}/codes", json={"count": 1_000})
+    too_many = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1)]})
+    assert (direct.status_code, codes.status_code) == (201, 201)
+    assert too_many.status_code == 409 and too_many.get_json()["code"] == "no_codes_left"
+    assert too_many.get_json()["params"] == {"left": 0}
+
+    with app.app_context():
+        assert [jobs_api.run(job_id) for job_id in held_jobs] == [DONE]
+        assert db.session.get(Job, job.get_json()["id"]).progress_done == 1_000
+        assert _issued(scene.allocation_id) == (2_000, 2_000)
+        assert db.session.get(Allocation, scene.allocation_id).codes_issued == 3_000
+        assert _room(scene.allocation_id) == 0
+
+
+def test_a_second_job_is_refused_up_front_when_the_first_holds_the_room(app, scene, device_keys, held_jobs):
+    api = _member(app, scene)
+    first = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(2_000)]})
+    second = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_001)]})
+    assert first.status_code == 202
+    assert second.status_code == 409 and second.get_json()["params"] == {"left": 1_000}
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Job)) == 1
+
+
+def test_a_failed_job_gives_back_the_room_it_had_not_used(app, scene, device_keys, held_jobs, monkeypatch):
+    from server.campaigns.exceptions import CampaignNotActive
+
     app.config["JOBS_ISSUANCE_CHUNK"] = 300
     with app.app_context():
         allocation = db.session.get(Allocation, scene.allocation_id)
         job_id = issuance.enqueue_direct(parts=[(allocation, device_keys(1_000))], created_by=scene.member_id,
                                          organisation_id=scene.school_id).id
-        allocation.codes_issued = 2_500  # 3,000 places: room for one chunk of 300 only
         db.session.commit()
+        real = vouchers_api.settle_direct
+        calls = []
 
+        def campaign_closed_after_the_first_chunk(issuance, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:
+                raise CampaignNotActive("La campagna non è attiva.")
+            return real(issuance, **kwargs)
+
+        monkeypatch.setattr(vouchers_api, "settle_direct", campaign_closed_after_the_first_chunk)
         assert jobs_api.run(job_id) == "failed"
 
         job = db.session.get(Job, job_id)
-        assert (job.error, job.progress_done) == ("no_codes_left", 300)
+        assert (job.error, job.progress_done) == ("campaign_not_active", 300)
         assert _issued(scene.allocation_id) == (300, 300)
-        assert db.session.get(Allocation, scene.allocation_id).codes_issued == 2_800
+        assert _room(scene.allocation_id) == 2_700  # the 700 it did not issue are free again
