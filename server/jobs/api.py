@@ -223,11 +223,13 @@ def sweep(*, now: datetime) -> list[int]:
 
 
 def visible_job(job_id: int, *, user) -> Job:
-    """A job as its creator, a member of its organisation or a platform admin sees it."""
+    """A job as its creator, a member of its organisation or a platform admin sees it.
+    An organisation's job goes with the membership: its creator, once removed, sees it
+    no more (a removed person loses the organisation's pages at once)."""
     job = db.session.get(Job, job_id)
     if job is None:
         raise JobNotFound()
-    if user.is_platform_admin or job.created_by == user.id:
+    if user.is_platform_admin or (job.created_by == user.id and job.organisation_id is None):
         return job
     if job.organisation_id is not None:
         from server.accounts import api as accounts_api
