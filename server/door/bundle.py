@@ -39,6 +39,8 @@ def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: da
         sa.select(Event).where(Event.venue_id == scanner.venue_id, Event.status == PUBLISHED, Event.ends_at >= now)
         .order_by(Event.starts_at, Event.id).limit(500))
     scanner.last_bootstrap_at = now
+    scanner.previous_bundle_downloaded_at = scanner.bundle_downloaded_at
+    scanner.bundle_downloaded_at = now  # the campaigns it names below are those made by now
     db.session.flush()
     venue = db.session.get(Organisation, scanner.venue_id)
     territories = _campaign_territories(now)

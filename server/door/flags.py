@@ -1,20 +1,28 @@
 """What the operator should look at: overspends (named by the scan that crossed the
 balance, with every redemption of that voucher, its state and the operator's decision on
-it: server/recovery), rule-breaking scanners, double check-ins."""
+it: server/recovery), rule-breaking scanners, double check-ins; and, not flagged, the
+redemptions paid outside their campaign's territory because the scanner's bundle could
+not name the campaign (door.rules.OUTSIDE_AREA_NOT_KNOWN): no scanner is at fault and
+the venue is paid (a flag would hold its payout: server/settlement), but the sponsor's
+money left its territory and the operator should know."""
 import sqlalchemy as sa
 
 from server.accounts.models import Organisation
+from server.door import rules
 from server.door.models import CHECKED_IN, REDEEMED, ScannerDevice, ScanRecord
 from server.extensions import db
 from server.recovery import api as recovery_api
 from server.vouchers.models import Voucher
 
 OVERSPEND, RULE_BROKEN, DOUBLE_CHECK_IN = "overspend", "rule_broken", "double_check_in"
+OUTSIDE_AREA_PAID = "outside_area_paid"
 
 
 def flagged_records(limit: int = 200) -> list[dict]:
-    records = list(db.session.scalars(sa.select(ScanRecord).filter_by(flagged=True)
-                                      .order_by(ScanRecord.id.desc()).limit(limit)))
+    records = list(db.session.scalars(
+        sa.select(ScanRecord).where(sa.or_(ScanRecord.flagged.is_(True),
+                                           ScanRecord.outcome_code == rules.OUTSIDE_AREA_NOT_KNOWN))
+        .order_by(ScanRecord.id.desc()).limit(limit)))
     overspent = sorted({r.voucher_id for r in records if r.crossed_balance})
     involved: dict[int, list[ScanRecord]] = {}
     if overspent:
@@ -48,6 +56,9 @@ def flagged_records(limit: int = 200) -> list[dict]:
             decision = decisions.get(record.voucher_id)
             flag["decision"] = ({"decision": decision.decision, "note": decision.note,
                                  "decided_at": decision.decided_at} if decision else None)
+        elif not record.flagged:
+            flag["kind"] = OUTSIDE_AREA_PAID
+            flag["involved"] = []
         else:
             flag["kind"] = DOUBLE_CHECK_IN if record.outcome == CHECKED_IN else RULE_BROKEN
             flag["involved"] = []

@@ -34,7 +34,14 @@ class ScannerDevice(db.Model):
     slot: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     allowance_share_bp: Mapped[int] = mapped_column(sa.Integer, default=FULL_SHARE_BP)
     # The newest revocation entry and moment this scanner has downloaded: what it could know.
+    # A sync answer that carried the whole list since its cursor moves it too.
     last_bootstrap_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Its last two bundle downloads (bootstrap only: a sync answer carries no campaigns),
+    # what the campaigns its bundle names are as of. Two, not one: a phone back online
+    # downloads and syncs at once, and the download may land before the records scanned
+    # with the previous bundle (rules.campaign_known_offline).
+    bundle_downloaded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    previous_bundle_downloaded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A lost or stolen phone is retired: what it recorded before still syncs and is paid,
     # anything dated after is not, and it gets no new bundle.
@@ -91,7 +98,8 @@ class ScanRecord(db.Model):
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     scanner_result: Mapped[str] = mapped_column(sa.String(32))  # what the scanner said at the door
     outcome: Mapped[str] = mapped_column(sa.String(16))  # redeemed | checked_in | refused | rejected
-    outcome_code: Mapped[str | None] = mapped_column(sa.String(40))  # why, when rejected
+    # Why, when rejected; on a redemption, only outside_campaign_area_not_known (door.rules).
+    outcome_code: Mapped[str | None] = mapped_column(sa.String(40))
     voucher_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     ticket_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     campaign_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)

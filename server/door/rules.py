@@ -15,6 +15,12 @@ from server.onboarding import territory as territory_api
 from signing import Revocations, Scope, TokenError, VoucherCredential
 from signing.verify import check_presentation
 
+# A redemption paid although its campaign's territory leaves the place out: the campaign
+# was made after the scanner's last bundle download, so the bundle could not name it
+# (campaigns_not_here) and the scanner, following its rules, accepted. The venue is paid;
+# the operator sees the record (door.flags), the scanner is not flagged.
+OUTSIDE_AREA_NOT_KNOWN = "outside_campaign_area_not_known"
+
 # A record's amount is an unsigned 32-bit field; no offline allowance reaches past 16 bits.
 MAX_OFFLINE_AMOUNT_CENTS = 0xFFFF
 # The most a scanner may correct its own clock by the server's time (docs/scanner-protocol.md,
@@ -104,6 +110,31 @@ def outside_campaign_area(credential, *, scanner: Scanner, event: Event | None, 
     return not territory_api.covers(territories.get(credential.campaign_id) or (), place or "")
 
 
+def campaign_known_offline(created_at: int, *, scanned_at: int, downloads, max_data_age_seconds: int) -> bool:
+    """Whether the scanner's bundle could name a campaign when it scanned: the campaign
+    existed at the scanner's last bundle download before the scan. ``downloads``: the
+    moments of its latest bundle downloads as the server recorded them (Unix seconds,
+    None for none), never what the phone says. With no recorded download before the scan,
+    or one older than the data age past which an honest scanner refuses every code
+    (``max_data_age_seconds``, the bundle's policy), the campaign counts as known: a scanner
+    gains nothing by not downloading, and a campaign is waived at most that long."""
+    bundle_at = max((moment for moment in downloads if moment is not None and moment <= scanned_at), default=None)
+    if bundle_at is None or scanned_at - bundle_at > max_data_age_seconds:
+        return True
+    return created_at <= bundle_at
+
+
+def territory_verdict(credential, *, scanner: Scanner, event: Event | None, territories: dict,
+                      campaigns_unknown=frozenset()) -> str | None:
+    """None when the voucher's campaign covers the place (or it is a ticket);
+    ``outside_campaign_area`` when it does not: not paid; ``OUTSIDE_AREA_NOT_KNOWN`` when it
+    does not but the campaign is in ``campaigns_unknown`` (campaign_known_offline said the
+    scanner could not know it): paid as if the campaign had no territory, and noted."""
+    if not outside_campaign_area(credential, scanner=scanner, event=event, territories=territories):
+        return None
+    return OUTSIDE_AREA_NOT_KNOWN if credential.campaign_id in campaigns_unknown else "outside_campaign_area"
+
+
 def campaigns_not_covering(territories: dict, municipality_code: str) -> list[int]:
     """The campaigns whose territory leaves the municipality out, in id order: what the
     bundle tells a scanner to refuse there (bundle.campaigns_not_here). Campaigns for
@@ -114,10 +145,11 @@ def campaigns_not_covering(territories: dict, municipality_code: str) -> list[in
 
 def judge_before_payment(*, record, presentation, signature_error: str | None, scanner: Scanner,
                          event: Event | None, revoked: Revocations, now: int, max_skew_seconds: int,
-                         territories: dict) -> Verdict | None:
+                         territories: dict, campaigns_unknown=frozenset()) -> Verdict | None:
     """The checks that need no sums: None when the record may go on to payment.
     ``revoked`` holds what the scanner could have known at the scan; ``territories`` the
-    areas of the batch's campaigns (campaign id -> area keys)."""
+    areas of the batch's campaigns (campaign id -> area keys); ``campaigns_unknown`` the
+    campaigns its bundle could not name (campaign_known_offline), whose territory is waived."""
     if record.result != "accepted":
         return Verdict(REFUSED, record.result)  # a refusal is stored as such; no money moves
     scanned_at = record.scanned_at  # corrected by the server's time when the record says so
@@ -144,7 +176,8 @@ def judge_before_payment(*, record, presentation, signature_error: str | None, s
                            max_skew_seconds=max_skew_seconds)
     except TokenError as error:
         return Verdict(REJECTED, error.code)
-    if outside_campaign_area(credential, scanner=scanner, event=event, territories=territories):
+    if territory_verdict(credential, scanner=scanner, event=event, territories=territories,
+                         campaigns_unknown=campaigns_unknown) == "outside_campaign_area":
         # The sponsor's money stays where the sponsor sent it: the venue is not paid.
         return Verdict(REJECTED, "outside_campaign_area")
     return None

@@ -118,7 +118,9 @@ class FlagDecision(ma.Schema):
 
 
 class Flag(FlaggedRecord):
-    kind = ma.fields.String(metadata={"description": "overspend | rule_broken | double_check_in"})
+    kind = ma.fields.String(metadata={
+        "description": "overspend | rule_broken | double_check_in | outside_area_paid (not flagged: paid outside "
+                       "the campaign's territory, which the scanner's bundle could not name)"})
     involved = ma.fields.List(ma.fields.Nested(FlaggedRecord), metadata={
         "description": "for an overspend: every redemption of the voucher, by scan time"})
     voucher_status = ma.fields.String(allow_none=True, metadata={

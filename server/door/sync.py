@@ -53,6 +53,9 @@ class _Item:
     # A typed door code (door.typed), checked online: its "presentation" is the voucher's
     # standing credential and the step the code matched, judged against the live balance.
     typed: bool = False
+    # Set when its campaign's territory leaves the place out but the scanner's bundle could
+    # not name the campaign (rules.territory_verdict): paid, and the row says so.
+    note: str | None = None
 
 
 def sync(*, scanner_id: int, records: list[str], since: int | None, keys: PublicKeyset, now: datetime,
@@ -119,7 +122,13 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
     events = {row.id: rules.Event(row.id, row.venue_id, row.category_code, row.municipality_code or "")
               for row in _by_id(Event, {item.record.event_id for item in fresh if item.record.event_id})}
     revoked_at = _revocation_times([item.presentation.credential for item in fresh if item.presentation])
-    territories = _territories([item.presentation.credential for item in fresh if item.presentation])
+    campaigns = _campaigns([item.presentation.credential for item in fresh if item.presentation])
+    territories = {campaign_id: areas for campaign_id, (areas, _) in campaigns.items()}
+    # The server's own record of the scanner's bundle downloads (the phone's word counts
+    # for nothing here), against the data age its bundle's policy states.
+    downloads = tuple(int(moment.timestamp()) if moment else None
+                      for moment in (scanner.bundle_downloaded_at, scanner.previous_bundle_downloaded_at))
+    max_data_age_seconds = bundle.policy()["max_data_age_seconds"]
     for item in fresh:
         item.row = _row(scanner, item, now)
         record = item.record
@@ -128,10 +137,15 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
         known = now if item.typed else min(item.row["scanned_at"], scanner.last_bootstrap_at or item.row["scanned_at"])
         revoked = (rules.revocations_known(item.presentation.credential, revoked_at, known)
                    if item.presentation else None)
+        unknown = _campaigns_unknown(item, campaigns, downloads, max_data_age_seconds)
         item.verdict = rules.judge_before_payment(
             record=record, presentation=item.presentation, signature_error=item.signature_error, scanner=facts,
             event=events.get(record.event_id), revoked=revoked, now=int(now.timestamp()),
-            max_skew_seconds=max_skew_seconds, territories=territories)
+            max_skew_seconds=max_skew_seconds, territories=territories, campaigns_unknown=unknown)
+        if item.verdict is None and unknown:
+            item.note = rules.territory_verdict(item.presentation.credential, scanner=facts,
+                                                event=events.get(record.event_id), territories=territories,
+                                                campaigns_unknown=unknown)
     book = _pay(scanner, facts, events, [item for item in fresh if item.verdict is None], now)
     for item in fresh:
         _apply(item)
@@ -166,7 +180,10 @@ def _row(scanner: ScannerDevice, item: _Item, now: datetime) -> dict:
 
 def _apply(item: _Item) -> None:
     verdict = item.verdict
-    item.row.update(outcome=verdict.outcome, outcome_code=verdict.code, category_code=verdict.category_code)
+    # A redemption has no code of its own; one outside a territory the scanner could not
+    # know is marked, for the operator (door.flags), not flagged: its scanner broke no rule.
+    code = item.note if verdict.outcome == REDEEMED and item.note else verdict.code
+    item.row.update(outcome=verdict.outcome, outcome_code=code, category_code=verdict.category_code)
     if verdict.outcome == REJECTED and not item.typed:
         # The scanner accepted what the rules refuse: the venue is not paid, the scanner is
         # flagged. (A typed code only asks the server, which decides: nothing to flag.)
@@ -337,14 +354,31 @@ def _by_id(model, ids) -> list:
     return list(db.session.scalars(sa.select(model).where(bulk.any_of(model.id, ids)))) if ids else []
 
 
-def _territories(credentials) -> dict[int, list[str]]:
-    """The territory of each voucher campaign in the batch (campaign id -> area keys), in
-    one query. The credential names its campaign, signed by the issuer."""
+def _campaigns(credentials) -> dict[int, tuple[list[str], datetime]]:
+    """The territory of each voucher campaign in the batch and when the campaign was made
+    (campaign id -> (area keys, created at)), in one query. The credential names its
+    campaign, signed by the issuer. A territory is set only when a campaign is made
+    (campaigns.api.create_campaign), so its creation is when a bundle could first name it."""
     ids = _row_ids({c.campaign_id for c in credentials if isinstance(c, VoucherCredential)})
     if not ids:
         return {}
-    rows = db.session.execute(sa.select(Campaign.id, Campaign.territory).where(bulk.any_of(Campaign.id, ids)))
-    return {campaign_id: territory or [] for campaign_id, territory in rows}
+    rows = db.session.execute(sa.select(Campaign.id, Campaign.territory, Campaign.created_at)
+                              .where(bulk.any_of(Campaign.id, ids)))
+    return {campaign_id: (territory or [], _utc(created_at)) for campaign_id, territory, created_at in rows}
+
+
+def _campaigns_unknown(item: _Item, campaigns: dict, downloads: tuple, max_data_age_seconds: int) -> frozenset:
+    """The record's campaign when its scanner's bundle could not name it at the scan
+    (rules.campaign_known_offline): its territory is waived, as for the revocations
+    published after the scanner's download. A typed code was checked online, by a server
+    that knows every campaign: never."""
+    credential = item.presentation.credential if item.presentation else None
+    if item.typed or not isinstance(credential, VoucherCredential) or credential.campaign_id not in campaigns:
+        return frozenset()
+    _, created_at = campaigns[credential.campaign_id]
+    known = rules.campaign_known_offline(int(created_at.timestamp()), scanned_at=item.record.scanned_at,
+                                         downloads=downloads, max_data_age_seconds=max_data_age_seconds)
+    return frozenset() if known else frozenset({credential.campaign_id})
 
 
 def _revocation_times(credentials) -> dict[tuple[str, str], datetime]:

@@ -1,14 +1,20 @@
 """the door's territory rule and what the scanner could know
 
-PLACEHOLDER (filled in by its change; empty until then).
+scanner_device.bundle_downloaded_at and previous_bundle_downloaded_at: the scanner's last
+two bundle downloads, the moments the campaigns its bundle names are as of. The sync
+waives a campaign's territory for a record scanned before the scanner's bundle could
+name the campaign (server/door/README.md, "A campaign's territory"). last_bootstrap_at
+cannot say it: a sync answer moves it and carries no campaigns. Existing scanners start
+from last_bootstrap_at, no earlier than their real download: at worst a campaign counts
+as known, as before this change, until their next download.
 
 Revision ID: c15c9d1e6a33
 Revises: c15b7f2a4c22
 Create Date: 2026-11-28 04:00:03
 
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -19,8 +25,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.add_column('scanner_device', sa.Column('bundle_downloaded_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('scanner_device', sa.Column('previous_bundle_downloaded_at', sa.DateTime(timezone=True),
+                                              nullable=True))
+    op.execute("UPDATE scanner_device SET bundle_downloaded_at = last_bootstrap_at")
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('scanner_device', schema=None) as batch_op:
+        batch_op.drop_column('previous_bundle_downloaded_at')
+        batch_op.drop_column('bundle_downloaded_at')
