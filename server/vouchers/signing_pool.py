@@ -4,33 +4,50 @@ Signing is CPU work in Python (Ed25519 plus base45 text) and so is writing the r
 on one thread they take turns on the GIL. Here the signing runs in worker processes,
 on the other core, while the issuing process writes the vouchers and the ledger.
 
-The workers get the one issuer key a batch needs (its raw private bytes, once per
-worker when the pool starts) and run the same ``issue_vouchers_batch`` as the inline
-path: the texts are byte for byte the same (Ed25519 is deterministic). Small batches
-(a class, a test) are signed inline: starting processes would cost more.
+The workers are started once per process and reused by every batch after, whatever
+its key: each part is sent with a keyset of the one issuer key it needs, and they run
+the same ``issue_vouchers_batch`` as the inline path: the texts are byte for byte the
+same (Ed25519 is deterministic). Small batches (a class, a test) are signed inline:
+starting processes would cost more.
+
+Workers come from a fork server, not from a fork of the issuing process: that process
+has threads (gthread workers, the job runner's, the pool's own manager), and a fork
+copies whatever lock one of them held at that instant (Python 3.12 warns about it).
+The fork server is a fresh interpreter started once (a fork and exec) with the signing
+library imported, so a worker forked from it starts at once. What a worker is sent
+names only the signing library (``signing.issue``, ``signing.keys``), never this
+module: unpickling a name from ``server`` would import the whole server package in the
+fork server, seconds on a busy machine, for every process that issues.
 """
 import atexit
 import multiprocessing
 import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.reduction import ForkingPickler
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from signing import IssuerKeyset
 from signing.issue import _whole_hours, issue_vouchers_batch
-from signing.keys import IssuerKey
 
 # Below this many credentials the batch is signed inline, on the calling thread.
 MIN_POOLED = 2_000
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 _pool: ProcessPoolExecutor | None = None
-# gthread workers and job threads issue at once: one of them makes (or replaces) the pool.
+# gthread workers and job threads issue at once: one of them makes the pool.
 _pool_lock = threading.Lock()
-_pool_key: tuple | None = None
-_worker_keyset: IssuerKeyset | None = None
+
+
+def _reduce_private_key(private_key: ed25519.Ed25519PrivateKey):
+    return ed25519.Ed25519PrivateKey.from_private_bytes, (private_key.private_bytes_raw(),)
+
+
+# A private key goes to the signing workers as its raw bytes. Registered with
+# multiprocessing's own pickler only: anything else that tries to pickle a private key
+# (a cache, a log) still fails, as the key's type wants.
+ForkingPickler.register(type(ed25519.Ed25519PrivateKey.generate()), _reduce_private_key)
 
 
 class _Done:
@@ -54,11 +71,12 @@ def sign_vouchers(keyset: IssuerKeyset, *, now: int, campaign_id: int, categorie
         return _Done(issue_vouchers_batch(keyset, holders=holders, **fields))
     # The key chosen here is the key the inline path would choose: the worker holds only it.
     key = keyset.signing_key(now=now, valid_until=_whole_hours(valid_from, valid_until)[1])
+    sent = IssuerKeyset([key])
+    step = -(-len(holders) // WORKERS)
     with _pool_lock:
-        pool = _pool_for(key)
-        step = -(-len(holders) // WORKERS)
-        # Submitted under the lock: another key's batch cannot shut this pool down in between.
-        parts = [pool.submit(_sign_part, fields, holders[start:start + step])
+        pool = _started_pool()
+        # Submitted under the lock: shutdown() at exit cannot close the pool in between.
+        parts = [pool.submit(issue_vouchers_batch, sent, holders=holders[start:start + step], **fields)
                  for start in range(0, len(holders), step)]
     return _Joined(parts)
 
@@ -77,40 +95,40 @@ class _Joined:
         return self._texts
 
 
-def _pool_for(key: IssuerKey) -> ProcessPoolExecutor:
-    global _pool, _pool_key
-    raw = key.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                        serialization.NoEncryption())
-    wanted = (key.key_id, raw, key.not_before, key.not_after)
-    if _pool is None or _pool_key != wanted:
-        if _pool is not None:  # a new issuer key: the old pool finishes what it was given first
-            _pool.shutdown(wait=True)
-        # fork: a spawned worker would import the whole server package first (seconds on
-        # a busy machine). The forked workers never touch the database connections they
-        # inherit, and leave by os._exit, which closes nothing of the parent's.
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=context,
-                                    initializer=_start_worker, initargs=wanted)
-        _pool_key = wanted
+def warm_up() -> None:
+    """Start the workers now, in a process that will issue (``mentoring worker``): each
+    imports the process's main module first (multiprocessing's rule for a process not
+    forked from it; for `mentoring` that is the server package), while this process
+    waits for work rather than while a big batch waits for them. Returns at once."""
+    with _pool_lock:
+        pool = _started_pool()
+        for _ in range(WORKERS):  # a worker is started for each task none is idle for
+            pool.submit(int)
+
+
+def _context():
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # not on a POSIX system
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Heeded only before the process's one fork server starts.
+    context.set_forkserver_preload(["signing.issue"])
+    return context
+
+
+def _started_pool() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=_context())
     return _pool
 
 
 def shutdown() -> None:
     """Stop the workers, dropping what they were not yet given (at exit)."""
-    global _pool, _pool_key
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-    _pool = _pool_key = None
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
 
 
 atexit.register(shutdown)
-
-
-def _start_worker(key_id: int, raw: bytes, not_before: int, not_after: int) -> None:
-    global _worker_keyset
-    private_key = ed25519.Ed25519PrivateKey.from_private_bytes(raw)
-    _worker_keyset = IssuerKeyset([IssuerKey(key_id, private_key, not_before, not_after)])
-
-
-def _sign_part(fields: dict, holders: list[tuple[int, bytes]]) -> list[str]:
-    return issue_vouchers_batch(_worker_keyset, holders=holders, **fields)
