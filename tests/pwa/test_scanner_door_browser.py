@@ -257,3 +257,39 @@ def test_the_operators_card_names_the_door_that_crossed_the_balance_and_the_othe
     other = others.first.inner_text().replace("\u00a0", " ")
     assert "Museo del Tessile Legnanese" in other and "Biglietteria museo" in other and "1,50 €" in other
     assert serious_violations(desk, ".flag") == []
+
+
+def test_the_operators_desk_shows_a_payment_outside_a_territory_the_scanner_could_not_know(people, pilot,
+                                                                                           live_app):
+    """Lumen given to Rome only, and made after the museum's phone last downloaded its
+    data: the phone could not know, so the sync pays its record, unflagged, and the
+    operator's desk says why the sponsor's money left its territory."""
+    phone = claim_voucher(live_app, pilot)
+    museum, museum_key = enrol_in_python(live_app, "Museo del Tessile Legnanese", "Biglietteria mostra")
+    now = int(time.time())
+    with live_app.app_context():
+        scanner = db.session.get(ScannerDevice, museum)
+        # Enrolled and last downloaded a while ago (set here, not waited for).
+        scanner.created_at = datetime.fromtimestamp(now - 600, timezone.utc)
+        scanner.bundle_downloaded_at = datetime.fromtimestamp(now - 300, timezone.utc)
+        lumen = db.session.scalar(sa.select(Campaign).filter_by(name=LUMEN))
+        kept = lumen.territory, lumen.created_at
+        lumen.territory, lumen.created_at = ["058091"], datetime.fromtimestamp(now - 120, timezone.utc)
+        db.session.commit()
+    try:
+        answer = sync_one(live_app, museum, museum_key, phone.presentation(now=now), scanned_at=now,
+                          amount_cents=150)
+    finally:
+        with live_app.app_context():
+            lumen = db.session.scalar(sa.select(Campaign).filter_by(name=LUMEN))
+            lumen.territory, lumen.created_at = kept
+            db.session.commit()
+    assert (answer["outcome"], answer["code"]) == ("redeemed", "outside_campaign_area_not_known")
+
+    desk = people(DESKTOP)
+    log_in(desk, demo.ADMIN_EMAIL, "/o/admin/segnalazioni")
+    card = desk.locator('.flag[data-kind="outside_area_paid"]', has_text=f"buono n. {phone.voucher_id}")
+    expect(card).to_have_count(1)
+    text = card.inner_text().replace("\u00a0", " ")
+    assert "Pagato fuori dal territorio della campagna" in text and "Biglietteria mostra" in text and "1,50 €" in text
+    assert serious_violations(desk, ".flag") == []

@@ -4,7 +4,9 @@
 // time, whatever order the phones synced in) and lists the voucher's other redeemed
 // records, so the operator sees every venue and scanner involved before freezing,
 // charging the risk account or calling anyone. Rule-breaking scanners and double
-// check-ins name the record and its reason.
+// check-ins name the record and its reason. A redemption paid outside its campaign's
+// territory (the campaign was made after the scanner's last download, so its bundle
+// could not name it) is no scanner's fault and holds no payout: said as such.
 import { html } from 'htm/preact';
 import { formatDateTime, t } from '../i18n.js';
 import { Money } from '../ui/components.js';
@@ -31,6 +33,7 @@ function Title({ flag, kind }) {
     return html`<span class="card-title">${t('org.admin.overspend')} <${Money} cents=${flag.overspend_cents} /></span>`;
   }
   if (kind === 'double_check_in') return html`<span class="card-title">${t('org.admin.flag_double_check_in')}</span>`;
+  if (kind === 'outside_area_paid') return html`<span class="card-title">${t('org.admin.flag_outside_area_paid')}</span>`;
   const reason = flag.outcome_code ? tOr(`org.admin.flag_code_${flag.outcome_code}`, flag.outcome_code) : null;
   return html`<span class="card-title">${t('org.admin.flag_rule_broken')}${reason ? `: ${reason}` : ''}</span>`;
 }
