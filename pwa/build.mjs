@@ -25,7 +25,7 @@
 //
 // Precaching, and why: the service worker precaches the shell (all that `/` loads
 // before any lazy import, and the wallet's own import()s: the door QR) as one required
-// list: the wallet works offline from the first visit. The lazy areas (scanner UI, organisations' area) are precached as
+// list: the wallet works offline from the first visit. The lazy areas (scanner UI, organisations' area, member pages) are precached as
 // separate lists, best effort, so an entrance phone that installed the app online
 // can open the scanner with no signal. The zxing WebAssembly (~1 MB) is not
 // precached: students never need it; it is cached the first time the scanner loads
@@ -53,8 +53,13 @@ const TARGETS = ['es2020']; // phones from about 2020 on: students' phones are o
 
 // Areas loaded with import() from src/router.js; other engineers write them. `path`: the
 // router's prefix for the area (ROUTES in src/router.js), preloaded on a deep link there.
-const LAZY_AREAS = { scanner: 'src/scanner/ui.js', org: 'src/org/index.js' };
-const LAZY_PATHS = { scanner: '/s', org: '/o' };
+// The member pages (login, invitation, a sponsor's public page) are areas here too: not
+// in the students' shell, opened from a link in a mail or on a sticker (a deep link).
+const LAZY_AREAS = {
+  scanner: 'src/scanner/ui.js', org: 'src/org/index.js', login: 'src/pages/login.js',
+  invitation: 'src/pages/invitation.js', sponsor: 'src/pages/public-sponsor.js',
+};
+const LAZY_PATHS = { scanner: '/s', org: '/o', login: '/login', invitation: '/invito', sponsor: '/sponsor' };
 // The scanner's first screen asks who is logged in (src/scanner/setup.js) once its code has
 // run; on a deep link to /s the shell asks at once, and the app's fetch gets the answer
 // already on its way (same URL, mode and credentials: a preload a fetch() can take).

@@ -5,7 +5,8 @@
 // Areas: / home, /w… the student wallet, /s… the entrance scanner and /o… the
 // organisations' area (both loaded on demand: import() keeps them, and the scanner's
 // QR decoder, out of the shell students download), /login member login, /invito#TOKEN
-// joining an organisation by invitation.
+// joining an organisation by invitation, /sponsor/<slug> a sponsor's public page (these
+// three loaded on demand too).
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n.js';
@@ -160,10 +161,16 @@ export function interceptLinks(root) {
 // (Imports below are only used inside functions, so the cycle with pages that import
 // navigate() from here is harmless.)
 import { Home } from './pages/home.js';
-import { Invitation } from './pages/invitation.js';
-import { Login } from './pages/login.js';
-import { PublicSponsor } from './pages/public-sponsor.js';
 import { Wallet } from './wallet/index.js';
+import { lazyComponent } from './wallet/lazy.js';
+
+// Pages students never open, loaded on demand, out of the shell the wallet downloads:
+// members' login (with the mailed link), an invitation, a sponsor's public page. Each is
+// reached by a link from outside (a mail, a sticker's QR): build.mjs preloads its files
+// on such a deep link, as for the areas.
+const Login = lazyComponent(() => import('./pages/login.js'), 'Login');
+const Invitation = lazyComponent(() => import('./pages/invitation.js'), 'Invitation');
+const PublicSponsor = lazyComponent(() => import('./pages/public-sponsor.js'), 'PublicSponsor');
 
 export const ROUTES = [
   { path: '/', view: Home },
