@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from server import create_app, demo, demo_history
+from server import demo, demo_history
 from server.bookings.models import Booking, Rating
 from server.campaigns.models import Campaign
 from server.catalogue import taxonomy
@@ -23,8 +23,7 @@ from server.stories.models import Story
 from server.thanks.models import Thanks
 from server.accounts.models import Wallet
 from server.vouchers.models import Allocation, Voucher
-from tests.conftest import database_url_from_environment
-from tests.schema import fresh_schema
+from tests.server.demo_pilot import seeded_demo
 
 HISTORY_RECORDS = (Wallet, Voucher, Booking, Rating, ScanRecord, Thanks, Story, Event, Transfer, Posting)
 NOW = datetime.now(timezone.utc)
@@ -33,17 +32,8 @@ NOW = datetime.now(timezone.utc)
 @pytest.fixture(scope="module")
 def pilot(tmp_path_factory):
     """The demo seeded once; the app context stays open for the module's read-only tests."""
-    base = tmp_path_factory.mktemp("demo-history")
-    database_url = database_url_from_environment() or f"sqlite:///{base / 'demo.db'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        fresh_schema()
-        demo.seed(now=NOW, secret_key=app.secret_key)
-        db.session.commit()
+    with seeded_demo(tmp_path_factory.mktemp("demo-history"), now=NOW) as app, app.app_context():
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def _count(model, *where) -> int:

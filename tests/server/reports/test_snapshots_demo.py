@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from server import create_app, demo
 from server.accounts.models import Organisation
 from server.campaigns.models import Campaign
 from server.extensions import db
@@ -17,30 +16,21 @@ from server.reports import routes as reports_routes
 from server.reports.models import ReportSnapshot
 from server.sponsors_public import api as public_api
 from server.sponsors_public import routes as public_routes
-from tests.conftest import database_url_from_environment
-from tests.schema import fresh_schema
 from tests.server import factories
+from tests.server.demo_pilot import seeded_demo
 
 NOW = datetime.now(timezone.utc)
 
 
 @pytest.fixture(scope="module")
 def pilot(tmp_path_factory):
-    base = tmp_path_factory.mktemp("snapshot-demo")
-    database_url = database_url_from_environment() or f"sqlite:///{base / 'demo.db'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
-    with app.app_context():
-        fresh_schema()
-        demo.seed(now=NOW, secret_key=app.secret_key)
-        app.public_slug = public_api.set_enabled(sponsor=_busiest_sponsor(), enabled=True, now=NOW).slug
-        app.admin_email = factories.user(admin=True).email
-        app.campaign_ids = list(db.session.scalars(sa.select(Campaign.id).order_by(Campaign.id)))
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with seeded_demo(tmp_path_factory.mktemp("snapshot-demo"), now=NOW) as app:
+        with app.app_context():
+            app.public_slug = public_api.set_enabled(sponsor=_busiest_sponsor(), enabled=True, now=NOW).slug
+            app.admin_email = factories.user(admin=True).email
+            app.campaign_ids = list(db.session.scalars(sa.select(Campaign.id).order_by(Campaign.id)))
+            db.session.commit()
+        yield app
 
 
 def _busiest_sponsor() -> Organisation:
