@@ -17,7 +17,9 @@ The fork server is a fresh interpreter started once (a fork and exec) with the s
 library imported, so a worker forked from it starts at once. What a worker is sent
 names only the signing library (``signing.issue``, ``signing.keys``), never this
 module: unpickling a name from ``server`` would import the whole server package in the
-fork server, seconds on a busy machine, for every process that issues.
+fork server, seconds on a busy machine, for every process that issues. A worker does
+import the process's main module, as multiprocessing does for any process it does not
+fork: a script that issues big batches keeps its work under ``if __name__ == "__main__":``.
 """
 import atexit
 import multiprocessing
