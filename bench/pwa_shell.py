@@ -5,7 +5,8 @@
 The shell is what `/` loads before any lazy import: the entry bundle, the chunks it
 imports statically, and the stylesheet (pwa/dist/asset-manifest.json lists them;
 build.mjs derives the list from esbuild's metafile). The scanner's chunk, the
-organisations' area and the zxing WebAssembly are loaded on demand and excluded.
+organisations' area, the member pages (login, invitation, a sponsor's public page) and
+the zxing WebAssembly are loaded on demand and excluded.
 Target (DESIGN.md section 7): under 100 KB gzipped.
 
 Builds first if needed (`make pwa`, which does nothing when the build is current).
