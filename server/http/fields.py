@@ -9,6 +9,8 @@ the database can hold and what a person can read.
   a single line (mail headers, log lines), C1 controls, lone surrogates (not encodable
   as UTF-8) and the bidirectional overrides that make a name display as something else.
   Multi-line text (descriptions, comments) keeps tab and line breaks.
+- `JsonBoolean` is JSON's true or false only (marshmallow's Boolean also takes 1,
+  "yes", "on"): a confirmation someone gives is given in so many words.
 - `Instant` writes every date-time with its UTC offset; `AwareInstant` and `Day` read
   them within `FIRST_DAY`..`LAST_DAY`, so that no computation on them leaves the range
   Python's dates can hold (9999-12-31 plus a day is an OverflowError).
@@ -105,6 +107,16 @@ class Text(ma.fields.String):
         extra = kwargs.pop("validate", None)
         extra = [] if extra is None else list(extra) if isinstance(extra, (list, tuple)) else [extra]
         super().__init__(validate=[*validators, *extra], **kwargs)
+
+
+class JsonBoolean(ma.fields.Boolean):
+    """true or false, nothing else: marshmallow's Boolean also takes 1, "yes", "on"...,
+    which the OpenAPI document (type boolean) says are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class Instant(ma.fields.DateTime):

@@ -1,20 +1,10 @@
 """The JSON shapes of the public sponsor page and its owner's switch."""
 import marshmallow as ma
 
-from server.http.fields import Count, Int64
+from server.http.fields import Count, Int64, JsonBoolean
 
 SUPPRESSED = ("true when the figures are null: they would describe fewer than `min_cell` students "
               "(server/reports/README.md)")
-
-
-class JsonBoolean(ma.fields.Boolean):
-    """true or false, nothing else: marshmallow's Boolean also takes 1, "yes", "on"...,
-    which the OpenAPI document (type boolean) says are refused."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
 
 
 class PublicPageSetting(ma.Schema):

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from server.http.fields import Id, Instant, Text
+from server.http.fields import Id, Instant, JsonBoolean, Text
 from server.stories.models import MAX_BODY, MAX_HIDDEN_REASON
 
 
@@ -9,8 +9,8 @@ class StoryIn(ma.Schema):
                   metadata={"description": "one of the venue's own events, or none"})
     body = Text(MAX_BODY, min_length=1, multiline=True, required=True)
     # Checked by the use case (422 story_minor_confirmation_required) so that the
-    # refusal says what is missing.
-    no_minor_recognisable = ma.fields.Boolean(
+    # refusal says what is missing. JSON true only: 1, "true" or "yes" is no confirmation.
+    no_minor_recognisable = JsonBoolean(
         required=True, metadata={"description": "must be true: no minor can be recognised in the photo"})
 
 

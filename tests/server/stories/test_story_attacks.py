@@ -280,3 +280,14 @@ def test_a_sponsor_sees_nothing_of_a_venue_where_its_only_booking_was_cancelled(
 
     assert sponsor.get(f"/api/v1/campaigns/{world['campaign_id']}/stories").get_json() == []
     assert sponsor.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("confirmation", ["true", "yes", 1, "1", "on", [True], {"value": True}])
+def test_only_json_true_confirms_that_no_minor_is_recognisable(app, world, confirmation):
+    """marshmallow's Boolean would read 1, "yes" or "on" as true: a confirmation is
+    given in so many words or not at all."""
+    response = post_story(as_person(app, world["owner"]), world["venue_id"], no_minor_recognisable=confirmation)
+
+    assert response.status_code == 422 and response.get_json()["code"] == "invalid_input"
+    with app.app_context():
+        assert db.session.query(Story).count() == 0
