@@ -161,6 +161,7 @@ def delete_poster(venue_id, event_id):
 def poster(event_id, width):
     """An event's poster at one of its stored widths. Public, like the catalogue."""
     response = Response(posters.poster_image(event_id, width), mimetype="image/webp")
+    response.headers["X-Content-Type-Options"] = "nosniff"  # read as image/webp, never sniffed
     response.cache_control.public = True
     response.cache_control.max_age = POSTER_MAX_AGE
     response.add_etag()

@@ -49,6 +49,7 @@ def test_a_poster_is_stored_without_its_metadata_and_served_publicly(app, world)
     assert item["poster"] == poster and item["address"] == "Via Rovello 2, Milano"
     image = public.get(poster["src"])
     assert image.status_code == 200 and image.mimetype == "image/webp"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
     assert "public" in image.headers["Cache-Control"] and "max-age=604800" in image.headers["Cache-Control"]
     assert b"PhoneMaker" not in image.data and b"Exif" not in image.data
     decoded = Image.open(io.BytesIO(image.data))
