@@ -143,3 +143,24 @@ def test_an_odd_job_id_matches_no_job(app, world, job_id):
     response = _as(app, world["admin"]).get(f"/api/v1/jobs/{job_id}")
 
     assert response.status_code == 404 and "4242" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["school_owner", "sponsor_owner", "venue_owner"])
+def test_the_operators_job_endpoints_refuse_everyone_else_before_any_lookup(app, world, who):
+    """Settlement runs and statement imports are the operator's: the run, the import and
+    the job they name are not read, and no job is started, for anyone else."""
+    api = _as(app, world[who])
+    with app.app_context():
+        jobs_before = db.session.scalar(sa.select(sa.func.count()).select_from(Job))
+
+    reads = [api.get(url) for url in ("/api/v1/admin/settlement-runs/1", "/api/v1/admin/bank-statements/1",
+                                      "/api/v1/admin/settlement-runs", "/api/v1/admin/bank-statements")]
+    started = api.post("/api/v1/admin/settlement-runs", json={"cut_off": "2026-11-01"},
+                       headers={"Prefer": "respond-async"})
+    resumed = api.post("/api/v1/admin/bank-statements/1/resume")
+
+    for response in (*reads, started, resumed):
+        assert response.status_code == 403 and response.get_json()["code"] == "admin_only", response.request.path
+        assert "Location" not in response.headers
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == jobs_before
