@@ -339,7 +339,13 @@ def payouts_of_venue(venue_id: int) -> list[Payout]:
 def mark_payout_paid(payout: Payout, *, booked_on: date, bank_reference: str | None, now: datetime) -> Payout:
     """The bank paid it: payout_in_transit → bank. Idempotent (a statement imported
     twice, or the operator confirming what the statement already did, moves nothing
-    more); the run is paid with its last payout. Only an exported payout can be paid."""
+    more); the run is paid with its last payout. Only an exported payout can be paid.
+
+    payout_in_transit is locked first, before the payout's row: a run's confirmation
+    holding its first payout and another payout's own confirmation would otherwise each
+    wait for what the other holds (a deadlock). A caller that locks ``bank`` before
+    paying (a statement import confirming top-ups) takes payout_in_transit first too."""
+    lock_payouts_paid()
     payout = db.session.scalar(sa.select(Payout).filter_by(id=payout.id).with_for_update()
                                .execution_options(populate_existing=True))
     if payout.status == PAID:
@@ -364,9 +370,17 @@ def mark_payout_paid(payout: Payout, *, booked_on: date, bank_reference: str | N
     return payout
 
 
+def lock_payouts_paid() -> None:
+    """The turn of whoever marks payouts paid (and of runs, which take it too): every
+    path takes payout_in_transit before any payout's row or the bank's account."""
+    ledger.lock_accounts([IN_TRANSIT])
+
+
 def confirm_run_paid(run: SettlementRun, *, booked_on: date, bank_reference: str | None,
                      now: datetime) -> SettlementRun:
     """The operator saw the whole file leave the bank: every payout not yet paid is."""
+    lock_payouts_paid()
+    run = get_run(run.id, for_update=True)  # its status as it is now, not as first read
     _refuse_computing(run)
     if run.status == OPEN:
         raise exc.NotExported("La liquidazione non è ancora stata esportata nel file per la banca.")
