@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from server.accounts import api as accounts_api
-from server.accounts.models import MEMBER, OWNER, Membership, Organisation, User
+from server.accounts.models import APPROVED, MEMBER, OWNER, Membership, Organisation, User
 from server.bookings.models import CANCELLED as BOOKING_CANCELLED
 from server.bookings.models import Booking
 from server.campaigns.models import Campaign
@@ -163,8 +163,13 @@ def check_reader(*, user: User, story: Story) -> None:
         return
     except accounts_api.exc.NotAMember:
         pass
-    sponsors = sa.select(Membership.organisation_id).where(Membership.user_id == user.id,
-                                                           Membership.removed_at.is_(None))
+    # As for the campaign's list (campaigns_api.require_sponsor_member): an owner or
+    # member of an approved sponsor. A photo's URL is a guessable story id, so a sponsor
+    # suspended, or a role that may not read the list, must not read photos either.
+    sponsors = (sa.select(Membership.organisation_id)
+                .join(Organisation, Organisation.id == Membership.organisation_id)
+                .where(Membership.user_id == user.id, Membership.removed_at.is_(None),
+                       Membership.role.in_((OWNER, MEMBER)), Organisation.status == APPROVED))
     campaigns = db.session.scalars(sa.select(Campaign).where(Campaign.sponsors.any(
         Organisation.id.in_(sponsors)))).all()
     for campaign in campaigns:

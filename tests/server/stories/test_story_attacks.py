@@ -291,3 +291,23 @@ def test_only_json_true_confirms_that_no_minor_is_recognisable(app, world, confi
     assert response.status_code == 422 and response.get_json()["code"] == "invalid_input"
     with app.app_context():
         assert db.session.query(Story).count() == 0
+
+
+def test_a_suspended_sponsors_member_reads_no_photo_by_its_url(app, world):
+    """The campaign's stories list refuses a sponsor no longer approved; the photo, whose
+    URL is only a story id and a version to guess, must refuse it too."""
+    from server.accounts.models import PENDING, Membership, Organisation, User
+
+    story = _posted(app, world)
+    url = upload(as_person(app, world["owner"]), story["id"], photo(exif=False)).get_json()["photo_url"]
+    sponsor = as_person(app, world["sponsor"])
+    assert sponsor.get(url).status_code == 200  # the premise
+    with app.app_context():
+        sponsor_id = db.session.scalar(db.select(Membership.organisation_id).join(User)
+                                       .where(User.email == world["sponsor"]))
+        db.session.get(Organisation, sponsor_id).status = PENDING
+        db.session.commit()
+
+    assert sponsor.get(f"/api/v1/campaigns/{world['campaign_id']}/stories").status_code == 403
+    refused = sponsor.get(url)
+    assert refused.status_code == 403 and refused.get_json()["code"] == "not_a_member"
