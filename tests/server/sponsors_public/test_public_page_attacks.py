@@ -191,6 +191,7 @@ def _qr_codes(tmp_path, pdf: bytes) -> list[str]:
 @pytest.mark.parametrize("name", [
     "https://phishing.example/login Fondazione", "=HYPERLINK(\"https://phishing.example\")",
     "Fondazione <a href=\"https://phishing.example\">", "Fondazione\u202eetilaM",
+    "W" * 200, "Fondazione per la cultura " * 7 + "ETS",  # the longest names a sponsor can have
 ])
 def test_the_stickers_only_code_is_the_page_address_whatever_the_name(app, world, tmp_path, name):
     """The name is printed, never encoded."""
