@@ -101,6 +101,11 @@ def import_lines(row: BankStatement, statement: camt.Statement, transactions: li
     movement already stored is known, a top-up or payout already matched is a
     duplicate), as it does for an earlier file."""
     plan = matching.plan(dataclasses.replace(statement, transactions=list(transactions)), lock=True)
+    if any(planned.outcome == MATCHED and planned.payout is not None for planned in plan.lines):
+        # Payouts are paid in payout_in_transit's turn, taken before the bank's account
+        # (server/settlement/README.md); a top-up confirmed first would take the bank's
+        # account first and deadlock with the operator confirming the same payout.
+        settlement_api.lock_payouts_paid()
     for planned in plan.lines:
         if planned.outcome == matching.ALREADY_IMPORTED:
             row.already_known += 1
