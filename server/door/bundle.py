@@ -38,10 +38,15 @@ def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: da
     events = db.session.scalars(
         sa.select(Event).where(Event.venue_id == scanner.venue_id, Event.status == PUBLISHED, Event.ends_at >= now)
         .order_by(Event.starts_at, Event.id).limit(500))
-    scanner.last_bootstrap_at = now
-    scanner.previous_bundle_downloaded_at = scanner.bundle_downloaded_at
-    scanner.bundle_downloaded_at = now  # the campaigns it names below are those made by now
-    db.session.flush()
+    if not more:
+        # A download is what the scanner may decide on: with pages of the revocation list
+        # still to fetch it decides nothing (scanner_data_stale) and asks again at once,
+        # so only the page that completes the list counts, as for a sync answer (door.sync).
+        # Recording every page would push the previous bundle out of the last two.
+        scanner.last_bootstrap_at = now
+        scanner.previous_bundle_downloaded_at = scanner.bundle_downloaded_at
+        scanner.bundle_downloaded_at = now  # the campaigns it names below are those made by now
+        db.session.flush()
     venue = db.session.get(Organisation, scanner.venue_id)
     territories = _campaign_territories(now)
     return {

@@ -34,7 +34,8 @@ class ScannerDevice(db.Model):
     slot: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     allowance_share_bp: Mapped[int] = mapped_column(sa.Integer, default=FULL_SHARE_BP)
     # The newest revocation entry and moment this scanner has downloaded: what it could know.
-    # A sync answer that carried the whole list since its cursor moves it too.
+    # A sync answer that carried the whole list since its cursor moves it too. With the two
+    # bundle downloads below, the history rules.revocations_known_at reads.
     last_bootstrap_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Its last two bundle downloads (bootstrap only: a sync answer carries no campaigns),
     # what the campaigns its bundle names are as of. Two, not one: a phone back online

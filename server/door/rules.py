@@ -110,18 +110,40 @@ def outside_campaign_area(credential, *, scanner: Scanner, event: Event | None, 
     return not territory_api.covers(territories.get(credential.campaign_id) or (), place or "")
 
 
-def campaign_known_offline(created_at: int, *, scanned_at: int, downloads, max_data_age_seconds: int) -> bool:
+def download_before(scanned_at: int, downloads, max_data_age_seconds: int) -> float | None:
+    """The scanner's download whose data it decided on at the scan: the latest of
+    ``downloads`` at or before the scan. ``downloads``: moments of its latest downloads as
+    the server recorded them (Unix seconds, None for none), never what the phone says; a
+    phone back online downloads and syncs at once, so a record may have been scanned with
+    the download before the last. None with no recorded download before the scan, or one
+    older than the data age past which an honest scanner refuses every code
+    (``max_data_age_seconds``, the bundle's policy: ``scanner_data_stale``): then nothing
+    the scanner could not know is waived, so a scanner gains nothing by not downloading.
+    The territory and the revocation rules both read it (campaign_known_offline,
+    revocations_known_at), each with the downloads that carried its data."""
+    latest = max((moment for moment in downloads if moment is not None and moment <= scanned_at), default=None)
+    if latest is None or scanned_at - latest > max_data_age_seconds:
+        return None
+    return latest
+
+
+def campaign_known_offline(created_at: float, *, scanned_at: int, downloads, max_data_age_seconds: int) -> bool:
     """Whether the scanner's bundle could name a campaign when it scanned: the campaign
-    existed at the scanner's last bundle download before the scan. ``downloads``: the
-    moments of its latest bundle downloads as the server recorded them (Unix seconds,
-    None for none), never what the phone says. With no recorded download before the scan,
-    or one older than the data age past which an honest scanner refuses every code
-    (``max_data_age_seconds``, the bundle's policy), the campaign counts as known: a scanner
-    gains nothing by not downloading, and a campaign is waived at most that long."""
-    bundle_at = max((moment for moment in downloads if moment is not None and moment <= scanned_at), default=None)
-    if bundle_at is None or scanned_at - bundle_at > max_data_age_seconds:
-        return True
-    return created_at <= bundle_at
+    existed at the scanner's bundle download before the scan (download_before; bundle
+    downloads only: a sync answer carries no campaigns). With no such download, or a stale
+    one, the campaign counts as known: a campaign is waived at most a data age long."""
+    bundle_at = download_before(scanned_at, downloads, max_data_age_seconds)
+    return bundle_at is None or created_at <= bundle_at
+
+
+def revocations_known_at(scanned_at: int, *, downloads, max_data_age_seconds: int) -> float:
+    """Up to when revocations count against a scanned record: the scanner's download of the
+    whole revocation list before the scan (download_before; ``downloads``: its bundles and
+    the sync answers that carried the whole list since its cursor). Later ones it could not
+    know. With no such download, or a stale one, every revocation published up to the scan
+    counts: a revocation is ignored at most a data age after the scanner's last download."""
+    known = download_before(scanned_at, downloads, max_data_age_seconds)
+    return scanned_at if known is None else known
 
 
 def territory_verdict(credential, *, scanner: Scanner, event: Event | None, territories: dict,

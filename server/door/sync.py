@@ -124,17 +124,21 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
     revoked_at = _revocation_times([item.presentation.credential for item in fresh if item.presentation])
     campaigns = _campaigns([item.presentation.credential for item in fresh if item.presentation])
     territories = {campaign_id: areas for campaign_id, (areas, _) in campaigns.items()}
-    # The server's own record of the scanner's bundle downloads (the phone's word counts
-    # for nothing here), against the data age its bundle's policy states.
-    downloads = tuple(int(moment.timestamp()) if moment else None
-                      for moment in (scanner.bundle_downloaded_at, scanner.previous_bundle_downloaded_at))
+    # The server's own record of the scanner's downloads (the phone's word counts for
+    # nothing here), against the data age its bundle's policy states: its last two bundles
+    # name campaigns; they and its latest whole revocation list (last_bootstrap_at: a
+    # bundle, or a sync answer that carried it) tell the revocations it held.
+    downloads = _seconds(scanner.bundle_downloaded_at, scanner.previous_bundle_downloaded_at)
+    revocation_downloads = downloads + _seconds(scanner.last_bootstrap_at)
     max_data_age_seconds = bundle.policy()["max_data_age_seconds"]
     for item in fresh:
         item.row = _row(scanner, item, now)
         record = item.record
         # Checked online, a typed code knows every revocation up to now; a scanner offline
-        # only those it had downloaded.
-        known = now if item.typed else min(item.row["scanned_at"], scanner.last_bootstrap_at or item.row["scanned_at"])
+        # only those it had downloaded before the scan (rules.revocations_known_at).
+        known = now if item.typed else datetime.fromtimestamp(rules.revocations_known_at(
+            record.scanned_at, downloads=revocation_downloads, max_data_age_seconds=max_data_age_seconds),
+            timezone.utc)
         revoked = (rules.revocations_known(item.presentation.credential, revoked_at, known)
                    if item.presentation else None)
         unknown = _campaigns_unknown(item, campaigns, downloads, max_data_age_seconds)
@@ -376,7 +380,7 @@ def _campaigns_unknown(item: _Item, campaigns: dict, downloads: tuple, max_data_
     if item.typed or not isinstance(credential, VoucherCredential) or credential.campaign_id not in campaigns:
         return frozenset()
     _, created_at = campaigns[credential.campaign_id]
-    known = rules.campaign_known_offline(int(created_at.timestamp()), scanned_at=item.record.scanned_at,
+    known = rules.campaign_known_offline(created_at.timestamp(), scanned_at=item.record.scanned_at,
                                          downloads=downloads, max_data_age_seconds=max_data_age_seconds)
     return frozenset() if known else frozenset({credential.campaign_id})
 
@@ -400,6 +404,11 @@ def _revocation_times(credentials) -> dict[tuple[str, str], datetime]:
                         for kind, values in by_kind.items())))
         .group_by(RevocationEntry.kind, RevocationEntry.value)).all()
     return {(kind, value): _utc(first) for kind, value, first in rows}
+
+
+def _seconds(*moments: datetime | None) -> tuple[float | None, ...]:
+    # Not rounded: a download a fraction of a second after a revocation carried it.
+    return tuple(moment.timestamp() if moment else None for moment in moments)
 
 
 def _utc(moment: datetime) -> datetime:
