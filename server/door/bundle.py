@@ -43,7 +43,7 @@ def bootstrap(*, scanner: ScannerDevice, keys: PublicKeyset, since: int, now: da
         # still to fetch it decides nothing (scanner_data_stale) and asks again at once,
         # so only the page that completes the list counts, as for a sync answer (door.sync).
         # Recording every page would push the previous bundle out of the last two.
-        scanner.last_bootstrap_at = now
+        scanner.received_whole_list(now)
         scanner.previous_bundle_downloaded_at = scanner.bundle_downloaded_at
         scanner.bundle_downloaded_at = now  # the campaigns it names below are those made by now
         db.session.flush()

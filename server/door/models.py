@@ -35,8 +35,11 @@ class ScannerDevice(db.Model):
     allowance_share_bp: Mapped[int] = mapped_column(sa.Integer, default=FULL_SHARE_BP)
     # The newest revocation entry and moment this scanner has downloaded: what it could know.
     # A sync answer that carried the whole list since its cursor moves it too. With the two
-    # bundle downloads below, the history rules.revocations_known_at reads.
+    # bundle downloads below, the history rules.revocations_known_at reads. The one before
+    # it too (previous_bootstrap_at): a bundle download landing before the sync of records
+    # scanned after an earlier sync answer must not hide the revocations that answer gave.
     last_bootstrap_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    previous_bootstrap_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Its last two bundle downloads (bootstrap only: a sync answer carries no campaigns),
     # what the campaigns its bundle names are as of. Two, not one: a phone back online
     # downloads and syncs at once, and the download may land before the records scanned
@@ -48,6 +51,12 @@ class ScannerDevice(db.Model):
     # anything dated after is not, and it gets no new bundle.
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+
+    def received_whole_list(self, now: datetime) -> None:
+        """The scanner now holds the whole revocation list (a bundle, or a sync answer
+        that carried everything since its cursor); the moment before is kept."""
+        self.previous_bootstrap_at = self.last_bootstrap_at
+        self.last_bootstrap_at = now
 
 
 class RevocationEntry(db.Model):

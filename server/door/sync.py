@@ -75,7 +75,7 @@ def sync(*, scanner_id: int, records: list[str], since: int | None, keys: Public
         entries, cursor, more = revocations.since(since)
         answer["revocations"] = bundle.revocation_page(entries, cursor, more, full=False)
         if not more and any(item.record is not None for item in items):
-            scanner.last_bootstrap_at = now  # it now holds the whole list
+            scanner.received_whole_list(now)
     db.session.flush()
     return answer
 
@@ -129,7 +129,7 @@ def _ingest(scanner: ScannerDevice, items: list[_Item], now: datetime, max_skew_
     # name campaigns; they and its latest whole revocation list (last_bootstrap_at: a
     # bundle, or a sync answer that carried it) tell the revocations it held.
     downloads = _seconds(scanner.bundle_downloaded_at, scanner.previous_bundle_downloaded_at)
-    revocation_downloads = downloads + _seconds(scanner.last_bootstrap_at)
+    revocation_downloads = downloads + _seconds(scanner.last_bootstrap_at, scanner.previous_bootstrap_at)
     max_data_age_seconds = bundle.policy()["max_data_age_seconds"]
     for item in fresh:
         item.row = _row(scanner, item, now)

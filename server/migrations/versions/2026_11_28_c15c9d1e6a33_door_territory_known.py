@@ -7,6 +7,8 @@ name the campaign (server/door/README.md, "A campaign's territory"). last_bootst
 cannot say it: a sync answer moves it and carries no campaigns. Existing scanners start
 from last_bootstrap_at, no earlier than their real download: at worst a campaign counts
 as known, as before this change, until their next download.
+scanner_device.previous_bootstrap_at: the whole revocation list's moment before
+last_bootstrap_at (a bundle download must not hide what an earlier sync answer gave).
 
 Revision ID: c15c9d1e6a33
 Revises: c15b7f2a4c22
@@ -28,10 +30,12 @@ def upgrade():
     op.add_column('scanner_device', sa.Column('bundle_downloaded_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('scanner_device', sa.Column('previous_bundle_downloaded_at', sa.DateTime(timezone=True),
                                               nullable=True))
+    op.add_column('scanner_device', sa.Column('previous_bootstrap_at', sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE scanner_device SET bundle_downloaded_at = last_bootstrap_at")
 
 
 def downgrade():
     with op.batch_alter_table('scanner_device', schema=None) as batch_op:
+        batch_op.drop_column('previous_bootstrap_at')
         batch_op.drop_column('previous_bundle_downloaded_at')
         batch_op.drop_column('bundle_downloaded_at')

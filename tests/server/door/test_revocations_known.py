@@ -27,7 +27,8 @@ def _downloads(door, scanner_id: int, *moments: int):
     """The scanner's bundle downloads, as if they were its only ones (the fixture's forgotten)."""
     with door.app.app_context():
         scanner = db.session.get(ScannerDevice, scanner_id)
-        scanner.last_bootstrap_at = scanner.bundle_downloaded_at = scanner.previous_bundle_downloaded_at = None
+        scanner.last_bootstrap_at = scanner.previous_bootstrap_at = None
+        scanner.bundle_downloaded_at = scanner.previous_bundle_downloaded_at = None
         for moment in moments:
             door_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=_instant(moment))
         db.session.commit()
@@ -96,6 +97,27 @@ def test_records_scanned_before_the_sync_answer_are_judged_by_the_bundle(door, n
     _sync_answer(door, a, now - HOUR)
     assert _outcomes(door.sync(a, door.record(a, at=now - 80 * 60))) == [PAID]
     _books_balance(door)
+
+
+def test_a_bundle_download_does_not_hide_the_revocations_a_sync_answer_gave_before(door, now):
+    """The scanner got the revocation in a sync answer, accepted the voucher anyway, then
+    downloaded a bundle before syncing that record: the answer is still on record
+    (previous_bootstrap_at), so the record is judged with it."""
+    a, _ = door.scanners
+    _downloads(door, a, now - 3 * HOUR)
+    _revoke(door, now - 150 * 60)
+    _sync_answer(door, a, now - 2 * HOUR)
+    _downloads_again(door, a, now - HOUR)
+    before = _money(door)
+    assert _outcomes(door.sync(a, door.record(a, at=now - 90 * 60))) == [REVOKED]
+    _untouched(door, before)
+
+
+def _downloads_again(door, scanner_id: int, moment: int):
+    with door.app.app_context():
+        scanner = db.session.get(ScannerDevice, scanner_id)
+        door_bundle.bootstrap(scanner=scanner, keys=keys.public_keyset(), since=0, now=_instant(moment))
+        db.session.commit()
 
 
 @pytest.mark.parametrize("max_data_age_seconds, outcome", [(86_400, PAID), (HOUR, REVOKED)],
