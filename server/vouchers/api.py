@@ -67,15 +67,23 @@ def get_allocation(allocation_id: int, *, school: Organisation, for_update: bool
     return allocation
 
 
-def room(allocation: Allocation) -> int:
-    """How many vouchers a new request may still draw from the allocation: its count,
-    less those issued and those that queued or running issuance jobs hold and have yet
-    to issue (``reserve``). The caller holds the allocation's row lock, taken before
-    this read: every change to the room is made under it."""
-    held = db.session.scalar(
+def held_by_jobs(allocation: Allocation) -> int:
+    """How many vouchers of the allocation queued or running issuance jobs hold and have
+    yet to issue (``reserve``); a failed job's hold is over."""
+    return db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(IssuanceReservation.vouchers - IssuanceReservation.issued), 0))
         .join(Job, Job.id == IssuanceReservation.job_id)
         .where(IssuanceReservation.allocation_id == allocation.id, Job.state.in_((QUEUED, RUNNING))))
+
+
+def room(allocation: Allocation, *, held: int | None = None) -> int:
+    """How many vouchers a new request may still draw from the allocation: its count,
+    less those issued and those that queued or running issuance jobs hold and have yet
+    to issue (``held_by_jobs``, or ``held`` when the caller has just read it). A request
+    that draws on it holds the allocation's row lock, taken before this read: every
+    change to the room is made under it."""
+    if held is None:
+        held = held_by_jobs(allocation)
     return allocation.voucher_count - allocation.codes_issued - held
 
 

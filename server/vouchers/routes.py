@@ -31,13 +31,16 @@ def _now():
 
 
 def _allocation_view(allocation: Allocation) -> dict:
-    """The allocation as the school and the sponsor made it. How many were claimed and
-    used is about students: only the school report shows it, suppressed below
-    min_cell (server/reports)."""
+    """The allocation as the school and the sponsor made it, and the room a request has
+    in it now: what queued issuance jobs hold is not on offer (server/vouchers/README.md).
+    How many were claimed and used is about students: only the school report shows it,
+    suppressed below min_cell (server/reports)."""
     campaign = campaigns_api.get_campaign(allocation.campaign_id)
+    held = vouchers_api.held_by_jobs(allocation)
     return {**{c: getattr(allocation, c) for c in ("id", "campaign_id", "school_id", "voucher_count",
                                                    "face_value_cents", "codes_issued")},
-            "campaign_name": campaign.name}
+            "campaign_name": campaign.name, "held_by_jobs": held,
+            "room": max(vouchers_api.room(allocation, held=held), 0)}
 
 
 def _voucher_view(voucher, credential=None) -> dict:

@@ -18,6 +18,10 @@ class Allocation(ma.Schema):
     voucher_count = Int32(0)
     face_value_cents = Int32(0)
     codes_issued = Int32(0)
+    held_by_jobs = Int32(0, metadata={"description": "vouchers that queued or running direct issuance jobs hold "
+                                                     "and have yet to issue"})
+    room = Int32(0, metadata={"description": "how many a request may still have, as codes or issued to "
+                                             "wallets: voucher_count less codes_issued less held_by_jobs"})
     # No claimed / used here: figures about students are in GET /schools/<id>/report only.
 
 

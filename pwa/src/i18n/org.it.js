@@ -162,6 +162,11 @@ export default {
   'org.school.codes_left.other': 'Ne restano {count} da generare.',
   'org.school.error_count': 'Scrivi un numero da 1 a {n}.',
   'org.school.all_codes_issued': 'Tutti i codici di questa assegnazione sono già stati generati.',
+  'org.school.room': 'Ancora disponibili',
+  'org.school.held_by_jobs': 'Riservati a emissioni in corso',
+  'org.school.held_note.one': '{count} buono è riservato a un’emissione diretta in corso: non si può dare due volte.',
+  'org.school.held_note.other': '{count} buoni sono riservati a emissioni dirette in corso: non si possono dare due volte.',
+  'org.school.all_held': 'Quel che resta di questa assegnazione è riservato alle emissioni in corso.',
   'org.school.generate': 'Genera i codici',
   'org.school.report_title': 'Resoconto',
 

@@ -17,10 +17,14 @@ import { ReissueCards, UnsavedCards, batchTitle, keepBatch, unsavedBatches } fro
 import { SchoolJobs } from './school-jobs.js';
 
 function GenerateCodes({ schoolId, allocation, onDone }) {
-  const left = allocation.voucher_count - allocation.codes_issued;
+  // The server's room: a queued direct issuance holds its vouchers from its acceptance,
+  // so count less generated codes would offer what the server refuses (no_codes_left).
+  const left = allocation.room;
   const form = useForm({ count: String(Math.min(left, 30) || '') });
   const act = useAction();
-  if (left <= 0) return html`<p class="meta">${t('org.school.all_codes_issued')}</p>`;
+  if (left <= 0) {
+    return html`<p class="meta">${t(allocation.held_by_jobs ? 'org.school.all_held' : 'org.school.all_codes_issued')}</p>`;
+  }
   const check = (v) => {
     const count = parseCount(v.count);
     if (count === null || count > left) return { count: t('org.school.error_count', { n: left }) };
@@ -48,7 +52,12 @@ function AllocationCard({ schoolId, allocation, onChange }) {
     <dl class="figures">
       <div><dt>${t('org.school.vouchers')}</dt><dd>${allocation.voucher_count}</dd></div>
       <div><dt>${t('org.school.codes_issued')}</dt><dd>${allocation.codes_issued}</dd></div>
+      ${allocation.held_by_jobs ? html`<div data-figure="held"><dt>${t('org.school.held_by_jobs')}</dt>
+        <dd>${allocation.held_by_jobs}</dd></div>` : null}
+      <div data-figure="room"><dt>${t('org.school.room')}</dt><dd>${allocation.room}</dd></div>
     </dl>
+    ${allocation.held_by_jobs ? html`<p class="meta allocation-held">${t('org.school.held_note',
+      { count: allocation.held_by_jobs })}</p>` : null}
     <${GenerateCodes} schoolId=${schoolId} allocation=${allocation} onDone=${onChange} />
     <${ReissueCards} schoolId=${schoolId} allocation=${allocation} onDone=${onChange} />
   </li>`;

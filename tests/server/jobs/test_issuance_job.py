@@ -190,6 +190,23 @@ def test_a_queued_job_owns_its_room_requests_after_it_get_the_rest_and_the_job_f
         assert _room(scene.allocation_id) == 0
 
 
+def test_the_schools_allocations_show_the_room_a_queued_job_holds(app, scene, device_keys, held_jobs):
+    """The school's page offers what the server will give: not what a queued job holds."""
+    api = _member(app, scene)
+    api.post(f"{scene.direct_url.removesuffix('/direct')}/codes", json={"count": 200})
+    job = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(1_001)]})
+    assert job.status_code == 202, job.get_json()
+
+    [listed] = api.get(f"/api/v1/schools/{scene.school_id}/allocations").get_json()
+    assert (listed["voucher_count"], listed["codes_issued"]) == (3_000, 200)
+    assert (listed["held_by_jobs"], listed["room"]) == (1_001, 1_799)
+
+    with app.app_context():
+        assert [jobs_api.run(job_id) for job_id in held_jobs] == [DONE]
+    [listed] = api.get(f"/api/v1/schools/{scene.school_id}/allocations").get_json()
+    assert (listed["codes_issued"], listed["held_by_jobs"], listed["room"]) == (1_201, 0, 1_799)
+
+
 def test_a_second_job_is_refused_up_front_when_the_first_holds_the_room(app, scene, device_keys, held_jobs):
     api = _member(app, scene)
     first = api.post(scene.direct_url, json={"device_keys": [k.hex() for k in device_keys(2_000)]})
