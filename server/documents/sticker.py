@@ -40,6 +40,25 @@ def short_url(url: str) -> str:
     return url.split("://", 1)[-1]
 
 
+def _fit_name(document: FPDF, text: str, *, width: float, room: float) -> None:
+    """The sponsor's name above the code: smaller type for a long name (200 characters
+    may be), cut short with an ellipsis should it still not fit at the smallest, so it
+    never runs under the code and out of sight."""
+    for size in (12, 11, 10, 9, 8):
+        document.set_font("Helvetica", size=size)
+        line_height = size * 0.5
+        lines = document.multi_cell(width, line_height, text, align="C", dry_run=True, output="LINES")
+        if len(lines) * line_height <= room:
+            break
+    else:
+        fitting = max(1, int(room // line_height))
+        if len(lines) > fitting:
+            lines = lines[:fitting]
+            lines[-1] = lines[-1][:max(0, len(lines[-1]) - 3)].rstrip() + "..."
+        text = "\n".join(lines)
+    document.multi_cell(width, line_height, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
+
 def sticker_pdf(*, sponsor_name: str, url: str, issuer: str) -> bytes:
     document = FPDF(orientation="portrait", unit="mm", format=(WIDTH, HEIGHT))  # fpdf2 names no A6
     document.core_fonts_encoding = pdf.ENCODING
@@ -59,10 +78,9 @@ def sticker_pdf(*, sponsor_name: str, url: str, issuer: str) -> bytes:
     document.multi_cell(inner, 8, pdf.printable(LINE), align="C", new_x="LMARGIN", new_y="NEXT")
     document.ln(2)
     document.set_text_color(0)
-    document.set_font("Helvetica", size=12)
-    document.multi_cell(inner, 6, pdf.printable(f"con {sponsor_name}"), align="C", new_x="LMARGIN", new_y="NEXT")
-
     qr_y = HEIGHT - MARGIN - 12 - QR_SIZE
+    _fit_name(document, pdf.printable(f"con {sponsor_name}"), width=inner, room=qr_y - 1 - document.get_y())
+
     document.image(io.BytesIO(_qr_png(url)), x=(WIDTH - QR_SIZE) / 2, y=qr_y, w=QR_SIZE, h=QR_SIZE)
     document.set_xy(MARGIN, qr_y + QR_SIZE + 1)
     document.set_font("Helvetica", size=8)

@@ -225,3 +225,29 @@ def test_another_sponsor_gets_neither_the_sticker_nor_the_settings(app, world, w
     assert intruder.get(STICKER.format(world["on"])).status_code == 403
     refused = intruder.get(PAGE.format(world["on"]))
     assert refused.status_code == 403 and "fondazione-accesa" not in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["W" * 200, "Fondazione per la cultura " * 7 + "ETS", "Libreria Àncora"])
+def test_the_sponsors_name_never_runs_under_the_code(app, world, tmp_path, name):
+    """A long name is set smaller (and cut short at the smallest), not printed beneath
+    the code where nobody reads it."""
+    import re
+
+    from server.documents import sticker
+
+    with app.app_context():
+        db.session.get(Organisation, world["on"]).name = name
+        db.session.commit()
+    response = _as(app, world["member"]).get(STICKER.format(world["on"]))
+    (tmp_path / "sticker.pdf").write_bytes(response.data)
+
+    html = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "sticker.pdf"), "-"], capture_output=True,
+                          check=True).stdout.decode()
+    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html)
+    texts = [word for _, _, word in words]
+    # In reading order: the line, "con", the name, then (under the code) "Inquadra il codice..."
+    name_words = words[texts.index("con") + 1:texts.index("Inquadra")]
+    name_bottoms = [float(y_max) for _, y_max, _ in name_words]
+    qr_top = (sticker.HEIGHT - sticker.MARGIN - 12 - sticker.QR_SIZE) * 72 / 25.4
+    assert name_bottoms, words  # the premise: the name is on the page
+    assert max(name_bottoms) <= qr_top
