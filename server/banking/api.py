@@ -54,6 +54,7 @@ def import_statement(data: bytes, *, file_name: str, platform_iban: str, operato
 def import_parsed(statement: camt.Statement, *, file_name: str, operator: User,
                   now: datetime) -> tuple[BankStatement, bool]:
     """``import_statement`` of a file already read, all of it in the caller's transaction."""
+    _take_turn()  # the same file uploaded twice at once: the second finds the first
     existing = statement_by_sha256(statement.sha256)
     if existing is not None:
         return existing, False
@@ -100,12 +101,8 @@ def import_lines(row: BankStatement, statement: camt.Statement, transactions: li
     matches. A job calls it chunk by chunk: what earlier chunks stored counts (a
     movement already stored is known, a top-up or payout already matched is a
     duplicate), as it does for an earlier file."""
+    _take_turn()
     plan = matching.plan(dataclasses.replace(statement, transactions=list(transactions)), lock=True)
-    if any(planned.outcome == MATCHED and planned.payout is not None for planned in plan.lines):
-        # Payouts are paid in payout_in_transit's turn, taken before the bank's account
-        # (server/settlement/README.md); a top-up confirmed first would take the bank's
-        # account first and deadlock with the operator confirming the same payout.
-        settlement_api.lock_payouts_paid()
     for planned in plan.lines:
         if planned.outcome == matching.ALREADY_IMPORTED:
             row.already_known += 1
@@ -126,6 +123,16 @@ def import_lines(row: BankStatement, statement: camt.Statement, transactions: li
             settlement_api.mark_payout_paid(planned.payout, booked_on=tx.booked_on,
                                             bank_reference=tx.bank_reference, now=now)
     db.session.flush()
+
+
+def _take_turn() -> None:
+    """Imports take turns, on payout_in_transit: the lock every path that pays payouts
+    takes before the bank's account (server/settlement/README.md), so an import that
+    confirms a top-up (the bank's account) and then pays a payout cannot deadlock with
+    the operator confirming that payout. Taken before anything is read, so a second
+    import of the same file or of the same movement (a camt.054, then the day's
+    camt.053) finds what the first stored instead of failing on its unique keys."""
+    settlement_api.lock_payouts_paid()
 
 
 def get_statement(statement_id: int) -> BankStatement:

@@ -221,3 +221,28 @@ def test_a_statement_debit_and_the_operator_paying_one_payout_at_once_pay_it_onc
         assert ledger.account("payout_in_transit").balance_cents == 0
     assert _bank(desk.app) == bank_before + 5_000 - amount
     _books(desk.app)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("same_file", [True, False], ids=["same-file", "054-and-053"])
+def test_two_imports_of_one_transfer_at_once_confirm_it_once_and_both_answer(desk, same_file):
+    """Two operators upload at the same moment the same file, or the transfer's camt.054
+    and the day's camt.053: the top-up is confirmed once, the second import answers
+    (its first import, or the movement counted as already known), neither is a 500."""
+    topup_id, reference = desk.topup(5_000)
+    notice = Camt(kind="054", message_id="AVVISO-1").credit(5_000, reference=reference, name="Sponsor")
+    day = Camt(kind="053", message_id="GIORNO-1").credit(5_000, reference=reference, name="Sponsor")
+    notice.entries[0].bank_reference = day.entries[0].bank_reference = "STESSO-BONIFICO"
+    files = [notice.xml(), notice.xml() if same_file else day.xml()]
+    bank_before = _bank(desk.app)
+    results = at_once([lambda api=api, data=data: api.post("/api/v1/admin/bank-statements", json=upload(data))
+                       for api, data in zip(_admins(desk, 2), files)])
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(r.status_code for r in results) == ([200, 201] if same_file else [201, 201]), \
+        [r.get_json() for r in results]
+    counts = sorted((r.get_json()["counts"]["credits_matched"], r.get_json()["counts"]["already_known"])
+                    for r in results)
+    assert counts == ([(1, 0), (1, 0)] if same_file else [(0, 1), (1, 0)])
+    assert desk.status(topup_id) == "confirmed"
+    assert _bank(desk.app) == bank_before + 5_000
+    _books(desk.app)
