@@ -251,3 +251,17 @@ def test_the_sponsors_name_never_runs_under_the_code(app, world, tmp_path, name)
     qr_top = (sticker.HEIGHT - sticker.MARGIN - 12 - sticker.QR_SIZE) * 72 / 25.4
     assert name_bottoms, words  # the premise: the name is on the page
     assert max(name_bottoms) <= qr_top
+
+
+def test_a_name_too_long_even_at_the_smallest_type_is_cut_short_above_the_code(tmp_path):
+    """Longer than the column allows (200): the sticker is still made, the name ends in "..."."""
+    from server.documents import sticker
+
+    (tmp_path / "sticker.pdf").write_bytes(sticker.sticker_pdf(sponsor_name="Fondazione " * 100,
+                                                               url="https://m.example.it/sponsor/x", issuer="X"))
+
+    text = subprocess.run(["pdftotext", str(tmp_path / "sticker.pdf"), "-"], capture_output=True,
+                          check=True).stdout.decode()
+    name = text[text.index("con "):text.index("Inquadra")]
+    assert name.rstrip().endswith("...") and name.count("Fondazione") < 100
+    assert _qr_codes(tmp_path, (tmp_path / "sticker.pdf").read_bytes()) == ["https://m.example.it/sponsor/x"]
