@@ -1,7 +1,9 @@
 """A big statement import whose job fails in its second chunk, in real Chromium at phone
 size: the bar says it did not succeed and offers Riprova, the import list says "Non
-riuscita"; once the cause is mended, Riprova in the list finishes it from where it
-stopped, each top-up confirmed once. Checked with axe."""
+riuscita"; the page shows one Riprova for it, under the bar while the upload follows it,
+else on its card. Resumed under the bar it fails again; after a reload, once the cause is
+mended, Riprova in the list finishes it from where it stopped, each top-up confirmed
+once, and no Riprova is left. Checked with axe."""
 import uuid
 
 import pytest
@@ -30,7 +32,7 @@ def test_a_failed_import_is_shown_as_such_and_finished_with_riprova(page, live_a
     def fails_in_the_second_chunk(*args, **kwargs):  # the live server runs in this process
         real(*args, **kwargs)
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) in (2, 3):  # the import, then its first resume
             raise RuntimeError("the database went away")
 
     monkeypatch.setattr(banking_api, "import_lines", fails_in_the_second_chunk)
@@ -51,16 +53,29 @@ def test_a_failed_import_is_shown_as_such_and_finished_with_riprova(page, live_a
     expect(card).to_have_attribute("data-status", "failed")
     card.get_by_text("Non riuscita").wait_for()
     card.get_by_text("2 ricariche confermate").wait_for()
+    riprova = page.get_by_role("button", name="Riprova")
+    expect(riprova).to_have_count(1)  # under the bar only: the card's would resume the same job (409)
     assert [_status(live_app, topup_id) for topup_id, _ in topups] == ["confirmed"] * 2 + ["pending"] * 3
     assert serious_violations(page) == []
 
+    riprova.click()  # fails again in the same chunk
+    expect(progress).to_have_attribute("data-state", "failed")
+    expect(card).to_have_attribute("data-status", "failed")
+    expect(riprova).to_have_count(1)
+    expect(page.locator(".bank-upload").get_by_role("button", name="Riprova")).to_have_count(1)
+    assert len(calls) == 3
+
+    page.reload()  # the upload section is empty now: the card offers Riprova
+    card.get_by_text("Non riuscita").wait_for()
+    expect(riprova).to_have_count(1)
+    expect(card.get_by_role("button", name="Riprova")).to_have_count(1)
     monkeypatch.setattr(banking_api, "import_lines", real)  # the cause mended
     card.get_by_role("button", name="Riprova").click()
 
     card.get_by_text("Estratto importato: 5 ricariche confermate, 0 bonifici pagati, 0 movimenti da decidere.") \
         .wait_for()
     expect(card).to_have_attribute("data-status", "imported")
-    expect(card.get_by_role("button", name="Riprova")).to_have_count(0)
+    expect(riprova).to_have_count(0)
     assert [_status(live_app, topup_id) for topup_id, _ in topups] == ["confirmed"] * 5
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

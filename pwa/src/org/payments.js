@@ -3,7 +3,9 @@
 // import history; and the settlement runs that pay venues (payments-runs.js). A big
 // file answers 202: a job imports it, followed with its progress bar (job-progress.js).
 // An import whose job failed is "non riuscita" with a Riprova button: the same job goes
-// on from where it stopped (POST /admin/bank-statements/:id/resume).
+// on from where it stopped (POST /admin/bank-statements/:id/resume). One button per
+// failed import: under the upload's bar while the upload follows that statement, else
+// on its card in the import list (a second one would resume a job already going: 409).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
@@ -64,7 +66,7 @@ function ResumeImport({ statementId, onResumed }) {
 }
 
 /** A statement import's job followed to its end; a failed one offers Riprova. */
-function ImportJob({ job, onFinished }) {
+function ImportJob({ job, onFinished, onResumed }) {
   // A resumed job keeps its id: each round is a new bar that follows it again.
   const [round, setRound] = useState({ job, n: 0, failed: false });
   const finished = (ended) => {
@@ -76,10 +78,14 @@ function ImportJob({ job, onFinished }) {
                                                         debits: result.debits_matched, queued: result.queued })}
       failedText=${() => t('banking.job_failed')} />
     ${round.failed ? html`<${ResumeImport} statementId=${round.job.statement_id}
-      onResumed=${(resumed) => setRound((r) => ({ job: resumed, n: r.n + 1, failed: false }))} />` : null}`;
+      onResumed=${(resumed) => {
+        setRound((r) => ({ job: resumed, n: r.n + 1, failed: false }));
+        onResumed?.(resumed);
+      }} />` : null}`;
 }
 
-function Upload({ onImported }) {
+/** `onFollow(statementId)`: the statement whose import this section follows (null: none). */
+function Upload({ onImported, onFollow }) {
   const [file, setFile] = useState(null);
   const [state, setState] = useState({ busy: false, error: null, preview: null, body: null, done: null, job: null });
   const importAction = useAction();
@@ -87,6 +93,7 @@ function Upload({ onImported }) {
     event.preventDefault();
     if (!file) return;
     setState({ busy: true, error: null, preview: null, body: null, done: null });
+    onFollow(null);
     try {
       const body = { file_name: file.name.slice(0, 255), content: await readAsBase64(file) };
       const preview = await api('/admin/bank-statements/preview', { method: 'POST', csrf: true, body });
@@ -102,6 +109,7 @@ function Upload({ onImported }) {
       // A big file is imported by a job: its bar, then the same counts.
       const job = isJob(done) ? done : null;
       setState({ busy: false, error: null, preview: null, body: null, done: job ? null : done, job });
+      onFollow(job ? job.statement_id : done.status === 'failed' ? done.id : null);
       onImported();
     } catch (error) {
       setState((s) => ({ ...s, busy: false, error }));
@@ -129,7 +137,7 @@ function Upload({ onImported }) {
     ${done && done.status !== 'failed' ? html`<${Notice}>${done.replayed ? t('banking.imported_again')
       : t('banking.imported', { credits: done.counts.credits_matched, debits: done.counts.debits_matched,
                                 queued: done.counts.queued })}</${Notice}>` : null}
-    ${job ? html`<${ImportJob} key=${job.id} job=${job} onFinished=${onImported} />` : null}
+    ${job ? html`<${ImportJob} key=${job.id} job=${job} onFinished=${onImported} onResumed=${onImported} />` : null}
     ${preview ? html`<div class="bank-preview" role="region" aria-label=${t('banking.preview')}>
       <h3>${t('banking.preview_title', { kind: preview.kind, message_id: preview.message_id })}</h3>
       ${preview.already_imported_id ? html`<${Notice} kind="warning">${t('banking.already_imported')}</${Notice}>`
@@ -217,7 +225,8 @@ function Queue({ queue }) {
   </section>`;
 }
 
-function History({ statements, onImported }) {
+/** The imports; `followedAbove`: the one the upload section follows, with its own bar and Riprova. */
+function History({ statements, onImported, followedAbove }) {
   // Imports resumed from this list: statement id → its job, followed in its card.
   const [resumed, setResumed] = useState({});
   const forget = (id) => setResumed((r) => {
@@ -235,12 +244,12 @@ function History({ statements, onImported }) {
                                                                when: formatDateTime(s.imported_at) })}</span>
       <span class="meta">${s.status !== 'imported' ? html`<strong data-status=${s.status}>
         ${t(`banking.status_${s.status}`)}</strong> · ` : null}${countsText(s.counts)}</span>
-      ${resumed[s.id] ? html`<${ImportJob} key=${resumed[s.id].id} job=${resumed[s.id]} onFinished=${(job) => {
+      ${s.id === followedAbove ? null
+        : resumed[s.id] ? html`<${ImportJob} key=${resumed[s.id].id} job=${resumed[s.id]} onFinished=${(job) => {
         // Failed again: the card says so and offers Riprova once more.
         if (job.state === 'failed') forget(s.id);
         onImported();
-      }} />` : null}
-      ${s.status === 'failed' && !resumed[s.id] ? html`<${ResumeImport} statementId=${s.id}
+      }} />` : s.status === 'failed' ? html`<${ResumeImport} statementId=${s.id}
         onResumed=${(job) => {
           setResumed((r) => ({ ...r, [s.id]: job }));
           onImported();  // the card says "in importazione" again
@@ -253,15 +262,16 @@ export function AdminPayments({ me }) {
   const admin = me.is_platform_admin;
   const queue = useResource(admin ? '/admin/bank-lines' : null);
   const statements = useResource(admin ? '/admin/bank-statements' : null);
+  const [followedAbove, setFollowedAbove] = useState(null);
   const imported = () => {
     queue.reload();
     statements.reload();
   };
   return html`<${AdminFrame} me=${me} current="/o/admin/pagamenti" title=${t('banking.title')}>
     <p class="meta">${t('banking.lead')}</p>
-    <${Upload} onImported=${imported} />
+    <${Upload} onImported=${imported} onFollow=${setFollowedAbove} />
     <${Queue} queue=${queue} />
-    <${History} statements=${statements} onImported=${imported} />
+    <${History} statements=${statements} onImported=${imported} followedAbove=${followedAbove} />
     <${SettlementRuns} me=${me} />
   </${AdminFrame}>`;
 }
