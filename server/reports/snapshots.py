@@ -79,13 +79,16 @@ def released(subject: str, subject_id: int, *, now: datetime, minimum: int) -> d
 
 # --- which subjects a month has ----------------------------------------------------------
 
-def active_campaigns(month: date) -> list[int]:
+def active_campaigns(month: date, *, sponsor_id: int | None = None) -> list[int]:
     """Campaigns that may have activity in ``month``: not drafts, valid during the month
-    or ended at most AFTER_END before it."""
+    or ended at most AFTER_END before it (of one sponsor, with ``sponsor_id``)."""
     last_day = closing(month).date() - timedelta(days=1)
-    return list(db.session.scalars(
-        sa.select(Campaign.id).where(Campaign.status != DRAFT, Campaign.valid_from <= last_day,
-                                     Campaign.valid_until >= month - AFTER_END).order_by(Campaign.id)))
+    select = sa.select(Campaign.id).where(Campaign.status != DRAFT, Campaign.valid_from <= last_day,
+                                          Campaign.valid_until >= month - AFTER_END)
+    if sponsor_id is not None:
+        select = select.join(campaign_sponsor, campaign_sponsor.c.campaign_id == Campaign.id).where(
+            campaign_sponsor.c.sponsor_id == sponsor_id)
+    return list(db.session.scalars(select.order_by(Campaign.id)))
 
 
 def public_sponsors(campaign_ids: list[int]) -> list[int]:
@@ -138,6 +141,26 @@ def start_when_closed(*, now: datetime) -> Job | None:
         db.session.rollback()
         return None
     return job
+
+
+def start_for_public_page(sponsor_id: int, *, now: datetime) -> Job | None:
+    """A public page switched on after the last closed month's job listed its subjects
+    would be computed per request until the next month: its release of that month is
+    made by a job of its own (the same kind, with that one subject), sent after the
+    caller's commit. None when the month's job is not made yet (the sweep will list the
+    sponsor: its page is on now), lists it already, or would not have listed it (no
+    campaign of the sponsor active that month). One such job per sponsor, month and
+    method (its key): switching off and on again starts no other."""
+    month = last_closed_month(now)
+    minimum = min_cell()
+    month_key = job_key(month, minimum)
+    month_job = db.session.scalar(sa.select(Job).filter_by(key=month_key))
+    if month_job is None or sponsor_id in month_job.args["sponsors"]:
+        return None
+    if sponsor_id not in public_sponsors(active_campaigns(month, sponsor_id=sponsor_id)):
+        return None
+    return jobs_api.enqueue(KIND, {"month": f"{month:%Y-%m}", "min_cell": minimum, "campaigns": [],
+                                   "sponsors": [sponsor_id]}, key=f"{month_key}:sponsor:{sponsor_id}", total=1, now=now)
 
 
 @jobs_api.handler(KIND)

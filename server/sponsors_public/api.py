@@ -16,6 +16,7 @@ from server.accounts.models import SPONSOR, Organisation
 from server.errors import Conflict, NotFound
 from server.extensions import db
 from server.reports import api as reports_api
+from server.reports import snapshots
 from server.sponsors_public.models import SLUG_MAX_LENGTH, SponsorPublicPage
 
 # How figures are released (reports' periods.METHOD), should the report not say.
@@ -80,18 +81,23 @@ def _free_slug(name: str) -> str:
 
 
 def set_enabled(*, sponsor: Organisation, enabled: bool, now: datetime) -> SponsorPublicPage | None:
-    """Switch the page on (made at the first time, same address afterwards) or off."""
+    """Switch the page on (made at the first time, same address afterwards) or off.
+    Switched on, the last closed month's release is made by a job if the month's
+    snapshot job has passed the page by (``snapshots.start_for_public_page``)."""
     check_sponsor(sponsor)
     page = page_of(sponsor)
     if page is None:
         if not enabled:
             return None
         page = _new_page(sponsor, now=now)
-    if enabled and page.enabled_at is None:
+    switched_on = enabled and page.enabled_at is None
+    if switched_on:
         page.enabled_at = now
     elif not enabled:
         page.enabled_at = None
     db.session.flush()
+    if switched_on:  # the closed month's snapshot job may have passed the page by
+        snapshots.start_for_public_page(sponsor.id, now=now)
     return page
 
 

@@ -207,6 +207,49 @@ def test_the_answers_are_the_same_with_and_without_the_snapshot(month_town, cloc
     assert len(reads) == 3  # computed, as before the job existed
 
 
+def _switch_public_page(town, enabled: bool):
+    owner = town.api(town.sponsor_email)
+    answer = owner.client.put(f"/api/v1/organisations/{town.sponsor_id}/public-page", json={"enabled": enabled},
+                              headers={"X-CSRF-Token": owner.csrf})
+    assert answer.status_code == 200, answer.get_json()
+
+
+def test_a_page_switched_on_after_the_months_job_is_served_from_a_snapshot_of_its_own(month_town, monkeypatch):
+    """The month's job listed its subjects while the page was off: switching it on
+    starts that sponsor's release as a job, run after the commit (inline here)."""
+    computed = _answers(month_town)[2]
+    _switch_public_page(month_town, False)
+    month_job = _snapshot_month(month_town)
+    assert month_job.args["sponsors"] == [] and month_job.progress_total == 2
+
+    _switch_public_page(month_town, True)
+
+    with month_town.app.app_context():
+        job = db.session.scalar(sa.select(Job).where(Job.id != month_job.id))
+        assert (job.kind, job.state, job.args["sponsors"], job.progress_done) == (
+            snapshots.KIND, DONE, [month_town.sponsor_id], 1)
+    assert ("sponsor", month_town.sponsor_id, month_town.month) in [row[:3] for row in _stored(month_town.app)]
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("computed again: the snapshot was not served")
+
+    monkeypatch.setattr(impact.Activity, "read", no_reading)
+    assert month_town.api().get(f"/api/v1/public/sponsors/{month_town.slug}").data == computed  # byte for byte
+
+    _switch_public_page(month_town, False)
+    _switch_public_page(month_town, True)  # the month's release is stored: no other job
+    with month_town.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 2
+
+
+def test_a_page_switched_on_before_the_months_job_starts_nothing_the_job_lists_it(month_town):
+    _switch_public_page(month_town, False)
+    _switch_public_page(month_town, True)
+    with month_town.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
+    assert _snapshot_month(month_town).args["sponsors"] == [month_town.sponsor_id]
+
+
 def _tamper(app, **headline) -> None:
     """Change what the stored release says, to tell which one an answer came from."""
     with app.app_context():
