@@ -20,7 +20,7 @@ from server.errors import InvalidInput
 from server.extensions import db
 from server.ledger import api as ledger
 from server.ledger.models import Account
-from server.recovery.exceptions import CardNotFound, NothingToRecover
+from server.recovery.exceptions import CardNotFound, NothingToRecover, RecoveryStarted
 from server.recovery.models import (
     COMPLETED, LOST_PHONE, PENDING, RECOVER, RECOVERED, REISSUE, SUPERSEDED, UNFREEZE, VoucherDecision,
     VoucherRecovery,
@@ -178,6 +178,11 @@ def decide(*, voucher_id: int, decision: str, note: str, user: User, now: dateti
     voucher = _lock(voucher_id)
     if voucher.status != FROZEN:
         raise NothingToRecover("Il buono non è sospeso.")
+    if voucher.frozen_reason == RECOVERY_STARTED:
+        # The student lost the phone: an unfreeze would give the balance back to the lost
+        # phone's wallet and void the code the school handed out. Read under the lock,
+        # so a recovery started while the operator decides is seen.
+        raise RecoveryStarted("La scuola ha avviato il recupero di questo buono.")
     made = VoucherDecision(voucher_id=voucher.id, decision=decision, note=note.strip()[:MAX_NOTE],
                            decided_by=user.id, decided_at=now)
     if decision == UNFREEZE:

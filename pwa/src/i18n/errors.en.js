@@ -15,6 +15,7 @@ export default {
   'error.categories_not_allowed': 'Only cultural venues name categories.',
   'error.card_not_found': 'No used card with number {card_number} in this allocation.',
   'error.nothing_to_recover': 'This voucher is not suspended or has already been moved: reload the page.',
+  'error.voucher_recovery_started': 'The school has started a recovery of this voucher: its balance goes to the student’s new phone with the school’s code. Reload the page.',
   'error.invalid_decision': 'Choose whether to reactivate the voucher or keep it suspended for a recovery.',
   'error.decision_note_required': 'Write a note explaining the decision.',
   'error.card_code_mismatch': 'A card (no. {serial}) does not match the codes of this allocation.',

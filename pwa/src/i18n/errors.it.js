@@ -19,6 +19,7 @@ export default {
   'error.categories_not_allowed': 'Solo i luoghi della cultura indicano delle categorie.',
   'error.card_not_found': 'Nessuna scheda usata con il numero {card_number} in questa assegnazione.',
   'error.nothing_to_recover': 'Questo buono non è sospeso o è già stato spostato: aggiorna la pagina.',
+  'error.voucher_recovery_started': 'La scuola ha avviato il recupero di questo buono: il saldo andrà al nuovo telefono dello studente con il codice della scuola. Aggiorna la pagina.',
   'error.invalid_decision': 'Scegli se riattivare il buono o tenerlo sospeso per un recupero.',
   'error.decision_note_required': 'Scrivi una nota che spieghi la decisione.',
   'error.card_code_mismatch': 'Una scheda (n. {serial}) non corrisponde ai codici di questa assegnazione.',

@@ -95,3 +95,73 @@ def test_an_unfreeze_while_the_door_syncs_an_old_spend_pays_the_voucher_money_on
     assert (moved, risk_taken) == ((2_500, 1_200) if decision_first else (1_300, 0))
     with door.app.app_context():
         assert ledger.check_books() == []
+
+
+def _school_starts(door):
+    """The school starts a recovery of the door's card (the student lost the phone):
+    the code it hands out."""
+    from server.accounts.models import OWNER, Membership
+    from server.vouchers.models import ClaimCode
+
+    with door.app.app_context():
+        voucher = db.session.get(Voucher, door.voucher_id)
+        card = db.session.scalar(sa.select(ClaimCode).filter_by(voucher_id=voucher.id))
+        from server.vouchers.models import Allocation
+        school_id = db.session.get(Allocation, voucher.allocation_id).school_id
+        teacher = factories.user()
+        db.session.add(Membership(user=teacher, organisation_id=school_id, role=OWNER))
+        db.session.commit()
+        email, url = teacher.email, (f"/api/v1/schools/{school_id}/allocations/{voucher.allocation_id}"
+                                     f"/cards/{card.serial}/recovery")
+    teacher = factories.ApiClient(door.app.test_client()).login(email)
+    return lambda: teacher.post(url)
+
+
+@pytest.mark.parametrize("decision", ["unfreeze", "recover"])
+def test_the_operator_cannot_decide_on_a_voucher_whose_recovery_the_school_started(door, decision):
+    """The voucher was frozen for overspend, then the student lost the phone and the school
+    started a recovery. An unfreeze would give the balance back to the lost phone's wallet
+    and void the code the school handed out; a recovery is already under way. 409, and
+    the student's new phone gets the balance with the school's code."""
+    _frozen(door)
+    started = _school_starts(door)()
+    assert started.status_code == 201, started.get_json()
+    (api,) = _admins(door, 1)
+    refused = api.post(f"/api/v1/admin/vouchers/{door.voucher_id}/decision", json={"decision": decision, "note": "Ok"})
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "voucher_recovery_started")
+    new_phone, _ = factories.wallet_client(door.app)
+    claimed = new_phone.post("/api/v1/wallet/claims", json={"code": started.get_json()["code"]})
+    assert claimed.status_code == 201, claimed.get_json()
+    assert _balance(door, "voucher", claimed.get_json()["id"]) == 2_500
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("school_first", [True, False], ids=["school-then-operator", "operator-then-school"])
+def test_a_recovery_started_while_the_operator_unfreezes_leaves_the_balance_to_one_of_them(door, school_first):
+    """Both take the voucher's account first. The school first: the operator is refused
+    and the code stands. The operator first: the balance is on a fresh voucher of the
+    same wallet, and the school's recovery (asked again: it had read the old voucher) freezes that
+    one and hands its code."""
+    _frozen(door)
+    start = _school_starts(door)
+    (api,) = _admins(door, 1)
+    unfreeze = lambda: api.post(f"/api/v1/admin/vouchers/{door.voucher_id}/decision", json=UNFREEZE)  # noqa: E731
+    calls = [start, unfreeze] if school_first else [unfreeze, start]
+    results = behind_a_lock(door.app, *account_lock("voucher", door.voucher_id), calls)
+    started, decided = results if school_first else results[::-1]
+    if school_first:
+        assert started.status_code == 201, started.get_json()
+        assert (decided.status_code, decided.get_json()["code"]) == (409, "voucher_recovery_started")
+    else:
+        assert decided.status_code == 201, decided.get_json()
+        # The school read the card's voucher before the move: told to reload, and again
+        # it starts the recovery of the voucher the money sits on now.
+        assert (started.status_code, started.get_json()["code"]) == (409, "nothing_to_recover")
+        started = start()
+        assert started.status_code == 201, started.get_json()
+    new_phone, _ = factories.wallet_client(door.app)
+    claimed = new_phone.post("/api/v1/wallet/claims", json={"code": started.get_json()["code"]})
+    assert claimed.status_code == 201, claimed.get_json()
+    assert _balance(door, "voucher", claimed.get_json()["id"]) == 2_500
+    with door.app.app_context():
+        assert ledger.check_books() == []
