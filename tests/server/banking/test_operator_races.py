@@ -246,3 +246,35 @@ def test_two_imports_of_one_transfer_at_once_confirm_it_once_and_both_answer(des
     assert desk.status(topup_id) == "confirmed"
     assert _bank(desk.app) == bank_before + 5_000
     _books(desk.app)
+
+
+@pytest.mark.postgres
+def test_a_statement_paying_a_run_s_payouts_in_another_order_while_the_operator_confirms_the_run(door, desk):
+    """The bank's batch lists the run's payouts in its own order (the second first) while
+    the operator confirms the whole run (the first first): both take payout_in_transit
+    before any payout, so neither holds one the other waits for."""
+    give_ibans(door)
+    a, _ = door.scanners
+    now = int(datetime.now(timezone.utc).timestamp())
+    door.sync(a, door.record(a, at=now - 600, amount=1_200))
+    door.sync(door.away, door.record(door.away, at=now - 500, amount=333))
+    run_id = run(door.app)
+    with door.app.app_context():
+        made = settlement.get_run(run_id)
+        settlement.export_pain(made, now=datetime.now(timezone.utc))
+        payouts = sorted((p.id, p.end_to_end_id, p.amount_cents) for p in made.payouts)
+        db.session.commit()
+    (admin,) = _admins(desk, 1)
+    statement = Camt(kind="054", message_id="LOTTO-1").debit_batch(
+        *[Tx(amount, end_to_end_id=e2e, name="Luogo") for _, e2e, amount in reversed(payouts)])
+    bank_before = _bank(desk.app)
+    whole = lambda: admin.post(f"/api/v1/admin/settlement-runs/{run_id}/confirm-paid",  # noqa: E731
+                               json={"booked_on": "2026-11-27"})
+    imported = lambda: desk.api.post("/api/v1/admin/bank-statements", json=upload(statement.xml()))  # noqa: E731
+    results = behind_a_lock(desk.app, *account_lock("payout_in_transit"), [whole, imported])
+    assert [getattr(r, "status_code", r) for r in results] == [200, 201], results
+    with desk.app.app_context():
+        assert settlement.get_run(run_id).status == "paid"
+        assert ledger.account("payout_in_transit").balance_cents == 0
+    assert _bank(desk.app) == bank_before - 1_533
+    _books(desk.app)

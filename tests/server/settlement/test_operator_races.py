@@ -197,3 +197,45 @@ def test_a_hold_asked_twice_with_new_keys_is_one_hold(door, now):
     assert sorted(r.status_code for r in results) == [201, 409], [r.get_json() for r in results]
     with door.app.app_context():
         assert len(settlement.holds()) == 1
+
+
+@pytest.mark.postgres
+def test_a_hold_asked_while_a_run_job_s_chunk_takes_the_line_is_refused_and_the_line_paid_once(door, now, held_jobs):
+    from server.jobs import api as jobs_api
+    from server.jobs.models import DONE
+    from server.settlement import jobs as run_jobs
+
+    scan_id = _a_line(door, now)
+    api = _admin(door.app)()
+    with door.app.app_context():
+        started = datetime.now(timezone.utc)
+        run_jobs.start(cut_off=started - timedelta(seconds=1), created_by=None, now=started)
+        db.session.commit()
+    (job_id,) = held_jobs
+
+    def chunk():
+        with door.app.app_context():
+            return jobs_api.run(job_id)
+
+    hold = lambda: api.post("/api/v1/admin/settlement-holds",  # noqa: E731
+                            json={"kind": "redemption", "source_id": scan_id, "reason": "Controllo"})
+    ran, held = behind_a_lock(door.app, *account_lock("venue_payable", door.venue_id), [chunk, hold])
+    assert ran == DONE, ran
+    assert (held.status_code, held.get_json()["code"]) == (404, "settlement_line_not_found")
+    assert balance(door.app, "venue_payable", door.venue_id) == 0
+    assert balance(door.app, "payout_in_transit") == 400
+
+
+def test_a_hold_replayed_with_another_body_is_refused(door, now):
+    scan_id = _a_line(door, now)
+    api = _admin(door.app)()
+    body = {"kind": "redemption", "source_id": scan_id, "reason": "Controllo"}
+    first = api.post("/api/v1/admin/settlement-holds", json=body, idempotency_key="trattieni-1")
+    replay = api.post("/api/v1/admin/settlement-holds", json=body, idempotency_key="trattieni-1")
+    other = api.post("/api/v1/admin/settlement-holds", json={**body, "reason": "Altro"}, idempotency_key="trattieni-1")
+    again = api.post("/api/v1/admin/settlement-holds", json=body)  # a new key: the same act
+    assert first.status_code == replay.status_code == 201 and replay.get_json() == first.get_json()
+    assert (other.status_code, other.get_json()["code"]) == (422, "idempotency_key_reused")
+    assert (again.status_code, again.get_json()["code"]) == (409, "settlement_line_already_held")
+    with door.app.app_context():
+        assert len(settlement.holds()) == 1
