@@ -278,3 +278,20 @@ def test_a_statement_paying_a_run_s_payouts_in_another_order_while_the_operator_
         assert ledger.account("payout_in_transit").balance_cents == 0
     assert _bank(desk.app) == bank_before - 1_533
     _books(desk.app)
+
+
+def test_an_import_replayed_with_another_file_is_refused_and_a_new_key_imports_nothing_twice(desk):
+    topup_id, reference = desk.topup(5_000)
+    other_id, other_reference = desk.topup(7_000)
+    first_file = Camt(message_id="GIORNO-4").credit(5_000, reference=reference).xml()
+    other_file = Camt(message_id="GIORNO-5").credit(7_000, reference=other_reference).xml()
+    bank_before = _bank(desk.app)
+    first = desk.import_(first_file, idempotency_key="estratto-1")
+    other = desk.import_(other_file, idempotency_key="estratto-1")
+    again = desk.import_(first_file)  # a new key, the same file: its first import
+    assert first.status_code == 201
+    assert (other.status_code, other.get_json()["code"]) == (422, "idempotency_key_reused")
+    assert again.status_code == 200 and again.get_json()["replayed"] is True
+    assert (desk.status(topup_id), desk.status(other_id)) == ("confirmed", "pending")
+    assert _bank(desk.app) == bank_before + 5_000
+    assert len(desk.api.get("/api/v1/admin/bank-statements").get_json()) == 1

@@ -239,3 +239,18 @@ def test_a_hold_replayed_with_another_body_is_refused(door, now):
     assert (again.status_code, again.get_json()["code"]) == (409, "settlement_line_already_held")
     with door.app.app_context():
         assert len(settlement.holds()) == 1
+
+
+def test_a_run_confirmation_replayed_with_another_body_is_refused_and_a_new_key_pays_nothing_more(door, now):
+    run_id, _ = _exported_run(door, now)
+    bank_before = balance(door.app, "bank")
+    api = _admin(door.app)()
+    url = f"/api/v1/admin/settlement-runs/{run_id}/confirm-paid"
+    first = api.post(url, json=PAID, idempotency_key="run-pagata-1")
+    other = api.post(url, json={**PAID, "booked_on": "2026-11-28"}, idempotency_key="run-pagata-1")
+    again = api.post(url, json={**PAID, "booked_on": "2026-11-28"})
+    assert first.status_code == 200 and first.get_json()["status"] == "paid"
+    assert (other.status_code, other.get_json()["code"]) == (422, "idempotency_key_reused")
+    assert again.status_code == 200
+    assert {p["booked_on"] for p in again.get_json()["payouts"]} == {"2026-11-27"}  # the first word stands
+    _paid_once(door, run_id, bank_before)
