@@ -16,7 +16,8 @@ share of the work is as much CPU as the signatures' (it checks every foreign key
 by row), and one connection is one server process, on one core; the credentials are
 signed in other processes meanwhile (server/vouchers/signing_pool.py). A chunk writes
 without locking anything the other chunk needs (its foreign key checks hold KEY SHARE
-locks only), waits for its credentials and for the chunk before it to commit, and
+locks only), its voucher rows last, each with its credential (stored for the wallet's
+first fetch: server/vouchers/README.md), waits for the chunk before it to commit, and
 only then locks the job row, the allocation and its account (those two FOR NO KEY
 UPDATE, which KEY SHARE does not block), checks that the progress is where it starts,
 counts, debits and commits. The signing of the next two chunks is started before a
@@ -141,10 +142,10 @@ def _issue_chunk(run, chunk: tuple[int, int, list[bytes]], keyset, *, started: v
         if started is None:
             started = vouchers_api.start_direct(allocation=allocation, device_keys=device_keys, keyset=keyset,
                                                 now=datetime.now(timezone.utc))
+        # Waits for the credentials (they are written in the voucher rows) before any
+        # lock: a chunk holding the job row while its signatures finish would hold up
+        # the next chunk's commit.
         issuance = vouchers_api.write_direct(allocation=allocation, device_keys=device_keys, started=started)
-        # The credentials before any lock: a chunk holding the job row while its
-        # signatures finish would hold up the next chunk's commit.
-        issuance.signing.result()
         if previous is not None:
             previous.result()  # in order: a failed chunk before this one fails this one too
         if run.lock() != start:  # the job row, locked: chunks commit one at a time, in order

@@ -24,7 +24,9 @@ from server.jobs.models import QUEUED, RUNNING, Job
 from server.vouchers.models import (
     ACTIVE, CLAIMED, UNCLAIMED, VOIDED, Allocation, ClaimCode, IssuanceReservation, Voucher,
 )
-from signing import IssuerKeyset, issue_voucher, to_text
+from signing import IssuerKeyset, TokenError, issue_voucher, to_text
+from signing.issue import _whole_hours
+from signing.tokens import KIND_VOUCHER, parse_unverified
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ MAX_CODES_PER_REQUEST = 1_000
 # A credential lives a week: refreshed whenever the wallet is online, so the offline
 # allowance it carries follows the real balance and a frozen voucher stops soon.
 CREDENTIAL_LIFETIME = timedelta(days=7)
+# The credential signed at a direct issuance is served to the wallet's first fetch only
+# with at least this much of it left: a wallet that goes offline after that fetch would
+# otherwise carry one that ends within hours, where a fresh one lasts the week.
+ISSUED_CREDENTIAL_MIN_LEFT = timedelta(days=1)
 
 
 def allocate(*, campaign: Campaign, school: Organisation, voucher_count: int, today: date) -> Allocation:
@@ -202,14 +208,21 @@ def balance(voucher: Voucher) -> int:
 
 
 def credential(*, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset, now: datetime) -> str:
-    """A fresh signed credential: current offline allowance (never above the balance),
-    valid a week or to the campaign's end, bound to the wallet's device key."""
+    """A signed credential: current offline allowance (never above the balance), valid a
+    week or to the campaign's end, bound to the wallet's device key. The first fetch of
+    a voucher issued directly gets the credential signed with it, if that one still
+    says all this (``_issued_credential_still_good``); every other fetch a fresh one."""
     if voucher.status != ACTIVE:  # frozen, or recovered to another voucher: never again
         raise VoucherFrozen("Questo buono è sospeso: contatta la scuola.")
     campaign = db.session.get(Campaign, voucher.campaign_id)
+    allowance = min(campaign.offline_allowance_cents, balance(voucher))
+    issued, voucher.issued_credential = voucher.issued_credential, None  # served once at most
+    if issued is not None and _issued_credential_still_good(issued, voucher=voucher, wallet=wallet, keyset=keyset,
+                                                            allowance=allowance, now=now):
+        db.session.flush()
+        return issued
     campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
     valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
-    allowance = min(campaign.offline_allowance_cents, balance(voucher))
     signed = issue_voucher(
         keyset, now=int(now.timestamp()), voucher_id=voucher.id, campaign_id=campaign.id,
         categories=campaign.category_codes, offline_allowance_cents=allowance,
@@ -219,6 +232,23 @@ def credential(*, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset, now: d
     voucher.credential_valid_until = datetime.fromtimestamp(signed.valid_until, timezone.utc)
     db.session.flush()
     return to_text(signed)
+
+
+def _issued_credential_still_good(text: str, *, voucher: Voucher, wallet: Wallet, keyset: IssuerKeyset,
+                                  allowance: int, now: datetime) -> bool:
+    """Whether the credential stored at issuance may be served instead of a fresh one:
+    this voucher and this wallet's key, an allowance the balance still covers (money
+    spent online since lowers it), an issuer key still in the keyset and covering it,
+    and at least ``ISSUED_CREDENTIAL_MIN_LEFT`` to run. Parsed, not verified: we wrote
+    it, and checking its signature would cost more than signing anew."""
+    try:
+        issued = parse_unverified(text, expected_kinds=(KIND_VOUCHER,))
+    except TokenError:
+        return False
+    return (issued.voucher_id == voucher.id and issued.device_key == wallet.device_key
+            and issued.offline_allowance_cents <= allowance
+            and issued.valid_until >= (now + ISSUED_CREDENTIAL_MIN_LEFT).timestamp()
+            and any(key.key_id == issued.key_id and key.not_after >= issued.valid_until for key in keyset.keys))
 
 
 def issue_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: IssuerKeyset, now: datetime) -> list[tuple[int, str]]:
@@ -267,6 +297,9 @@ def start_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
     campaigns_api.require_active(campaign, today=now.date())
     campaign_end = datetime.combine(campaign.valid_until, time.max, tzinfo=timezone.utc)
     valid_until = min(now + CREDENTIAL_LIFETIME, campaign_end)
+    # The rows keep the validity the credentials carry (whole hours), as a refresh does.
+    valid_until = datetime.fromtimestamp(_whole_hours(int(now.timestamp()), int(valid_until.timestamp()))[1],
+                                         timezone.utc)
     voucher_ids = bulk.fresh_ids(Voucher.__table__, len(device_keys))
     signing = signing_pool.sign_vouchers(
         keyset, now=int(now.timestamp()), campaign_id=campaign.id, categories=campaign.category_codes,
@@ -277,24 +310,27 @@ def start_direct(*, allocation: Allocation, device_keys: list[bytes], keyset: Is
 
 
 def write_direct(*, allocation: Allocation, device_keys: list[bytes], started: DirectStart) -> DirectIssuance:
-    """Wallets, vouchers, their accounts and postings, with no lock taken on the
-    allocation or its account. ``settle_direct`` must follow in the same transaction,
-    holding the allocation's lock. Split so that the issuance job writes one chunk while
-    the previous one settles."""
-    direct_rows.store(voucher_ids=started.voucher_ids, device_keys=device_keys, campaign_id=allocation.campaign_id,
-                      allocation_id=allocation.id, face_value_cents=allocation.face_value_cents, status=ACTIVE,
-                      now=started.now, valid_until=started.valid_until)
+    """Accounts and postings, wallets, then the vouchers with their credentials, with no
+    lock taken on the allocation or its account. ``settle_direct`` must follow in the
+    same transaction, holding the allocation's lock. Split so that the issuance job
+    writes one chunk while the previous one settles. The vouchers go last because each
+    row is written with its credential (one INSERT, not an UPDATE after it): what does
+    not need the credentials is written while they are being signed."""
     funding = ledger.open_funded(idempotency_key=f"direct:{allocation.id}:{started.voucher_ids[0]}",
                                  kind="voucher_direct", source=ledger.account("school_allocation", allocation.id),
                                  new_kind="voucher", owner_ids=started.voucher_ids,
                                  amount_each=allocation.face_value_cents)
+    direct_rows.store(voucher_ids=started.voucher_ids, device_keys=device_keys, campaign_id=allocation.campaign_id,
+                      allocation_id=allocation.id, face_value_cents=allocation.face_value_cents, status=ACTIVE,
+                      now=started.now, valid_until=started.valid_until, signing=started.signing)
     return DirectIssuance(started.voucher_ids, started.signing, funding)
 
 
 def settle_direct(issuance: DirectIssuance, *, allocation: Allocation,
                   reservation: IssuanceReservation | None = None) -> list[tuple[int, str]]:
     """Count the vouchers in the allocation (locked by the caller, its count fresh) and
-    take their value from its account; then wait for the credentials. A job's chunk
+    take their value from its account; returns the credentials (signed and stored by
+    ``write_direct``) with their voucher ids. A job's chunk
     draws on the room its ``reservation`` holds; a request (or a chunk beyond its hold)
     on the room no one holds (``room``). Either way, never past the allocation's count."""
     count = len(issuance.voucher_ids)

@@ -96,4 +96,10 @@ class Voucher(db.Model):
     # When the last credential issued for it was made, and until when it is valid.
     credential_issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     credential_valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The credential signed when the voucher was issued straight to a wallet (direct
+    # issuance, in the same INSERT as the row), kept until the wallet's first fetch
+    # serves it instead of signing again (api.credential); emptied then. Text, as the
+    # wallet gets it: measured cheaper to store than the bytes, which the signing
+    # processes would have to send as well (server/vouchers/README.md).
+    issued_credential: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)

@@ -5,13 +5,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from server import keys as server_keys
 from server.extensions import db
 from server.jobs import api as jobs_api
 from server.jobs import issuance
 from server.jobs.models import DONE, Job
 from server.vouchers import api as vouchers_api
 from server.vouchers.models import Allocation, Voucher
-from server.accounts.models import MEMBER, SCHOOL, Membership
+from server.accounts.models import MEMBER, SCHOOL, Membership, Wallet
+from signing import verify_credential
 from tests.server import factories
 
 
@@ -119,6 +121,19 @@ def test_a_worker_killed_mid_job_is_resumed_after_the_sweep_without_issuing_twic
         assert _issued(scene.allocation_id) == (1_000, 1_000)
         assert db.session.get(Allocation, scene.allocation_id).codes_issued == 1_000
         assert _room(scene.allocation_id) == 2_000
+        _each_voucher_stores_its_own_credential(scene.allocation_id, keys)
+
+
+def _each_voucher_stores_its_own_credential(allocation_id, device_keys):
+    """Stored once with its row, signed by the issuer for that voucher and its wallet."""
+    issuer, now = server_keys.public_keyset(), int(datetime.now(timezone.utc).timestamp())
+    rows = db.session.execute(db.select(Voucher.id, Voucher.issued_credential, Wallet.device_key)
+                              .join(Wallet, Wallet.id == Voucher.wallet_id).filter(Voucher.allocation_id == allocation_id))
+    stored = {voucher_id: (verify_credential(text, keys=issuer, now=now), device_key)
+              for voucher_id, text, device_key in rows}
+    assert sorted(device_key for _, device_key in stored.values()) == sorted(device_keys)
+    assert all((credential.voucher_id, credential.device_key) == (voucher_id, device_key)
+               for voucher_id, (credential, device_key) in stored.items())
 
 
 def test_the_same_device_twice_is_refused_before_a_job_is_made(app, scene, device_keys):
