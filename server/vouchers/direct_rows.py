@@ -53,7 +53,8 @@ def store(*, voucher_ids: list[int], device_keys: list[bytes], campaign_id: int,
           face_value_cents: int, status: str, now: datetime, valid_until: datetime, signing) -> None:
     """Wallets for the device keys not seen before, then voucher ``voucher_ids[i]`` into
     the wallet of ``device_keys[i]`` with its credential, ``signing.result()[i]``: awaited
-    only once the wallets are written, so that they are written while it is signed."""
+    only once the wallets are written, so that they are written while it is signed, and
+    on PostgreSQL part by part (``in_parts``)."""
     fields = {"campaign_id": campaign_id, "allocation_id": allocation_id, "face_value_cents": face_value_cents,
               "status": status, "created_at": now, "credential_issued_at": now, "credential_valid_until": valid_until}
     if bulk.is_postgresql():
@@ -63,13 +64,17 @@ def store(*, voucher_ids: list[int], device_keys: list[bytes], campaign_id: int,
         db.session.flush()
         db.session.execute(_NEW_WALLETS, {"device_keys": packed, "count": len(device_keys),
                                           "created_at": datetime.now(timezone.utc)})
-        credentials = ",".join(signing.result())
-        if credentials.count(",") != len(voucher_ids) - 1:  # Base45 has no comma: one text per voucher
-            raise ValueError("one Base45 credential per voucher")
-        stored = db.session.execute(_NEW_VOUCHERS, {"ids": bulk.packed_ids(voucher_ids), "device_keys": packed,
-                                                    "credentials": credentials, **fields})
-        if stored.rowcount != len(voucher_ids):
-            raise RuntimeError(f"{stored.rowcount} of {len(voucher_ids)} vouchers stored")
+        stored = 0
+        for start, texts in signing.in_parts():  # a part's rows while the next parts are signed
+            credentials = ",".join(texts)
+            if credentials.count(",") != len(texts) - 1:  # Base45 has no comma: one text per voucher
+                raise ValueError("one Base45 credential per voucher")
+            end = start + len(texts)
+            stored += db.session.execute(_NEW_VOUCHERS, {
+                "ids": bulk.packed_ids(voucher_ids[start:end]), "credentials": credentials,
+                "device_keys": packed[start * DEVICE_KEY_LENGTH:end * DEVICE_KEY_LENGTH], **fields}).rowcount
+        if stored != len(voucher_ids):
+            raise RuntimeError(f"{stored} of {len(voucher_ids)} vouchers stored")
         return
     wallet_ids = wallets_for(device_keys)
     bulk.insert_with_ids(Voucher.__table__, voucher_ids, [

@@ -35,6 +35,10 @@ from signing.issue import _whole_hours, issue_vouchers_batch
 
 # Below this many credentials the batch is signed inline, on the calling thread.
 MIN_POOLED = 2_000
+# A big batch is sent in parts of at most this many, handed back in order as each is
+# done (``in_parts``): the voucher rows are written with their credentials, so the
+# issuing process writes the first part's rows while the rest are being signed.
+PART = 2_500
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 _pool: ProcessPoolExecutor | None = None
@@ -61,6 +65,9 @@ class _Done:
     def result(self):
         return self._value
 
+    def in_parts(self):
+        yield 0, self._value
+
 
 def sign_vouchers(keyset: IssuerKeyset, *, now: int, campaign_id: int, categories, offline_allowance_cents: int,
                   valid_from: int, valid_until: int, holders: list[tuple[int, bytes]]):
@@ -74,7 +81,7 @@ def sign_vouchers(keyset: IssuerKeyset, *, now: int, campaign_id: int, categorie
     # The key chosen here is the key the inline path would choose: the worker holds only it.
     key = keyset.signing_key(now=now, valid_until=_whole_hours(valid_from, valid_until)[1])
     sent = IssuerKeyset([key])
-    step = -(-len(holders) // WORKERS)
+    step = min(-(-len(holders) // WORKERS), PART)
     with _pool_lock:
         pool = _started_pool()
         # Submitted under the lock: shutdown() at exit cannot close the pool in between.
@@ -89,12 +96,20 @@ class _Joined:
         self._texts = None
 
     def result(self) -> list[str]:
-        if self._texts is None:  # asked twice by the issuance job: before it locks, and when it settles
+        if self._texts is None:  # asked twice: when the rows are written, and when they are settled
             texts = []
             for part in self._parts:
                 texts += part.result()
             self._texts = texts
         return self._texts
+
+    def in_parts(self):
+        """(offset, texts) of each part, in order, each as soon as it is signed."""
+        start = 0
+        for part in self._parts:
+            texts = part.result()
+            yield start, texts
+            start += len(texts)
 
 
 def warm_up() -> None:
