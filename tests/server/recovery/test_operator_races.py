@@ -14,6 +14,7 @@ from server.vouchers.models import Voucher
 from tests.server import factories
 from tests.server.concurrency import at_once
 from tests.server.lock_queue import account_lock, behind_a_lock
+from tests.server.recovery.test_recovery import _school_api
 
 UNFREEZE = {"decision": "unfreeze", "note": "Errore del lettore, verificato"}
 
@@ -100,21 +101,8 @@ def test_an_unfreeze_while_the_door_syncs_an_old_spend_pays_the_voucher_money_on
 def _school_starts(door):
     """The school starts a recovery of the door's card (the student lost the phone):
     the code it hands out."""
-    from server.accounts.models import OWNER, Membership
-    from server.vouchers.models import ClaimCode
-
-    with door.app.app_context():
-        voucher = db.session.get(Voucher, door.voucher_id)
-        card = db.session.scalar(sa.select(ClaimCode).filter_by(voucher_id=voucher.id))
-        from server.vouchers.models import Allocation
-        school_id = db.session.get(Allocation, voucher.allocation_id).school_id
-        teacher = factories.user()
-        db.session.add(Membership(user=teacher, organisation_id=school_id, role=OWNER))
-        db.session.commit()
-        email, url = teacher.email, (f"/api/v1/schools/{school_id}/allocations/{voucher.allocation_id}"
-                                     f"/cards/{card.serial}/recovery")
-    teacher = factories.ApiClient(door.app.test_client()).login(email)
-    return lambda: teacher.post(url)
+    teacher, school_id, allocation_id, card_number = _school_api(door)
+    return lambda: teacher.post(f"/api/v1/schools/{school_id}/allocations/{allocation_id}/cards/{card_number}/recovery")
 
 
 @pytest.mark.parametrize("decision", ["unfreeze", "recover"])

@@ -6,18 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.settlement import api as settlement
 from server.settlement.models import Payout, PayoutLine
 from tests.server.concurrency import at_once
-from tests.server.settlement.helpers import balance, give_ibans
-
-
-def _run(app):
-    with app.app_context():
-        now = datetime.now(timezone.utc)
-        made = settlement.run_settlement(cut_off=now - timedelta(seconds=1), created_by=None, now=now)
-        db.session.commit()
-        return made.id
+from tests.server.settlement.helpers import balance, give_ibans, run
 
 
 @pytest.mark.postgres
@@ -28,7 +19,7 @@ def test_two_runs_at_once_pay_every_line_once(door, now):
     door.sync(b, door.record(b, at=now - 700, amount=200))
     door.sync(door.away, door.record(door.away, at=now - 600, amount=100))
     for _ in range(3):  # a few rounds: which thread wins varies
-        results = at_once([lambda: _run(door.app), lambda: _run(door.app)])
+        results = at_once([lambda: run(door.app), lambda: run(door.app)])
         assert all(isinstance(r, int) for r in results), results
     with door.app.app_context():
         lines = db.session.execute(sa.select(PayoutLine.kind, PayoutLine.source_id)).all()

@@ -123,14 +123,6 @@ def _a_line(door, now):
     return scan_id
 
 
-def _run_now(app):
-    with app.app_context():
-        now = datetime.now(timezone.utc)
-        made = settlement.run_settlement(cut_off=now - timedelta(seconds=1), created_by=None, now=now)
-        db.session.commit()
-        return made.id
-
-
 @pytest.mark.postgres
 def test_a_hold_asked_while_a_run_takes_the_line_is_refused_and_the_line_paid_once(door, now):
     scan_id = _a_line(door, now)
@@ -138,7 +130,7 @@ def test_a_hold_asked_while_a_run_takes_the_line_is_refused_and_the_line_paid_on
     hold = lambda: api.post("/api/v1/admin/settlement-holds",  # noqa: E731
                             json={"kind": "redemption", "source_id": scan_id, "reason": "Controllo"})
     made, held = behind_a_lock(door.app, *account_lock("venue_payable", door.venue_id),
-                               [lambda: _run_now(door.app), hold])
+                               [lambda: run(door.app), hold])
     assert isinstance(made, int), made
     assert (held.status_code, held.get_json()["code"]) == (404, "settlement_line_not_found")
     assert balance(door.app, "venue_payable", door.venue_id) == 0
@@ -154,15 +146,15 @@ def test_a_hold_placed_before_the_run_reads_keeps_the_line_out_of_it(door, now):
     hold = lambda: api.post("/api/v1/admin/settlement-holds",  # noqa: E731
                             json={"kind": "redemption", "source_id": scan_id, "reason": "Controllo"})
     held, made = behind_a_lock(door.app, *account_lock("venue_payable", door.venue_id),
-                               [hold, lambda: _run_now(door.app)])
+                               [hold, lambda: run(door.app)])
     assert held.status_code == 201, held.get_json()
     assert isinstance(made, int), made
     assert balance(door.app, "venue_payable", door.venue_id) == 400  # held back, not paid
     assert balance(door.app, "payout_in_transit") == 0
     # Released, it goes into the next run, once.
     api.post(f"/api/v1/admin/settlement-holds/{held.get_json()['id']}/release", json={"reason": "Verificato"})
-    _run_now(door.app)
-    _run_now(door.app)
+    run(door.app)
+    run(door.app)
     assert balance(door.app, "venue_payable", door.venue_id) == 0
     assert balance(door.app, "payout_in_transit") == 400
 
@@ -183,7 +175,7 @@ def test_a_hold_released_twice_at_once_is_released_once(door, now):
     assert (again.status_code, again.get_json()["code"]) == (409, "settlement_hold_already_released")
     with door.app.app_context():
         assert settlement.holds() == []
-    _run_now(door.app)
+    run(door.app)
     assert balance(door.app, "payout_in_transit") == 400
 
 
