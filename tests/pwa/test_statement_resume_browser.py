@@ -58,7 +58,11 @@ def test_a_failed_import_is_shown_as_such_and_finished_with_riprova(page, live_a
     assert [_status(live_app, topup_id) for topup_id, _ in topups] == ["confirmed"] * 2 + ["pending"] * 3
     assert serious_violations(page) == []
 
+    first_round = progress.element_handle()
     riprova.click()  # fails again in the same chunk
+    # The resumed job is followed by a new bar: until the old one is gone, "failed" is
+    # still the first round's.
+    first_round.wait_for_element_state("hidden")
     expect(progress).to_have_attribute("data-state", "failed")
     expect(card).to_have_attribute("data-status", "failed")
     expect(riprova).to_have_count(1)
