@@ -1,25 +1,19 @@
 """Debits: a camt.054 reporting the pain.001's transfers marks each payout paid, by
 EndToEndId, once; what does not match waits in the queue."""
-from datetime import date, datetime, timezone
+from datetime import date
 
 from server.extensions import db
 from server.settlement import api as settlement
 from tests.server import factories
 from tests.server.banking.builder import Camt, Tx
 from tests.server.banking.conftest import upload
-from tests.server.settlement.helpers import balance, give_ibans, run
+from tests.server.settlement.helpers import balance, two_payout_run
 
 
 def _run_with_two_payouts(door, now, *, export=True):
-    give_ibans(door)
-    a, _ = door.scanners
-    door.sync(a, door.record(a, at=now - 600, amount=700), door.record(a, at=now - 500, amount=500))
-    door.sync(door.away, door.record(door.away, at=now - 400, amount=333))
-    run_id = run(door.app)
+    run_id = two_payout_run(door, now, export=export)
     with door.app.app_context():
         made = settlement.get_run(run_id)
-        if export:
-            settlement.export_pain(made, now=datetime.now(timezone.utc))
         payouts = [(p.id, p.end_to_end_id, p.amount_cents, p.iban) for p in made.payouts]
         admin = factories.user(admin=True)
         db.session.commit()

@@ -49,3 +49,18 @@ def scan_ids(app):
 
     with app.app_context():
         return dict(db.session.execute(sa.select(ScanRecord.record_id, ScanRecord.id)).all())
+
+
+def two_payout_run(door, now, *, export=True) -> int:
+    """A run of two payouts (12.00 EUR at the door fixture's venue, 3.33 at the away one),
+    exported unless told not to, committed: its id."""
+    give_ibans(door)
+    a, _ = door.scanners
+    door.sync(a, door.record(a, at=now - 600, amount=700), door.record(a, at=now - 500, amount=500))
+    door.sync(door.away, door.record(door.away, at=now - 400, amount=333))
+    run_id = run(door.app)
+    if export:
+        with door.app.app_context():
+            settlement.export_pain(settlement.get_run(run_id), now=datetime.now(timezone.utc))
+            db.session.commit()
+    return run_id

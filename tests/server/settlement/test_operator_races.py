@@ -12,7 +12,7 @@ from server.settlement import api as settlement
 from tests.server import factories
 from tests.server.concurrency import at_once
 from tests.server.lock_queue import account_lock, behind_a_lock
-from tests.server.settlement.helpers import balance, give_ibans, run, scan_ids
+from tests.server.settlement.helpers import balance, give_ibans, run, scan_ids, two_payout_run
 
 PAID = {"booked_on": "2026-11-27", "bank_reference": "BONIFICO-1"}
 
@@ -27,17 +27,9 @@ def _admin(app):
 
 def _exported_run(door, now):
     """A run of two payouts (12.00 and 3.33 EUR), exported: (run id, [payout ids])."""
-    give_ibans(door)
-    a, _ = door.scanners
-    door.sync(a, door.record(a, at=now - 600, amount=700), door.record(a, at=now - 500, amount=500))
-    door.sync(door.away, door.record(door.away, at=now - 400, amount=333))
-    run_id = run(door.app)
+    run_id = two_payout_run(door, now)
     with door.app.app_context():
-        made = settlement.get_run(run_id)
-        settlement.export_pain(made, now=datetime.now(timezone.utc))
-        payout_ids = sorted(p.id for p in made.payouts)
-        db.session.commit()
-    return run_id, payout_ids
+        return run_id, sorted(p.id for p in settlement.get_run(run_id).payouts)
 
 
 def _paid_once(door, run_id, bank_before):
